@@ -1,0 +1,252 @@
+package io.aierr.config;
+
+import io.aierr.core.EndpointMatcher;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * aierr's settings, read once at start from system properties with an environment-variable
+ * fallback ({@code aierr.retry.max-attempts} -> {@code AIERR_RETRY_MAX_ATTEMPTS}). A bad value
+ * never stops the application: it adds one warning line and the default is used.
+ */
+public final class AierrConfig {
+    public static final String DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
+
+    public final boolean enabled;
+    public final List<String> endpoints;
+    public final boolean retryEnabled;
+    public final Set<Integer> retryStatuses;
+    public final int maxAttempts;
+    public final long initialBackoffMillis;
+    public final long maxBackoffMillis;
+    public final long maxWaitMillis;
+    public final String exporter;
+    public final boolean summary;
+    public final String otlpEndpoint;
+    public final String serviceName;
+    /** One line per bad value, already phrased for stderr. */
+    public final List<String> warnings;
+
+    private AierrConfig(Reader r) {
+        enabled = r.bool("aierr.enabled", true);
+        endpoints = r.endpoints("aierr.endpoints");
+        retryEnabled = r.bool("aierr.retry.enabled", true);
+        retryStatuses = r.statuses("aierr.retry.statuses", "429,450,503,529");
+        maxAttempts = r.integer("aierr.retry.max-attempts", 5, 1, 100);
+        initialBackoffMillis = r.duration("aierr.retry.initial-backoff", 500);
+        maxBackoffMillis = r.duration("aierr.retry.max-backoff", 30_000);
+        maxWaitMillis = r.duration("aierr.retry.max-wait", 60_000);
+        exporter = r.oneOf("aierr.exporter", "otlp", "otlp", "console", "none");
+        summary = r.bool("aierr.summary", true);
+        otlpEndpoint = r.url("otel.exporter.otlp.endpoint", DEFAULT_OTLP_ENDPOINT);
+        serviceName = r.text("otel.service.name", null);
+        warnings = Collections.unmodifiableList(r.warnings);
+    }
+
+    /** Reads system properties, then environment variables. */
+    public static AierrConfig load() {
+        return from(name -> {
+            String value = System.getProperty(name);
+            return value != null ? value : System.getenv(envName(name));
+        });
+    }
+
+    /** Reads from any lookup of property names; used by tests and the CLI. */
+    public static AierrConfig from(Function<String, String> lookup) {
+        return new AierrConfig(new Reader(lookup));
+    }
+
+    /** {@code aierr.retry.max-attempts} -> {@code AIERR_RETRY_MAX_ATTEMPTS}. */
+    public static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * Parses {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or plain milliseconds.
+     *
+     * @throws IllegalArgumentException on anything else, negative values included
+     */
+    public static long parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        String digits = t;
+        if (t.endsWith("ms")) {
+            digits = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("s")) {
+            unit = 1000;
+            digits = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("m")) {
+            unit = 60_000;
+            digits = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("h")) {
+            unit = 3_600_000;
+            digits = t.substring(0, t.length() - 1);
+        }
+        digits = digits.trim();
+        if (digits.isEmpty() || !digits.matches("\\d{1,12}")) {
+            throw new IllegalArgumentException("not a duration");
+        }
+        return Long.parseLong(digits) * unit;
+    }
+
+    /** Collects typed values and the warnings for the bad ones. */
+    private static final class Reader {
+        final Function<String, String> lookup;
+        final List<String> warnings = new ArrayList<>();
+
+        Reader(Function<String, String> lookup) {
+            this.lookup = lookup;
+        }
+
+        String raw(String name) {
+            String value = lookup.apply(name);
+            return value == null || value.trim().isEmpty() ? null : value.trim();
+        }
+
+        void warn(String name, String value, String expected, Object fallback) {
+            warnings.add("aierr: ignoring " + name + "='" + value + "': expected " + expected
+                    + "; using " + fallback);
+        }
+
+        boolean bool(String name, boolean fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("false")) {
+                return false;
+            }
+            warn(name, v, "true or false", fallback);
+            return fallback;
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // warned below
+            }
+            warn(name, v, "a whole number from " + min + " to " + max, fallback);
+            return fallback;
+        }
+
+        long duration(String name, long fallbackMillis) {
+            String v = raw(name);
+            if (v == null) {
+                return fallbackMillis;
+            }
+            try {
+                return parseDuration(v);
+            } catch (IllegalArgumentException e) {
+                warn(name, v, "a duration like 250ms, 2s, 1m or plain milliseconds", fallbackMillis + "ms");
+                return fallbackMillis;
+            }
+        }
+
+        String oneOf(String name, String fallback, String... allowed) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            for (String a : allowed) {
+                if (a.equalsIgnoreCase(v)) {
+                    return a;
+                }
+            }
+            warn(name, v, "one of " + String.join(", ", allowed), fallback);
+            return fallback;
+        }
+
+        String text(String name, String fallback) {
+            String v = raw(name);
+            return v == null ? fallback : v;
+        }
+
+        String url(String name, String fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                java.net.URI uri = java.net.URI.create(v);
+                if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                        && uri.getHost() != null) {
+                    return v;
+                }
+            } catch (IllegalArgumentException ignored) {
+                // warned below
+            }
+            warn(name, v, "an http(s) URL", fallback);
+            return fallback;
+        }
+
+        Set<Integer> statuses(String name, String fallback) {
+            String v = raw(name);
+            if (v != null) {
+                Set<Integer> parsed = parseStatuses(v);
+                if (parsed != null) {
+                    return parsed;
+                }
+                warn(name, v, "comma-separated HTTP status codes (100-599)", fallback);
+            }
+            return parseStatuses(fallback);
+        }
+
+        static Set<Integer> parseStatuses(String text) {
+            Set<Integer> out = new LinkedHashSet<>();
+            for (String part : text.split(",")) {
+                String p = part.trim();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                try {
+                    int s = Integer.parseInt(p);
+                    if (s < 100 || s > 599) {
+                        return null;
+                    }
+                    out.add(s);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+            return Collections.unmodifiableSet(out);
+        }
+
+        List<String> endpoints(String name) {
+            String v = raw(name);
+            if (v == null) {
+                return Collections.emptyList();
+            }
+            List<String> out = new ArrayList<>();
+            for (String part : v.split(",")) {
+                String entry = part.trim();
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                String problem = EndpointMatcher.validate(entry);
+                if (problem == null) {
+                    out.add(entry);
+                } else {
+                    warnings.add("aierr: ignoring entry of " + name + ": " + problem);
+                }
+            }
+            return Collections.unmodifiableList(out);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.aierr.core;
+
+/**
+ * One logical AI call as the app made it, across all its attempts: classify each error response,
+ * decide whether to send again, account for the waits, and report everything to the observer.
+ * Client adapters drive it; it knows nothing of any HTTP client. Not thread-safe: the attempts
+ * of one call happen one after the other.
+ */
+public final class AiCall {
+    /** Bytes of an error body read before deciding; error bodies are small, streams are not. */
+    public static final int PEEK_LIMIT = 64 * 1024;
+
+    private final CallInfo info;
+    private final RetryPolicy policy;
+    private final CallObserver observer;
+    private final boolean replayable;
+    private final long deadlineNanos;
+    private int attempts;
+    private long waitedMillis;
+    private int lastStatus;
+    private ClassifiedError lastError;
+    private String giveUpReason;
+    private boolean ended;
+
+    /**
+     * @param timeoutMillis the request's own timeout, which also bounds all retries of the call;
+     *                      0 or negative when it has none
+     */
+    public AiCall(CallInfo info, RetryPolicy policy, Telemetry telemetry, boolean replayable, long timeoutMillis) {
+        this.info = info;
+        this.policy = policy;
+        this.observer = safe(telemetry, info);
+        this.replayable = replayable;
+        this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
+    }
+
+    public CallInfo info() {
+        return info;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    /** Call before sending each attempt. */
+    public void beginAttempt() {
+        attempts++;
+        observer.attemptStarted(attempts);
+    }
+
+    /**
+     * The attempt got an error response (status 400 or more): classify it and decide. On a retry
+     * the wait is already accounted for; on a give-up the caller delivers the response and then
+     * calls {@link #delivered()}.
+     */
+    public RetryDecision onErrorResponse(ErrorResponse response) {
+        ClassifiedError error = ErrorClassifier.classify(info.provider, response);
+        lastStatus = response.status;
+        lastError = error;
+        observer.attemptResponded(attempts, response.status, error);
+        RetryDecision decision = policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable);
+        if (decision.retry) {
+            waitedMillis += decision.delayMillis;
+            observer.backoff(attempts + 1, decision.delayMillis, decision.reason);
+        } else {
+            giveUpReason = decision.reason;
+        }
+        return decision;
+    }
+
+    /** The attempt succeeded (status below 400) and the app gets this response. */
+    public void onSuccess(int status) {
+        lastStatus = status;
+        lastError = null;
+        observer.attemptResponded(attempts, status, null);
+        end(null);
+    }
+
+    /** The last error response reached the app. */
+    public void delivered() {
+        end(null);
+    }
+
+    /** The attempt failed without a response; the app gets this failure. */
+    public void onFailure(Throwable failure) {
+        lastStatus = 0;
+        lastError = ErrorClassifier.classifyFailure(info.provider, failure);
+        observer.attemptFailed(attempts, failure, lastError);
+        end(failure);
+    }
+
+    /** The call stopped while waiting between attempts (interrupted, cancelled, client closed). */
+    public void aborted(Throwable why) {
+        giveUpReason = "stopped while waiting: " + why;
+        end(why);
+    }
+
+    private void end(Throwable failure) {
+        if (!ended) {
+            ended = true;
+            observer.callEnded(attempts, lastStatus, lastError, failure, giveUpReason);
+        }
+    }
+
+    private long remainingMillis() {
+        if (deadlineNanos == 0) {
+            return Long.MAX_VALUE;
+        }
+        return (deadlineNanos - System.nanoTime()) / 1_000_000L;
+    }
+
+    private static CallObserver safe(Telemetry telemetry, CallInfo info) {
+        try {
+            CallObserver observer = telemetry.callStarted(info);
+            return observer == null ? CallObserver.NOOP : observer;
+        } catch (RuntimeException | LinkageError e) {
+            return CallObserver.NOOP;
+        }
+    }
+}

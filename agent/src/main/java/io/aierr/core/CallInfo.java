@@ -1,0 +1,26 @@
+package io.aierr.core;
+
+/** What is known about a logical AI call before its first attempt. */
+public final class CallInfo {
+    public final String provider;
+    public final String method;
+    /** The full URL as the app sent it. Telemetry must redact it before export. */
+    public final String url;
+    public final String host;
+    public final int port;
+    /** GenAI operation ({@code chat}, {@code embeddings}...), or null when unknown. */
+    public final String operation;
+    /** Requested model or deployment, or null when unknown. */
+    public final String model;
+
+    public CallInfo(String provider, String method, String url, String host, int port,
+                    String operation, String model) {
+        this.provider = provider;
+        this.method = method;
+        this.url = url;
+        this.host = host;
+        this.port = port;
+        this.operation = operation;
+        this.model = model;
+    }
+}

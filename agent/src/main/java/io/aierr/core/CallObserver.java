@@ -1,0 +1,38 @@
+package io.aierr.core;
+
+/**
+ * Receives the life of one logical AI call, in order: for each attempt {@code attemptStarted} then
+ * one {@code attempt*} outcome, a {@code backoff} between attempts, and {@code callEnded} once.
+ * Implementations must be cheap and must never throw. Calls of one AI call never overlap, but
+ * may come from different threads (async clients).
+ */
+public interface CallObserver {
+    CallObserver NOOP = new CallObserver() {
+    };
+
+    /** @param attempt 1 for the first send, 2 for the first resend... */
+    default void attemptStarted(int attempt) {
+    }
+
+    /** A response arrived; {@code error} is null for a success (status below 400). */
+    default void attemptResponded(int attempt, int status, ClassifiedError error) {
+    }
+
+    /** The attempt failed without a response (connection refused, reset, timed out). */
+    default void attemptFailed(int attempt, Throwable failure, ClassifiedError error) {
+    }
+
+    /** The call will wait this long before the next attempt. */
+    default void backoff(int nextAttempt, long delayMillis, String source) {
+    }
+
+    /**
+     * The app gets its answer: the last attempt's response ({@code error} null on success), or
+     * {@code failure} (the transport error, interruption or cancellation the app sees).
+     *
+     * @param giveUpReason why aierr stopped retrying, or null when it was not asked to
+     */
+    default void callEnded(int attempts, int status, ClassifiedError error, Throwable failure,
+                           String giveUpReason) {
+    }
+}

@@ -1,0 +1,28 @@
+package io.aierr.core;
+
+/**
+ * What the classifier sees of one HTTP error response: status, headers and a bounded prefix of
+ * the body. Built by each client adapter and by the CLI.
+ */
+public final class ErrorResponse {
+    public final String method;
+    public final String url;
+    public final int status;
+    public final Headers headers;
+    /** The body, or only its first bytes when {@link #bodyTruncated}. Never null. */
+    public final byte[] body;
+    public final boolean bodyTruncated;
+    /** Local clock when the response arrived; resolves HTTP-date hints when there is no Date header. */
+    public final long receivedAtMillis;
+
+    public ErrorResponse(String method, String url, int status, Headers headers, byte[] body,
+                         boolean bodyTruncated, long receivedAtMillis) {
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.headers = headers == null ? Headers.EMPTY : headers;
+        this.body = body == null ? new byte[0] : body;
+        this.bodyTruncated = bodyTruncated;
+        this.receivedAtMillis = receivedAtMillis;
+    }
+}
