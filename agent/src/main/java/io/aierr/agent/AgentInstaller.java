@@ -1,0 +1,41 @@
+package io.aierr.agent;
+
+import io.aierr.bootstrap.AierrHooks;
+import io.aierr.config.AierrConfig;
+import io.aierr.core.AiCalls;
+import io.aierr.core.EndpointMatcher;
+import io.aierr.core.RetryPolicy;
+import io.aierr.core.Telemetry;
+import io.aierr.instrumentation.LazyWeaver;
+import io.aierr.instrumentation.jdkhttp.HttpClientFacadeInstrumentation;
+import io.aierr.instrumentation.jdkhttp.JdkHttpAdapter;
+
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+
+/** Wires config, core, telemetry and the client adapters, then starts weaving. */
+final class AgentInstaller {
+    private AgentInstaller() {
+    }
+
+    static void install(Instrumentation inst, AierrConfig config) {
+        Telemetry telemetry = Telemetry.NONE;
+        AiCalls calls = new AiCalls(EndpointMatcher.create(config.endpoints, collectorFor(config)),
+                RetryPolicy.from(config), telemetry);
+        AierrHooks.jdkHttp = new JdkHttpAdapter(calls, Log::warnOnce);
+        new LazyWeaver(List.of(new HttpClientFacadeInstrumentation()), Log::warnOnce).install(inst);
+        Runtime.getRuntime().addShutdownHook(new Thread(telemetry::shutdown, "aierr-shutdown"));
+        System.err.println("aierr " + Version.get() + ": retries " + (config.retryEnabled
+                ? "on (max-attempts " + config.maxAttempts + ", statuses " + config.retryStatuses + ")" : "off")
+                + ", exporter " + exporterTarget(config)
+                + (config.endpoints.isEmpty() ? "" : ", extra endpoints " + config.endpoints));
+    }
+
+    private static String collectorFor(AierrConfig config) {
+        return "otlp".equals(config.exporter) ? config.otlpEndpoint : null;
+    }
+
+    private static String exporterTarget(AierrConfig config) {
+        return "otlp".equals(config.exporter) ? "otlp " + config.otlpEndpoint : config.exporter;
+    }
+}

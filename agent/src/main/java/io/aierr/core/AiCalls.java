@@ -1,0 +1,33 @@
+package io.aierr.core;
+
+import java.net.URI;
+
+/** What every client adapter needs: which URLs are AI calls, and a new {@link AiCall} for each. */
+public final class AiCalls {
+    private final EndpointMatcher endpoints;
+    private final RetryPolicy policy;
+    private final Telemetry telemetry;
+
+    public AiCalls(EndpointMatcher endpoints, RetryPolicy policy, Telemetry telemetry) {
+        this.endpoints = endpoints;
+        this.policy = policy;
+        this.telemetry = telemetry;
+    }
+
+    /** The provider serving this URI, or null when the call is not an AI call and must pass untouched. */
+    public String providerFor(URI uri) {
+        return endpoints.providerFor(uri);
+    }
+
+    /**
+     * @param requestBodyPrefix the first bytes of the request body when cheaply known, else null
+     * @param replayable        whether the request body can be sent again
+     * @param timeoutMillis     the request's own timeout, 0 when none
+     */
+    public AiCall begin(String provider, String method, URI uri, byte[] requestBodyPrefix,
+                        boolean replayable, long timeoutMillis) {
+        int port = uri.getPort() != -1 ? uri.getPort() : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
+        CallInfo info = new CallInfo(provider, method, uri.toString(), uri.getHost(), port, null, null);
+        return new AiCall(info, policy, telemetry, replayable, timeoutMillis);
+    }
+}

@@ -1,0 +1,63 @@
+package io.aierr.instrumentation;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A class file transformer that compares each loaded class's name with a handful of exact names
+ * and touches Byte Buddy only for those. Byte Buddy's {@code AgentBuilder} would describe every
+ * class the JVM loads and pull in about a thousand of its own classes at premain; exact names
+ * keep an attached JVM close to the speed of a plain one until an instrumented client appears.
+ */
+public final class LazyWeaver implements ClassFileTransformer {
+    private final Map<String, TypeInstrumentation> byInternalName = new HashMap<>();
+    private final Consumer<String> warn;
+
+    public LazyWeaver(List<TypeInstrumentation> instrumentations, Consumer<String> warn) {
+        for (TypeInstrumentation ti : instrumentations) {
+            byInternalName.put(ti.typeName().replace('.', '/'), ti);
+        }
+        this.warn = warn;
+    }
+
+    /** Registers the transformer and weaves the instrumented classes that are already loaded. */
+    public void install(Instrumentation inst) {
+        inst.addTransformer(this, true);
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (byInternalName.containsKey(c.getName().replace('.', '/'))) {
+                loaded.add(c);
+            }
+        }
+        for (Class<?> c : loaded) {
+            try {
+                inst.retransformClasses(c);
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                warn.accept("cannot instrument already loaded " + c.getName() + ": " + e);
+            }
+        }
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined,
+                            ProtectionDomain domain, byte[] classfile) {
+        TypeInstrumentation ti = className == null ? null : byInternalName.get(className);
+        if (ti == null) {
+            return null;
+        }
+        try {
+            return AdviceWeaving.weave(ti, loader, classfile);
+        } catch (Throwable t) {
+            // a failed weave leaves the class as it was: the app runs, uninstrumented
+            warn.accept("cannot instrument " + ti.typeName() + ": " + t);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.aierr.instrumentation.jdkhttp;
+
+import io.aierr.core.AiCall;
+import io.aierr.core.ErrorResponse;
+import io.aierr.core.Headers;
+import io.aierr.core.RetryDecision;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.ResponseInfo;
+
+/**
+ * Wraps the app's {@link BodyHandler} for one attempt. Successes go straight to the app's
+ * handler (no copy, streams stay streams). Error responses are first peeked and decided on: a
+ * response to retry is drained and dropped without the app's handler ever seeing it; the final
+ * one is replayed into the app's handler byte for byte.
+ */
+final class AttemptHandler<T> implements BodyHandler<T> {
+    private final BodyHandler<T> app;
+    private final AiCall call;
+    private final HttpRequest request;
+    private volatile int status;
+    private volatile RetryDecision decision;
+
+    AttemptHandler(BodyHandler<T> app, AiCall call, HttpRequest request) {
+        this.app = app;
+        this.call = call;
+        this.request = request;
+    }
+
+    @Override
+    public BodySubscriber<T> apply(ResponseInfo info) {
+        status = info.statusCode();
+        if (status < 400) {
+            return app.apply(info);
+        }
+        return new PeekingSubscriber<>(AiCall.PEEK_LIMIT, (prefix, truncated) -> {
+            ErrorResponse response = new ErrorResponse(request.method(), request.uri().toString(), info.statusCode(),
+                    Headers.of(info.headers().map()), prefix, truncated, System.currentTimeMillis());
+            decision = call.onErrorResponse(response);
+            return decision.retry ? null : app.apply(info);
+        });
+    }
+
+    int status() {
+        return status;
+    }
+
+    /** The decision on this attempt's error response; null for a success. */
+    RetryDecision decision() {
+        return decision;
+    }
+
+    /** True when the response was dropped to send again; its body is then null. */
+    boolean discarded() {
+        RetryDecision d = decision;
+        return d != null && d.retry;
+    }
+}

@@ -1,0 +1,177 @@
+package io.aierr.instrumentation.jdkhttp;
+
+import io.aierr.bootstrap.JdkHttpHook;
+import io.aierr.core.AiCall;
+import io.aierr.core.AiCalls;
+import io.aierr.instrumentation.CallDepth;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.PushPromiseHandler;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs AI calls made with {@code java.net.http.HttpClient} through the core: one
+ * {@link AiCall} per app call, each attempt sent through the app's own client, waits done with
+ * {@code Thread.sleep} for {@code send} and with a delayed executor for {@code sendAsync}.
+ */
+public final class JdkHttpAdapter implements JdkHttpHook {
+    private final AiCalls calls;
+    private final Consumer<String> warn;
+
+    public JdkHttpAdapter(AiCalls calls, Consumer<String> warn) {
+        this.calls = calls;
+        this.warn = warn;
+    }
+
+    @Override
+    public Object[] send(Object client, Object request, Object bodyHandler) {
+        AiCall call = begin(request);
+        if (call == null) {
+            return null;
+        }
+        return sendWithRetries((HttpClient) client, (HttpRequest) request, (BodyHandler<?>) bodyHandler, call);
+    }
+
+    @Override
+    public Object sendAsync(Object client, Object request, Object bodyHandler, Object pushPromiseHandler) {
+        AiCall call = begin(request);
+        if (call == null) {
+            return null;
+        }
+        return new AsyncCall<>((HttpClient) client, (HttpRequest) request, (BodyHandler<?>) bodyHandler,
+                (PushPromiseHandler) pushPromiseHandler, call).start();
+    }
+
+    /** A new AI call for this request, or null when it is not one or is the agent's own attempt. */
+    private AiCall begin(Object request) {
+        if (CallDepth.inside() || !(request instanceof HttpRequest)) {
+            return null;
+        }
+        try {
+            HttpRequest r = (HttpRequest) request;
+            String provider = calls.providerFor(r.uri());
+            if (provider == null) {
+                return null;
+            }
+            return calls.begin(provider, r.method(), r.uri(), JdkRequests.bodyPrefix(r, AiCall.PEEK_LIMIT),
+                    JdkRequests.replayable(r), JdkRequests.timeoutMillis(r));
+        } catch (RuntimeException | LinkageError e) {
+            warn.accept("java.net.http call passed through unobserved: " + e);
+            return null;
+        }
+    }
+
+    private static <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
+                                                AiCall call) {
+        while (true) {
+            AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
+            call.beginAttempt();
+            HttpResponse<T> response;
+            try {
+                response = CallDepth.asAgent(() -> client.send(request, attempt));
+            } catch (Throwable e) {
+                call.onFailure(e);
+                return new Object[] {null, e};
+            }
+            if (!attempt.discarded()) {
+                finish(call, attempt);
+                return new Object[] {response, null};
+            }
+            try {
+                Thread.sleep(attempt.decision().delayMillis);
+            } catch (InterruptedException e) {
+                call.aborted(e);
+                // the app sees what an interrupted send throws; the flag stays cleared, as the JDK leaves it
+                return new Object[] {null, e};
+            }
+        }
+    }
+
+    private static void finish(AiCall call, AttemptHandler<?> attempt) {
+        if (attempt.decision() == null) {
+            call.onSuccess(attempt.status());
+        } else {
+            call.delivered();
+        }
+    }
+
+    /** One {@code sendAsync} call: chains attempts and waits without blocking any thread. */
+    private static final class AsyncCall<T> {
+        private final HttpClient client;
+        private final HttpRequest request;
+        private final BodyHandler<T> handler;
+        private final PushPromiseHandler<T> push;
+        private final AiCall call;
+        private final Executor executor;
+        private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+        private volatile CompletableFuture<HttpResponse<T>> inFlight;
+
+        AsyncCall(HttpClient client, HttpRequest request, BodyHandler<T> handler, PushPromiseHandler<T> push,
+                  AiCall call) {
+            this.client = client;
+            this.request = request;
+            this.handler = handler;
+            this.push = push;
+            this.call = call;
+            // the client's own executor when it has one; otherwise sendAsync is cheap enough to call on the timer thread
+            this.executor = client.executor().orElse(Runnable::run);
+        }
+
+        CompletableFuture<HttpResponse<T>> start() {
+            result.whenComplete((response, failure) -> {
+                if (result.isCancelled()) {
+                    CompletableFuture<HttpResponse<T>> current = inFlight;
+                    if (current != null) {
+                        current.cancel(true);
+                    }
+                    call.aborted(new CancellationException("sendAsync future cancelled"));
+                }
+            });
+            attempt();
+            return result;
+        }
+
+        private void attempt() {
+            if (result.isDone()) {
+                return;
+            }
+            AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
+            call.beginAttempt();
+            CompletableFuture<HttpResponse<T>> future;
+            try {
+                future = CallDepth.asAgent(() -> push == null
+                        ? client.sendAsync(request, attempt)
+                        : client.sendAsync(request, attempt, push));
+            } catch (RuntimeException | Error e) {
+                call.onFailure(e);
+                result.completeExceptionally(e);
+                return;
+            }
+            inFlight = future;
+            future.whenComplete((response, failure) -> {
+                if (failure != null) {
+                    call.onFailure(unwrap(failure));
+                    result.completeExceptionally(failure);
+                } else if (!attempt.discarded()) {
+                    finish(call, attempt);
+                    result.complete(response);
+                } else {
+                    CompletableFuture.delayedExecutor(attempt.decision().delayMillis, TimeUnit.MILLISECONDS, executor)
+                            .execute(this::attempt);
+                }
+            });
+        }
+
+        private static Throwable unwrap(Throwable t) {
+            return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        }
+    }
+}
