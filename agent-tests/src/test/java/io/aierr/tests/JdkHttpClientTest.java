@@ -1,0 +1,304 @@
+package io.aierr.tests;
+
+import io.aierr.tests.apps.JdkClientApp;
+import io.aierr.tests.support.Bodies;
+import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.ScriptedAiServer;
+import io.aierr.tests.support.ScriptedAiServer.Reply;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The JDK client in a forked JVM with the real agent jar, against a scripted local server. Each
+ * retry scenario also runs without the agent, to show the assertion can fail.
+ */
+class JdkHttpClientTest {
+    private static final String PATH = "/v1/chat/completions";
+
+    /** Runs the app against a freshly scripted server; the agent treats the server as openai. */
+    private static Run run(Consumer<ScriptedAiServer> script, boolean agent, String... appArgs) throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            script.accept(server);
+            ForkedJvm jvm = ForkedJvm.app(JdkClientApp.class, withUrl(server, appArgs))
+                    .agent(agent)
+                    .property("aierr.endpoints", server.authority() + "=openai")
+                    .property("aierr.retry.initial-backoff", "20ms");
+            ForkedJvm.Result result = jvm.run();
+            return new Run(result, server.requests());
+        }
+    }
+
+    private static String[] withUrl(ScriptedAiServer server, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "url=" + server.url(PATH);
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
+    }
+
+    record Run(ForkedJvm.Result app, List<ScriptedAiServer.Recorded> requests) {
+        String status() {
+            return app.value("status");
+        }
+    }
+
+    private static final Consumer<ScriptedAiServer> RATE_LIMITED_TWICE = server -> server
+            .then(Reply.status(429).header("retry-after", "1").json(Bodies.OPENAI_RATE_LIMIT))
+            .then(Reply.status(429).header("retry-after-ms", "300").json(Bodies.OPENAI_RATE_LIMIT))
+            .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+
+    @Test
+    void rateLimitWithRetryAfterIsRetriedUntilSuccess() throws Exception {
+        Run with = run(RATE_LIMITED_TWICE, true);
+        assertEquals("200", with.status(), with.app.toString());
+        assertEquals(Bodies.CHAT_COMPLETION, with.app.value("body"));
+        assertEquals(3, with.requests.size());
+        long firstGapMillis = (with.requests.get(1).receivedNanos - with.requests.get(0).receivedNanos) / 1_000_000;
+        assertTrue(firstGapMillis >= 950, "retry-after: 1 honored, waited " + firstGapMillis + "ms");
+        long secondGapMillis = (with.requests.get(2).receivedNanos - with.requests.get(1).receivedNanos) / 1_000_000;
+        assertTrue(secondGapMillis >= 280, "retry-after-ms: 300 honored, waited " + secondGapMillis + "ms");
+        for (ScriptedAiServer.Recorded r : with.requests) {
+            assertEquals(with.requests.get(0).bodyText(), r.bodyText(), "every attempt sends the same body");
+        }
+
+        Run without = run(RATE_LIMITED_TWICE, false);
+        assertEquals("429", without.status());
+        assertEquals(1, without.requests.size());
+    }
+
+    @Test
+    void insufficientQuotaIsNotRetried() throws Exception {
+        Run with = run(s -> s.then(Reply.status(429).header("retry-after", "1").json(Bodies.OPENAI_INSUFFICIENT_QUOTA))
+                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true);
+        assertEquals("429", with.status(), with.app.toString());
+        assertEquals(Bodies.OPENAI_INSUFFICIENT_QUOTA, with.app.value("body"));
+        assertEquals(1, with.requests.size());
+    }
+
+    private static final Consumer<ScriptedAiServer> QUEUE_FULL_ONCE = server -> server
+            .then(Reply.status(450).text(Bodies.PAI_EAS_QUEUE_FULL))
+            .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+
+    @Test
+    void paiEasQueueFullIsRetried() throws Exception {
+        Run with = run(QUEUE_FULL_ONCE, true);
+        assertEquals("200", with.status(), with.app.toString());
+        assertEquals(2, with.requests.size());
+
+        Run without = run(QUEUE_FULL_ONCE, false);
+        assertEquals("450", without.status());
+        assertEquals(Bodies.PAI_EAS_QUEUE_FULL, without.app.value("body"));
+    }
+
+    @Test
+    void persistent503StopsAtMaxAttemptsAndDeliversTheLastResponseUnchanged() throws Exception {
+        Consumer<ScriptedAiServer> script = s -> s
+                .then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM + " #1"))
+                .then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM + " #2"))
+                .then(Reply.status(503).header("x-last", "yes").text(Bodies.NO_HEALTHY_UPSTREAM + " #3"));
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            script.accept(server);
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH))
+                    .property("aierr.endpoints", server.authority() + "=pai-eas")
+                    .property("aierr.retry.max-attempts", "3")
+                    .property("aierr.retry.initial-backoff", "10ms")
+                    .run();
+            assertEquals("503", app.value("status"), app.toString());
+            assertEquals(Bodies.NO_HEALTHY_UPSTREAM + " #3", app.value("body"));
+            assertEquals(3, server.requestCount());
+        }
+        Run without = run(script, false);
+        assertEquals(Bodies.NO_HEALTHY_UPSTREAM + " #1", without.app.value("body"));
+    }
+
+    @Test
+    void callsToOtherHostsAreUntouched() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            RATE_LIMITED_TWICE.accept(server);
+            // no aierr.endpoints: 127.0.0.1 is not an AI endpoint
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH)).run();
+            assertEquals("429", app.value("status"), app.toString());
+            assertEquals(1, server.requestCount());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"string", "bytes", "stream", "lines", "publisher", "file"})
+    void everyBodyHandlerSeesOnlyTheFinalResponse(String handler) throws Exception {
+        Run with = run(RATE_LIMITED_TWICE, true, "handler=" + handler);
+        assertEquals("200", with.status(), with.app.toString());
+        assertEquals(sha256(asSeenBy(handler, Bodies.CHAT_COMPLETION)), with.app.value("body.sha256"));
+        assertEquals(3, with.requests.size());
+
+        Run finalError = run(s -> s.then(Reply.status(400).json(Bodies.OPENAI_CONTEXT_LENGTH)), true, "handler=" + handler);
+        assertEquals("400", finalError.status(), finalError.app.toString());
+        assertEquals(sha256(asSeenBy(handler, Bodies.OPENAI_CONTEXT_LENGTH)), finalError.app.value("body.sha256"));
+        assertEquals(1, finalError.requests.size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bytes", "stream"})
+    void largeBodiesReachTheAppByteIdentical(String handler) throws Exception {
+        byte[] bigError = randomBytes(5 * 1024 * 1024, 1);
+        byte[] bigSuccess = randomBytes(5 * 1024 * 1024, 2);
+        Run error = run(s -> s.then(Reply.status(500).bytes(bigError, "application/octet-stream")), true,
+                "handler=" + handler, "request-body=none");
+        assertEquals("500", error.status(), error.app.toString());
+        assertEquals(sha256(bigError), error.app.value("body.sha256"));
+        assertEquals(String.valueOf(bigError.length), error.app.value("body.length"));
+
+        Run retried = run(s -> s.then(Reply.status(503).bytes(bigError, "application/octet-stream"))
+                .then(Reply.status(200).bytes(bigSuccess, "application/octet-stream")), true,
+                "handler=" + handler, "request-body=none");
+        assertEquals("200", retried.status(), retried.app.toString());
+        assertEquals(2, retried.requests.size());
+        assertEquals(sha256(bigSuccess), retried.app.value("body.sha256"));
+        assertEquals(String.valueOf(bigSuccess.length), retried.app.value("body.length"));
+    }
+
+    @Test
+    void asyncCallsAreRetriedToo() throws Exception {
+        Run with = run(RATE_LIMITED_TWICE, true, "mode=async");
+        assertEquals("200", with.status(), with.app.toString());
+        assertEquals(Bodies.CHAT_COMPLETION, with.app.value("body"));
+        assertEquals(3, with.requests.size());
+
+        Run without = run(RATE_LIMITED_TWICE, false, "mode=async");
+        assertEquals("429", without.status());
+    }
+
+    @Test
+    void cancellingTheAsyncFutureStopsPendingRetries() throws Exception {
+        Run with = run(s -> s.then(Reply.status(429).header("retry-after", "2").json(Bodies.OPENAI_RATE_LIMIT))
+                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true,
+                "mode=async", "cancel-after-ms=500", "linger-ms=2500");
+        assertEquals("true", with.app.value("cancelled"), with.app.toString());
+        assertEquals(1, with.requests.size(), "no attempt after the app cancelled");
+    }
+
+    @Test
+    void interruptingTheCallerDuringBackoffThrowsInterruptedException() throws Exception {
+        Run with = run(s -> s.then(Reply.status(429).header("retry-after", "20").json(Bodies.OPENAI_RATE_LIMIT))
+                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true, "interrupt-after-ms=500");
+        assertNotNull(with.app.value("exception"), with.app.toString());
+        assertTrue(with.app.value("exception").startsWith("java.lang.InterruptedException"), with.app.toString());
+        assertTrue(Long.parseLong(with.app.value("elapsed.ms")) < 15_000, "stopped waiting when interrupted");
+        assertEquals(1, with.requests.size());
+    }
+
+    @Test
+    void nonReplayableRequestBodiesAreNotRetried() throws Exception {
+        Run with = run(RATE_LIMITED_TWICE, true, "request-body=stream");
+        assertEquals("429", with.status(), with.app.toString());
+        assertEquals(1, with.requests.size());
+    }
+
+    @Test
+    void aServerHintLongerThanMaxWaitEndsRetryingAtOnce() throws Exception {
+        Run with = run(s -> s.then(Reply.status(429).header("retry-after", "120").json(Bodies.OPENAI_RATE_LIMIT))
+                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true);
+        assertEquals("429", with.status(), with.app.toString());
+        assertEquals(1, with.requests.size());
+        assertTrue(Long.parseLong(with.app.value("elapsed.ms")) < 10_000);
+    }
+
+    @Test
+    void theRequestTimeoutAlsoBoundsTheRetries() throws Exception {
+        Run with = run(s -> s.then(Reply.status(429).header("retry-after", "3").json(Bodies.OPENAI_RATE_LIMIT))
+                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true, "timeout-ms=2000");
+        assertEquals("429", with.status(), with.app.toString());
+        assertEquals(1, with.requests.size());
+    }
+
+    @Test
+    void streamingSuccessesAreNotBuffered() throws Exception {
+        List<String> events = List.of("data: {\"n\":1}\n\n", "data: {\"n\":2}\n\n", "data: {\"n\":3}\n\n",
+                "data: {\"n\":4}\n\n", "data: [DONE]\n\n");
+        Run with = run(s -> s.then(Reply.status(200).streamed(events, 300, "text/event-stream")), true, "handler=sse");
+        assertEquals("200", with.status(), with.app.toString());
+        long first = Long.parseLong(with.app.value("first-line.ms"));
+        long last = Long.parseLong(with.app.value("last-line.ms"));
+        assertTrue(last - first >= 900, "first event reached the app before the stream ended: first "
+                + first + "ms, last " + last + "ms");
+    }
+
+    @Test
+    void badConfigValuesWarnInOneLineAndUseDefaults() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            QUEUE_FULL_ONCE.accept(server);
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH))
+                    .property("aierr.endpoints", server.authority() + "=pai-eas,bad host!")
+                    .property("aierr.retry.max-attempts", "lots")
+                    .property("aierr.retry.initial-backoff", "-5s")
+                    .property("aierr.retry.statuses", "429,abc")
+                    .run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(2, server.requestCount());
+            assertTrue(app.stderr.contains("aierr: ignoring aierr.retry.max-attempts='lots'"), app.stderr);
+            assertTrue(app.stderr.contains("aierr.retry.initial-backoff='-5s'"), app.stderr);
+            assertTrue(app.stderr.contains("aierr.retry.statuses='429,abc'"), app.stderr);
+            assertTrue(app.stderr.contains("bad host!"), app.stderr);
+            assertFalse(app.stderr.contains("Exception"), app.stderr);
+        }
+    }
+
+    @Test
+    void theAgentDisabledLeavesCallsAlone() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            QUEUE_FULL_ONCE.accept(server);
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH))
+                    .property("aierr.endpoints", server.authority() + "=pai-eas")
+                    .property("aierr.enabled", "false")
+                    .run();
+            assertEquals("450", app.value("status"), app.toString());
+            assertNull(app.value("exception"));
+        }
+    }
+
+    @Test
+    void worksOnJdk25() throws Exception {
+        java.util.Optional<java.nio.file.Path> jdk25 = ForkedJvm.jdk25();
+        Assumptions.assumeTrue(jdk25.isPresent(), "no JDK 25 on this machine");
+        for (String mode : List.of("send", "async")) {
+            try (ScriptedAiServer server = new ScriptedAiServer()) {
+                RATE_LIMITED_TWICE.accept(server);
+                ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH), "mode=" + mode)
+                        .javaHome(jdk25.get())
+                        .property("aierr.endpoints", server.authority() + "=openai")
+                        .run();
+                assertEquals("200", app.value("status"), app.toString());
+                assertEquals(3, server.requestCount());
+                assertFalse(app.stderr.contains("WARNING"), app.stderr);
+            }
+        }
+    }
+
+    /** The app prints what it received; line handlers lose the line ends, the app adds one per line. */
+    private static byte[] asSeenBy(String handler, String body) {
+        return ("lines".equals(handler) ? body + "\n" : body).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    static byte[] randomBytes(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+}

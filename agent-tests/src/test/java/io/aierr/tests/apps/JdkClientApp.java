@@ -1,0 +1,185 @@
+package io.aierr.tests.apps;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+
+/**
+ * An ordinary app that makes one call with the JDK client and prints what it saw as
+ * {@code key=value} lines. Knows nothing of aierr. Arguments are {@code key=value}:
+ * url, mode (send|async), handler (string|bytes|stream|lines|publisher|file|sse),
+ * request-body (string|bytes|stream|none), timeout-ms, interrupt-after-ms, cancel-after-ms.
+ */
+public final class JdkClientApp {
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            o.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(o.get("url")))
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer sk-test-not-a-real-key-123456");
+        if (o.containsKey("timeout-ms")) {
+            builder.timeout(Duration.ofMillis(Long.parseLong(o.get("timeout-ms"))));
+        }
+        String json = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        switch (o.getOrDefault("request-body", "string")) {
+            case "string" -> builder.POST(HttpRequest.BodyPublishers.ofString(json));
+            case "bytes" -> builder.POST(HttpRequest.BodyPublishers.ofByteArray(json.getBytes(StandardCharsets.UTF_8)));
+            case "stream" -> builder.POST(HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))));
+            default -> builder.GET();
+        }
+        HttpRequest request = builder.build();
+        String handler = o.getOrDefault("handler", "string");
+        long start = System.nanoTime();
+        Thread caller = Thread.currentThread();
+        if (o.containsKey("interrupt-after-ms")) {
+            long delay = Long.parseLong(o.get("interrupt-after-ms"));
+            Thread t = new Thread(() -> {
+                sleep(delay);
+                caller.interrupt();
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+        try {
+            HttpResponse<?> response;
+            if ("async".equals(o.get("mode"))) {
+                CompletableFuture<? extends HttpResponse<?>> future = client.sendAsync(request, bodyHandler(handler));
+                if (o.containsKey("cancel-after-ms")) {
+                    sleep(Long.parseLong(o.get("cancel-after-ms")));
+                    System.out.println("cancelled=" + future.cancel(true));
+                    sleep(Long.parseLong(o.getOrDefault("linger-ms", "1500")));
+                    System.out.println("elapsed.ms=" + (System.nanoTime() - start) / 1_000_000);
+                    return;
+                }
+                try {
+                    response = future.get();
+                } catch (ExecutionException e) {
+                    throw (Exception) e.getCause();
+                }
+            } else {
+                response = client.send(request, bodyHandler(handler));
+            }
+            System.out.println("status=" + response.statusCode());
+            report(response.body(), start);
+        } catch (Exception e) {
+            System.out.println("exception=" + e.getClass().getName() + ": " + e.getMessage());
+            System.out.println("interrupted.flag=" + Thread.currentThread().isInterrupted());
+        }
+        System.out.println("elapsed.ms=" + (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static HttpResponse.BodyHandler<?> bodyHandler(String kind) throws Exception {
+        switch (kind) {
+            case "bytes":
+                return HttpResponse.BodyHandlers.ofByteArray();
+            case "stream":
+                return HttpResponse.BodyHandlers.ofInputStream();
+            case "lines":
+            case "sse":
+                return HttpResponse.BodyHandlers.ofLines();
+            case "publisher":
+                return HttpResponse.BodyHandlers.ofPublisher();
+            case "file":
+                return HttpResponse.BodyHandlers.ofFile(Files.createTempFile("jdk-client-app", ".body"));
+            default:
+                return HttpResponse.BodyHandlers.ofString();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void report(Object body, long start) throws Exception {
+        byte[] bytes;
+        if (body instanceof String s) {
+            bytes = s.getBytes(StandardCharsets.UTF_8);
+        } else if (body instanceof byte[] b) {
+            bytes = b;
+        } else if (body instanceof InputStream in) {
+            try (in) {
+                bytes = in.readAllBytes();
+            }
+        } else if (body instanceof Path p) {
+            bytes = Files.readAllBytes(p);
+        } else if (body instanceof java.util.stream.Stream<?> lines) {
+            StringBuilder all = new StringBuilder();
+            boolean first = true;
+            java.util.Iterator<?> it = lines.iterator();
+            while (it.hasNext()) {
+                Object line = it.next();
+                if (first) {
+                    System.out.println("first-line.ms=" + (System.nanoTime() - start) / 1_000_000);
+                    first = false;
+                }
+                all.append(line).append('\n');
+            }
+            System.out.println("last-line.ms=" + (System.nanoTime() - start) / 1_000_000);
+            bytes = all.toString().getBytes(StandardCharsets.UTF_8);
+        } else if (body instanceof Flow.Publisher<?> publisher) {
+            bytes = collect((Flow.Publisher<List<ByteBuffer>>) publisher);
+        } else {
+            bytes = String.valueOf(body).getBytes(StandardCharsets.UTF_8);
+        }
+        System.out.println("body.length=" + bytes.length);
+        System.out.println("body.sha256=" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        if (bytes.length <= 4096) {
+            System.out.println("body=" + new String(bytes, StandardCharsets.UTF_8).replace("\n", "\\n"));
+        }
+    }
+
+    private static byte[] collect(Flow.Publisher<List<ByteBuffer>> publisher) throws Exception {
+        CompletableFuture<byte[]> done = new CompletableFuture<>();
+        publisher.subscribe(new Flow.Subscriber<>() {
+            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            public void onNext(List<ByteBuffer> items) {
+                for (ByteBuffer b : items) {
+                    byte[] chunk = new byte[b.remaining()];
+                    b.get(chunk);
+                    out.writeBytes(chunk);
+                }
+            }
+
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            public void onComplete() {
+                done.complete(out.toByteArray());
+            }
+        });
+        return done.get();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

@@ -1,0 +1,171 @@
+package io.aierr.tests.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Starts a separate JVM running one of the test apps, with or without
+ * {@code -javaagent:agent/target/aierr.jar}, and captures what it printed.
+ */
+public final class ForkedJvm {
+    private Path javaHome = Paths.get(System.getProperty("java.home"));
+    private boolean agent = true;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> libraries = new ArrayList<>();
+    private String mainClass;
+    private final List<String> args = new ArrayList<>();
+    private long timeoutSeconds = 60;
+
+    public static ForkedJvm app(Class<?> mainClass, String... args) {
+        ForkedJvm jvm = new ForkedJvm();
+        jvm.mainClass = mainClass.getName();
+        jvm.args.addAll(List.of(args));
+        // the agent's own telemetry is off unless a test asks for it
+        jvm.properties.put("aierr.exporter", "none");
+        jvm.properties.put("aierr.summary", "false");
+        return jvm;
+    }
+
+    public static Path agentJar() {
+        Path jar = Paths.get(System.getProperty("aierr.jar", "../agent/target/aierr.jar")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("agent jar not built: " + jar);
+        }
+        return jar;
+    }
+
+    /** A Temurin/OpenJDK 25 under /usr/lib/jvm, if this machine has one. */
+    public static Optional<Path> jdk25() {
+        try (Stream<Path> dirs = Files.list(Paths.get("/usr/lib/jvm"))) {
+            return dirs.filter(d -> d.getFileName().toString().contains("25"))
+                    .filter(d -> Files.isExecutable(d.resolve("bin/java")))
+                    .findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public ForkedJvm withoutAgent() {
+        agent = false;
+        return this;
+    }
+
+    public ForkedJvm agent(boolean on) {
+        agent = on;
+        return this;
+    }
+
+    public ForkedJvm javaHome(Path home) {
+        javaHome = home;
+        return this;
+    }
+
+    public ForkedJvm property(String name, String value) {
+        properties.put(name, value);
+        return this;
+    }
+
+    public ForkedJvm jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
+    /** Adds the test class path entry whose file name contains this text (e.g. {@code okhttp-4.12.0}). */
+    public ForkedJvm library(String fileNamePart) {
+        libraries.add(fileNamePart);
+        return this;
+    }
+
+    public ForkedJvm timeoutSeconds(long seconds) {
+        timeoutSeconds = seconds;
+        return this;
+    }
+
+    public Result run() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin/java").toString());
+        if (agent) {
+            command.add("-javaagent:" + agentJar());
+        }
+        command.addAll(jvmArgs);
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-cp");
+        command.add(classPath());
+        command.add(mainClass);
+        command.addAll(args);
+        Path out = Files.createTempFile("forked-out", ".txt");
+        Path err = Files.createTempFile("forked-err", ".txt");
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        process.getOutputStream().close();
+        boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly().waitFor();
+        }
+        Result result = new Result(finished ? process.exitValue() : -1, Files.readString(out), Files.readString(err),
+                !finished, String.join(" ", command));
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        return result;
+    }
+
+    private String classPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = Paths.get(entry).getFileName().toString();
+            boolean testClasses = entry.endsWith("test-classes") || entry.endsWith("test-classes/");
+            if (testClasses || libraries.stream().anyMatch(name::contains)) {
+                entries.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** What the forked JVM did. */
+    public static final class Result {
+        public final int exitCode;
+        public final String stdout;
+        public final String stderr;
+        public final boolean timedOut;
+        public final String command;
+
+        Result(int exitCode, String stdout, String stderr, boolean timedOut, String command) {
+            this.exitCode = exitCode;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.timedOut = timedOut;
+            this.command = command;
+        }
+
+        /** The value the app printed as {@code key=value}, or null. The last such line wins. */
+        public String value(String key) {
+            String found = null;
+            for (String line : stdout.split("\n")) {
+                if (line.startsWith(key + "=")) {
+                    found = line.substring(key.length() + 1);
+                }
+            }
+            return found;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + (timedOut ? " (timed out)" : "") + "\n--- command\n" + command
+                    + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.aierr.tests.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A real local HTTP server that answers with a script of replies, in order; once the script is
+ * used up it repeats the last reply. It records every request it receives.
+ */
+public final class ScriptedAiServer implements AutoCloseable {
+    private final HttpServer server;
+    private final Deque<Reply> script = new ConcurrentLinkedDeque<>();
+    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private volatile Reply last = Reply.status(200).json("{}");
+
+    public ScriptedAiServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "scripted-ai-server");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public ScriptedAiServer then(Reply reply) {
+        script.add(reply);
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Host and port as {@code aierr.endpoints} wants them. */
+    public String authority() {
+        return "127.0.0.1:" + port();
+    }
+
+    public String url(String path) {
+        return "http://" + authority() + path;
+    }
+
+    public List<Recorded> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    public int requestCount() {
+        return requests.size();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
+        requests.add(new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body,
+                System.nanoTime()));
+        Reply reply = script.poll();
+        if (reply == null) {
+            reply = last;
+        } else {
+            last = reply;
+        }
+        reply.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (reply.chunks != null) {
+                exchange.sendResponseHeaders(reply.status, 0);
+                for (byte[] chunk : reply.chunks) {
+                    out.write(chunk);
+                    out.flush();
+                    sleep(reply.pauseBetweenChunksMillis);
+                }
+            } else {
+                exchange.sendResponseHeaders(reply.status, reply.body.length == 0 ? -1 : reply.body.length);
+                out.write(reply.body);
+            }
+        } catch (IOException clientWentAway) {
+            // the agent may cancel a response it decided to drop
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    /** One scripted response. */
+    public static final class Reply {
+        final int status;
+        final Map<String, String> headers = new LinkedHashMap<>();
+        byte[] body = new byte[0];
+        List<byte[]> chunks;
+        long pauseBetweenChunksMillis;
+
+        private Reply(int status) {
+            this.status = status;
+        }
+
+        public static Reply status(int status) {
+            return new Reply(status);
+        }
+
+        public Reply header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        public Reply json(String json) {
+            headers.put("content-type", "application/json");
+            body = json.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        public Reply text(String text) {
+            headers.put("content-type", "text/plain; charset=utf-8");
+            body = text.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        public Reply bytes(byte[] bytes, String contentType) {
+            headers.put("content-type", contentType);
+            body = bytes;
+            return this;
+        }
+
+        /** A chunked body written piece by piece with a pause in between (for streaming). */
+        public Reply streamed(List<String> pieces, long pauseMillis, String contentType) {
+            headers.put("content-type", contentType);
+            chunks = new ArrayList<>();
+            for (String p : pieces) {
+                chunks.add(p.getBytes(StandardCharsets.UTF_8));
+            }
+            pauseBetweenChunksMillis = pauseMillis;
+            return this;
+        }
+    }
+
+    /** One request as the server received it. */
+    public static final class Recorded {
+        public final String method;
+        public final String uri;
+        public final Map<String, String> headers;
+        public final byte[] body;
+        public final long receivedNanos;
+
+        Recorded(String method, String uri, Map<String, String> headers, byte[] body, long receivedNanos) {
+            this.method = method;
+            this.uri = uri;
+            this.headers = headers;
+            this.body = body;
+            this.receivedNanos = receivedNanos;
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+}
