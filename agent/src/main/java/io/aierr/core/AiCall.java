@@ -1,5 +1,7 @@
 package io.aierr.core;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * One logical AI call as the app made it, across all its attempts: classify each error response,
  * decide whether to send again, account for the waits, and report everything to the observer.
@@ -20,7 +22,8 @@ public final class AiCall {
     private int lastStatus;
     private ClassifiedError lastError;
     private String giveUpReason;
-    private boolean ended;
+    /** Cancellation of an async call may race with its last attempt; the call ends once. */
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     /**
      * @param timeoutMillis the request's own timeout, which also bounds all retries of the call;
@@ -96,8 +99,7 @@ public final class AiCall {
     }
 
     private void end(Throwable failure) {
-        if (!ended) {
-            ended = true;
+        if (ended.compareAndSet(false, true)) {
             observer.callEnded(attempts, lastStatus, lastError, failure, giveUpReason);
         }
     }

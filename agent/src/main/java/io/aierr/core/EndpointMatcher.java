@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -12,6 +13,10 @@ import java.util.regex.Pattern;
  * hosts and {@code aierr.endpoints}; user entries win over the built-in ones.
  */
 public final class EndpointMatcher {
+    /** Hosts seen so far (bounded): most apps talk to a handful, so matching is one map lookup. */
+    private static final int CACHE_LIMIT = 4096;
+    private static final String NOT_AI = "";
+    private final Map<String, String> cache = new ConcurrentHashMap<>();
     private final List<Rule> rules;
     /** host:port of the OTLP collector: the agent's own exports are never AI calls. */
     private final String excludedAuthority;
@@ -70,19 +75,31 @@ public final class EndpointMatcher {
     }
 
     public String providerFor(String host, int port) {
+        String key = host + ':' + port;
+        String cached = cache.get(key);
+        if (cached == null) {
+            cached = match(host, port);
+            if (cache.size() < CACHE_LIMIT) {
+                cache.put(key, cached);
+            }
+        }
+        return cached.isEmpty() ? null : cached;
+    }
+
+    private String match(String host, int port) {
         String lower = host.toLowerCase(Locale.ROOT);
         if (lower.startsWith("[") && lower.endsWith("]")) {
             lower = lower.substring(1, lower.length() - 1);
         }
         if (excludedAuthority != null && excludedAuthority.equals(authority(lower, port))) {
-            return null;
+            return NOT_AI;
         }
         for (Rule rule : rules) {
             if (rule.matches(lower, port)) {
                 return rule.provider;
             }
         }
-        return null;
+        return NOT_AI;
     }
 
     private static int effectivePort(URI uri) {

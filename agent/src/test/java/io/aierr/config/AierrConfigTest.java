@@ -1,0 +1,72 @@
+package io.aierr.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AierrConfigTest {
+    @Test
+    void defaultsMatchTheDocumentedContract() {
+        AierrConfig c = AierrConfig.from(name -> null);
+        assertTrue(c.enabled);
+        assertTrue(c.retryEnabled);
+        assertEquals(Set.of(429, 450, 503, 529), c.retryStatuses);
+        assertEquals(5, c.maxAttempts);
+        assertEquals(500, c.initialBackoffMillis);
+        assertEquals(30_000, c.maxBackoffMillis);
+        assertEquals(60_000, c.maxWaitMillis);
+        assertEquals("otlp", c.exporter);
+        assertTrue(c.summary);
+        assertEquals("http://localhost:4318", c.otlpEndpoint);
+        assertTrue(c.warnings.isEmpty());
+    }
+
+    @Test
+    void durationsAcceptUnitsAndPlainMilliseconds() {
+        assertEquals(250, AierrConfig.parseDuration("250ms"));
+        assertEquals(2000, AierrConfig.parseDuration("2s"));
+        assertEquals(60_000, AierrConfig.parseDuration("1m"));
+        assertEquals(1500, AierrConfig.parseDuration(" 1500 "));
+        for (String bad : List.of("", "-1s", "1.5s", "abc", "10 parsecs", "99999999999999999999")) {
+            assertThrows(IllegalArgumentException.class, () -> AierrConfig.parseDuration(bad), bad);
+        }
+    }
+
+    @Test
+    void badValuesWarnOnceEachAndFallBackToDefaults() {
+        Map<String, String> props = Map.of(
+                "aierr.retry.max-attempts", "0",
+                "aierr.retry.max-wait", "forever",
+                "aierr.retry.statuses", "429,700",
+                "aierr.exporter", "zipkin",
+                "aierr.enabled", "yes",
+                "otel.exporter.otlp.endpoint", "localhost:4318",
+                "aierr.endpoints", "api.example.com:99999, ok.example=vllm");
+        AierrConfig c = AierrConfig.from(props::get);
+        assertEquals(5, c.maxAttempts);
+        assertEquals(60_000, c.maxWaitMillis);
+        assertEquals(Set.of(429, 450, 503, 529), c.retryStatuses);
+        assertEquals("otlp", c.exporter);
+        assertTrue(c.enabled);
+        assertEquals("http://localhost:4318", c.otlpEndpoint);
+        assertEquals(List.of("ok.example=vllm"), c.endpoints);
+        assertEquals(7, c.warnings.size(), String.join("\n", c.warnings));
+        for (String w : c.warnings) {
+            assertTrue(w.startsWith("aierr: ignoring "), w);
+            assertFalse(w.contains("\n"), w);
+        }
+    }
+
+    @Test
+    void environmentNamesFollowTheProperty() {
+        assertEquals("AIERR_RETRY_MAX_ATTEMPTS", AierrConfig.envName("aierr.retry.max-attempts"));
+        assertEquals("OTEL_EXPORTER_OTLP_ENDPOINT", AierrConfig.envName("otel.exporter.otlp.endpoint"));
+    }
+}
