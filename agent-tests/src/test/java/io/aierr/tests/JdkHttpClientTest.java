@@ -73,6 +73,8 @@ class JdkHttpClientTest {
         assertTrue(secondGapMillis >= 280, "retry-after-ms: 300 honored, waited " + secondGapMillis + "ms");
         for (ScriptedAiServer.Recorded r : with.requests) {
             assertEquals(with.requests.get(0).bodyText(), r.bodyText(), "every attempt sends the same body");
+            // a dropped response was read to its end, so its connection went back to the pool
+            assertEquals(with.requests.get(0).clientPort, r.clientPort, "attempts reuse one connection");
         }
 
         Run without = run(RATE_LIMITED_TWICE, false);

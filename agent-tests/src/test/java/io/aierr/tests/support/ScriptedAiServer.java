@@ -68,7 +68,7 @@ public final class ScriptedAiServer implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
         requests.add(new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body,
-                System.nanoTime()));
+                System.nanoTime(), exchange.getRemoteAddress().getPort()));
         Reply reply = script.poll();
         if (reply == null) {
             reply = last;
@@ -164,8 +164,12 @@ public final class ScriptedAiServer implements AutoCloseable {
         public final Map<String, String> headers;
         public final byte[] body;
         public final long receivedNanos;
+        /** The client's port: the same port on two requests means one kept-alive connection. */
+        public final int clientPort;
 
-        Recorded(String method, String uri, Map<String, String> headers, byte[] body, long receivedNanos) {
+        Recorded(String method, String uri, Map<String, String> headers, byte[] body, long receivedNanos,
+                 int clientPort) {
+            this.clientPort = clientPort;
             this.method = method;
             this.uri = uri;
             this.headers = headers;
