@@ -145,6 +145,8 @@ class JdkHttpClientTest {
         assertEquals("200", with.status(), with.app.toString());
         assertEquals(sha256(asSeenBy(handler, Bodies.CHAT_COMPLETION)), with.app.value("body.sha256"));
         assertEquals(3, with.requests.size());
+        Run without = run(RATE_LIMITED_TWICE, false, "handler=" + handler);
+        assertEquals(sha256(asSeenBy(handler, Bodies.OPENAI_RATE_LIMIT)), without.app.value("body.sha256"));
 
         Run finalError = run(s -> s.then(Reply.status(400).json(Bodies.OPENAI_CONTEXT_LENGTH)), true, "handler=" + handler);
         assertEquals("400", finalError.status(), finalError.app.toString());
@@ -185,21 +187,31 @@ class JdkHttpClientTest {
 
     @Test
     void cancellingTheAsyncFutureStopsPendingRetries() throws Exception {
-        Run with = run(s -> s.then(Reply.status(429).header("retry-after", "2").json(Bodies.OPENAI_RATE_LIMIT))
-                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true,
-                "mode=async", "cancel-after-ms=500", "linger-ms=2500");
-        assertEquals("true", with.app.value("cancelled"), with.app.toString());
-        assertEquals(1, with.requests.size(), "no attempt after the app cancelled");
+        Consumer<ScriptedAiServer> script = s -> s
+                .then(Reply.status(429).header("retry-after", "2").json(Bodies.OPENAI_RATE_LIMIT))
+                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+        Run cancelled = run(script, true, "mode=async", "cancel-after-ms=500", "linger-ms=2500");
+        assertEquals("true", cancelled.app.value("cancelled"), cancelled.app.toString());
+        assertEquals(1, cancelled.requests.size(), "no attempt after the app cancelled");
+
+        Run notCancelled = run(script, true, "mode=async", "cancel-after-ms=3500", "linger-ms=0");
+        assertEquals("false", notCancelled.app.value("cancelled"), "the call had completed: " + notCancelled.app);
+        assertEquals(2, notCancelled.requests.size(), "the retry happens when nobody cancels");
     }
 
     @Test
     void interruptingTheCallerDuringBackoffThrowsInterruptedException() throws Exception {
-        Run with = run(s -> s.then(Reply.status(429).header("retry-after", "20").json(Bodies.OPENAI_RATE_LIMIT))
-                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true, "interrupt-after-ms=500");
+        Consumer<ScriptedAiServer> script = s -> s
+                .then(Reply.status(429).header("retry-after", "20").json(Bodies.OPENAI_RATE_LIMIT))
+                .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+        Run with = run(script, true, "interrupt-after-ms=500");
         assertNotNull(with.app.value("exception"), with.app.toString());
         assertTrue(with.app.value("exception").startsWith("java.lang.InterruptedException"), with.app.toString());
         assertTrue(Long.parseLong(with.app.value("elapsed.ms")) < 15_000, "stopped waiting when interrupted");
         assertEquals(1, with.requests.size());
+
+        Run without = run(script, false, "interrupt-after-ms=500");
+        assertNull(without.app.value("exception"), "without a wait there is nothing to interrupt");
     }
 
     @Test
