@@ -1,11 +1,56 @@
 package io.aierr.cli;
 
-/** {@code java -jar aierr.jar [classify]}. (Placeholder; being written.) */
+import io.aierr.agent.Version;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/** {@code java -jar aierr.jar [classify|version]}: the agent jar as a command-line tool. */
 public final class AierrCli {
     private AierrCli() {
     }
 
     public static void main(String[] args) {
-        System.out.println("aierr");
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        String command = args.length == 0 ? "help" : args[0];
+        switch (command) {
+            case "classify":
+                System.exit(classify(out));
+                break;
+            case "version":
+            case "--version":
+                out.println("aierr " + Version.get());
+                break;
+            case "help":
+            case "--help":
+            case "-h":
+                usage(out);
+                break;
+            default:
+                System.err.println("aierr: unknown command '" + command + "'");
+                usage(System.err);
+                System.exit(2);
+        }
+    }
+
+    private static int classify(PrintStream out) {
+        try {
+            return new ClassifyCommand(out).run(System.in);
+        } catch (IOException | RuntimeException e) {
+            out.println(ClassifyCommand.errorJson("cannot read standard input: " + e.getMessage(), 0));
+            return 1;
+        }
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("aierr " + Version.get() + ": classifies, retries and traces errors of AI endpoint calls");
+        out.println();
+        out.println("usage:");
+        out.println("  java -javaagent:aierr.jar -jar app.jar       attach to an application");
+        out.println("  java -jar aierr.jar classify < error.json    classify error responses read from stdin:");
+        out.println("      one JSON object or JSON Lines, each {\"url\", \"method\", \"status\", \"headers\", \"body\"};");
+        out.println("      one JSON answer per input on stdout");
+        out.println("  java -jar aierr.jar version                  print the version");
     }
 }

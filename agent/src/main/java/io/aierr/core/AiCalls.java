@@ -27,7 +27,9 @@ public final class AiCalls {
     public AiCall begin(String provider, String method, URI uri, byte[] requestBodyPrefix,
                         boolean replayable, long timeoutMillis) {
         int port = uri.getPort() != -1 ? uri.getPort() : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
-        CallInfo info = new CallInfo(provider, method, uri.toString(), uri.getHost(), port, null, null);
+        String path = uri.getRawPath();
+        CallInfo info = new CallInfo(provider, method, uri.toString(), uri.getHost(), port,
+                RequestDescriber.operation(path), RequestDescriber.model(path, requestBodyPrefix));
         return new AiCall(info, policy, telemetry, replayable, timeoutMillis);
     }
 }
