@@ -1,0 +1,120 @@
+package io.aierr.demo;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.net.http.HttpResponse;
+
+/**
+ * Starts the simulated AI endpoint, lets the app make one call per scenario and prints, per call,
+ * what the app saw and how many requests the endpoint counted. Run it with and without
+ * {@code -javaagent} to see the difference.
+ *
+ * <p>Usage: {@code java -jar demo-app.jar [--port N]} (default 18080). A taken port ends the demo
+ * with one line and exit code 2 rather than moving to another port, since the agent was told
+ * which endpoint to watch ({@code -Daierr.endpoints=127.0.0.1:18080=openai}).
+ */
+public final class DemoApp {
+    static final int DEFAULT_PORT = 18080;
+    private static final int EXIT_USAGE = 2;
+    private static final int LABEL_WIDTH = 36;
+    private static final int PREVIEW_CHARS = 80;
+
+    private DemoApp() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int port = portFrom(args);
+        SimulatedAiEndpoint endpoint;
+        try {
+            endpoint = SimulatedAiEndpoint.start(port);
+        } catch (BindException e) {
+            exit("demo-app: port " + port + " is already in use; stop what holds it, or pick another with --port N"
+                    + " (and -Daierr.endpoints=127.0.0.1:N=openai)");
+            return;
+        } catch (IOException e) {
+            exit("demo-app: cannot start the simulated endpoint on port " + port + ": " + e);
+            return;
+        }
+        boolean allAnswered = true;
+        try (endpoint) {
+            System.out.println("Simulated AI endpoint on http://" + SimulatedAiEndpoint.HOST + ":" + port + ", "
+                    + Scenario.values().length + " scenarios, one app call each:");
+            ChatClient app = new ChatClient();
+            for (Scenario scenario : Scenario.values()) {
+                allAnswered &= runOne(app, endpoint, scenario);
+            }
+        }
+        printHint(port);
+        if (!allAnswered) {
+            System.exit(1);
+        }
+    }
+
+    private static boolean runOne(ChatClient app, SimulatedAiEndpoint endpoint, Scenario scenario)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        String saw;
+        boolean answered = true;
+        try {
+            HttpResponse<String> response = app.chat(endpoint.baseUri(scenario), scenario.api);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            saw = "app saw " + response.statusCode() + " after " + hits(endpoint.hits(scenario)) + " in " + millis
+                    + " ms  " + preview(response.body());
+        } catch (IOException e) {
+            answered = false;
+            saw = "app got " + e + " after " + hits(endpoint.hits(scenario));
+        }
+        System.out.println(String.format("%-" + LABEL_WIDTH + "s", scenario.label) + saw);
+        return answered;
+    }
+
+    private static String hits(int n) {
+        return n + (n == 1 ? " server hit" : " server hits");
+    }
+
+    /** The body's start on one line. */
+    private static String preview(String body) {
+        String flat = body.strip().replaceAll("\\s+", " ");
+        return flat.length() <= PREVIEW_CHARS ? flat : flat.substring(0, PREVIEW_CHARS) + "...";
+    }
+
+    private static void printHint(int port) {
+        String portArg = port == DEFAULT_PORT ? "" : " --port " + port;
+        String jar = "-jar demo-app/target/demo-app.jar" + portArg;
+        boolean withAgent = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-javaagent:"));
+        System.out.println();
+        if (withAgent) {
+            System.out.println("Ran with -javaagent. Run it again without, to see what the app gets on its own:");
+            System.out.println("  java " + jar);
+        } else {
+            System.out.println("Ran without an agent: every error reached the app on the first try. Run it again with aierr:");
+            System.out.println("  java -javaagent:agent/target/aierr.jar -Daierr.endpoints=" + SimulatedAiEndpoint.HOST
+                    + ":" + port + "=openai -Daierr.exporter=console " + jar);
+        }
+    }
+
+    private static int portFrom(String[] args) {
+        if (args.length == 0) {
+            return DEFAULT_PORT;
+        }
+        if (args.length == 2 && args[0].equals("--port")) {
+            try {
+                int port = Integer.parseInt(args[1]);
+                if (port > 0 && port < 65536) {
+                    return port;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the usage line
+            }
+        }
+        exit("usage: java -jar demo-app.jar [--port N]   (default " + DEFAULT_PORT + ")");
+        return -1;
+    }
+
+    private static void exit(String line) {
+        System.err.println(line);
+        System.exit(EXIT_USAGE);
+    }
+}
