@@ -24,16 +24,31 @@ public final class ForkedJvm {
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> libraries = new ArrayList<>();
     private String mainClass;
+    /** When set, the JVM runs this executable jar instead of {@link #mainClass} on the test class path. */
+    private Path jar;
     private final List<String> args = new ArrayList<>();
     private long timeoutSeconds = 60;
 
-    public static ForkedJvm app(Class<?> mainClass, String... args) {
-        ForkedJvm jvm = new ForkedJvm();
-        jvm.mainClass = mainClass.getName();
-        jvm.args.addAll(List.of(args));
+    private ForkedJvm(String... args) {
+        this.args.addAll(List.of(args));
         // the agent's own telemetry is off unless a test asks for it
-        jvm.properties.put("aierr.exporter", "none");
-        jvm.properties.put("aierr.summary", "false");
+        properties.put("aierr.exporter", "none");
+        properties.put("aierr.summary", "false");
+    }
+
+    public static ForkedJvm app(Class<?> mainClass, String... args) {
+        ForkedJvm jvm = new ForkedJvm(args);
+        jvm.mainClass = mainClass.getName();
+        return jvm;
+    }
+
+    /** {@code java -jar jar args}, e.g. the demo app as the README runs it. */
+    public static ForkedJvm jar(Path jar, String... args) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("jar not built: " + jar);
+        }
+        ForkedJvm jvm = new ForkedJvm(args);
+        jvm.jar = jar;
         return jvm;
     }
 
@@ -100,9 +115,14 @@ public final class ForkedJvm {
         }
         command.addAll(jvmArgs);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-cp");
-        command.add(classPath());
-        command.add(mainClass);
+        if (jar != null) {
+            command.add("-jar");
+            command.add(jar.toString());
+        } else {
+            command.add("-cp");
+            command.add(classPath());
+            command.add(mainClass);
+        }
         command.addAll(args);
         Path out = Files.createTempFile("forked-out", ".txt");
         Path err = Files.createTempFile("forked-err", ".txt");

@@ -1,0 +1,121 @@
+package io.aierr.tests;
+
+import io.aierr.tests.support.ForkedJvm;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The README's demo: {@code demo-app.jar} in a forked JVM with and without the agent, on a free
+ * port. With the agent the retryable errors end in the success the endpoint sends next; the
+ * others reach the app unchanged after one request. Without it every call sees its first error.
+ */
+class DemoAppTest {
+    /** What the demo prints per scenario, e.g. {@code 408 request timeout   app saw 408 after 1 server hit in 2 ms  Request Timeout}. */
+    private static final Pattern LINE =
+            Pattern.compile("^(?<label>\\S.*?)\\s+app saw (?<status>\\d{3}) after (?<hits>\\d+) server hits? in (?<ms>\\d+) ms",
+                    Pattern.MULTILINE);
+
+    record Expected(String label, int firstStatus, int statusWithAgent, int hitsWithAgent) {
+    }
+
+    private static final List<Expected> SCENARIOS = List.of(
+            new Expected("429 retry-after 1s, then 200", 429, 200, 2),
+            new Expected("429 insufficient_quota", 429, 429, 1),
+            new Expected("450 PAI-EAS queue full, then 200", 450, 200, 2),
+            new Expected("503 no healthy upstream, then 200", 503, 200, 2),
+            new Expected("503 overloaded, every time", 503, 503, 5),
+            new Expected("401 wrong API key", 401, 401, 1),
+            new Expected("404 Azure wrong deployment", 404, 404, 1),
+            new Expected("400 context_length_exceeded", 400, 400, 1),
+            new Expected("408 request timeout", 408, 408, 1),
+            new Expected("504 gateway timeout", 504, 504, 1),
+            new Expected("529 Anthropic overloaded, then 200", 529, 200, 2));
+
+    record Seen(int status, int hits, long millis) {
+    }
+
+    private static Path demoJar() {
+        return Paths.get(System.getProperty("demo.jar", "../demo-app/target/demo-app.jar")).toAbsolutePath().normalize();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Runs the demo as the README does (console exporter), on its own port. */
+    private static ForkedJvm.Result runDemo(boolean agent) throws Exception {
+        int port = freePort();
+        return ForkedJvm.jar(demoJar(), "--port", String.valueOf(port))
+                .agent(agent)
+                .property("aierr.endpoints", "127.0.0.1:" + port + "=openai")
+                .property("aierr.exporter", "console")
+                .run();
+    }
+
+    private static Map<String, Seen> seenByLabel(ForkedJvm.Result result) {
+        Map<String, Seen> seen = new LinkedHashMap<>();
+        Matcher m = LINE.matcher(result.stdout);
+        while (m.find()) {
+            seen.put(m.group("label"), new Seen(Integer.parseInt(m.group("status")), Integer.parseInt(m.group("hits")),
+                    Long.parseLong(m.group("ms"))));
+        }
+        assertEquals(SCENARIOS.stream().map(Expected::label).toList(), List.copyOf(seen.keySet()),
+                "one line per scenario, in order\n" + result);
+        return seen;
+    }
+
+    @Test
+    void withTheAgentRetryableErrorsEndInSuccessAndTheOthersKeepTheirStatus() throws Exception {
+        ForkedJvm.Result result = runDemo(true);
+        assertEquals(0, result.exitCode, result.toString());
+        Map<String, Seen> seen = seenByLabel(result);
+        for (Expected e : SCENARIOS) {
+            Seen s = seen.get(e.label());
+            assertEquals(e.statusWithAgent(), s.status(), e.label() + "\n" + result);
+            assertEquals(e.hitsWithAgent(), s.hits(), e.label() + "\n" + result);
+        }
+        assertTrue(seen.get("429 retry-after 1s, then 200").millis() >= 950, "retry-after: 1 honored\n" + result);
+        assertTrue(result.stdout.contains("Run it again without"), result.toString());
+    }
+
+    @Test
+    void withoutTheAgentEveryCallSeesItsFirstStatus() throws Exception {
+        ForkedJvm.Result result = runDemo(false);
+        assertEquals(0, result.exitCode, result.toString());
+        Map<String, Seen> seen = seenByLabel(result);
+        for (Expected e : SCENARIOS) {
+            Seen s = seen.get(e.label());
+            assertEquals(e.firstStatus(), s.status(), e.label() + "\n" + result);
+            assertEquals(1, s.hits(), e.label() + "\n" + result);
+        }
+        assertTrue(result.stdout.contains("Run it again with aierr"), result.toString());
+    }
+
+    @Test
+    void aTakenPortEndsTheDemoWithOneLineAndANonZeroExit() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(taken.getLocalPort());
+            ForkedJvm.Result result = ForkedJvm.jar(demoJar(), "--port", port).withoutAgent().run();
+            assertEquals(2, result.exitCode, result.toString());
+            assertEquals(1, result.stderr.strip().lines().count(), result.toString());
+            assertTrue(result.stderr.contains("port " + port + " is already in use"), result.toString());
+            assertFalse(LINE.matcher(result.stdout).find(), result.toString());
+        }
+    }
+}
