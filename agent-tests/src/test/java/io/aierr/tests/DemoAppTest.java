@@ -24,10 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * others reach the app unchanged after one request. Without it every call sees its first error.
  */
 class DemoAppTest {
-    /** What the demo prints per scenario, e.g. {@code 408 request timeout   app saw 408 after 1 server hit in 2 ms  Request Timeout}. */
-    private static final Pattern LINE =
-            Pattern.compile("^(?<label>\\S.*?)\\s+app saw (?<status>\\d{3}) after (?<hits>\\d+) server hits? in (?<ms>\\d+) ms",
-                    Pattern.MULTILINE);
+    /** A scenario's line, e.g. {@code 408 request timeout   app saw 408 after 1 server hit in 2 ms  Request ...}. */
+    private static final Pattern LINE = Pattern.compile(
+            "^(?<label>\\S.*?)\\s+app saw (?<status>\\d{3}) after (?<hits>\\d+) server hits? in (?<ms>\\d+) ms",
+            Pattern.MULTILINE);
 
     record Expected(String label, int firstStatus, int statusWithAgent, int hitsWithAgent) {
     }
@@ -49,7 +49,8 @@ class DemoAppTest {
     }
 
     private static Path demoJar() {
-        return Paths.get(System.getProperty("demo.jar", "../demo-app/target/demo-app.jar")).toAbsolutePath().normalize();
+        String jar = System.getProperty("demo.jar", "../demo-app/target/demo-app.jar");
+        return Paths.get(jar).toAbsolutePath().normalize();
     }
 
     private static int freePort() throws IOException {
@@ -58,14 +59,29 @@ class DemoAppTest {
         }
     }
 
-    /** Runs the demo as the README does (console exporter), on its own port. */
-    private static ForkedJvm.Result runDemo(boolean agent) throws Exception {
+    record DemoRun(ForkedJvm.Result result, Map<String, Seen> seen) {
+    }
+
+    /**
+     * Runs the demo as the README does (console exporter), on its own port, and checks each
+     * scenario's line: with the agent against the expected outcome, without it against the first
+     * status after one request.
+     */
+    private static DemoRun runDemo(boolean agent) throws Exception {
         int port = freePort();
-        return ForkedJvm.jar(demoJar(), "--port", String.valueOf(port))
+        ForkedJvm.Result result = ForkedJvm.jar(demoJar(), "--port", String.valueOf(port))
                 .agent(agent)
                 .property("aierr.endpoints", "127.0.0.1:" + port + "=openai")
                 .property("aierr.exporter", "console")
                 .run();
+        assertEquals(0, result.exitCode, result.toString());
+        Map<String, Seen> seen = seenByLabel(result);
+        for (Expected e : SCENARIOS) {
+            Seen s = seen.get(e.label());
+            assertEquals(agent ? e.statusWithAgent() : e.firstStatus(), s.status(), e.label() + "\n" + result);
+            assertEquals(agent ? e.hitsWithAgent() : 1, s.hits(), e.label() + " server hits\n" + result);
+        }
+        return new DemoRun(result, seen);
     }
 
     private static Map<String, Seen> seenByLabel(ForkedJvm.Result result) {
@@ -82,29 +98,18 @@ class DemoAppTest {
 
     @Test
     void withTheAgentRetryableErrorsEndInSuccessAndTheOthersKeepTheirStatus() throws Exception {
-        ForkedJvm.Result result = runDemo(true);
-        assertEquals(0, result.exitCode, result.toString());
-        Map<String, Seen> seen = seenByLabel(result);
-        for (Expected e : SCENARIOS) {
-            Seen s = seen.get(e.label());
-            assertEquals(e.statusWithAgent(), s.status(), e.label() + "\n" + result);
-            assertEquals(e.hitsWithAgent(), s.hits(), e.label() + "\n" + result);
-        }
-        assertTrue(seen.get("429 retry-after 1s, then 200").millis() >= 950, "retry-after: 1 honored\n" + result);
-        assertTrue(result.stdout.contains("Run it again without"), result.toString());
+        DemoRun run = runDemo(true);
+        long rateLimitedMillis = run.seen().get("429 retry-after 1s, then 200").millis();
+        assertTrue(rateLimitedMillis >= 950, "retry-after: 1 honored\n" + run.result());
+        assertTrue(run.result().stdout.contains("\n  java -jar demo-app/target/demo-app.jar --port "),
+                "hint: the same without the agent\n" + run.result());
     }
 
     @Test
     void withoutTheAgentEveryCallSeesItsFirstStatus() throws Exception {
-        ForkedJvm.Result result = runDemo(false);
-        assertEquals(0, result.exitCode, result.toString());
-        Map<String, Seen> seen = seenByLabel(result);
-        for (Expected e : SCENARIOS) {
-            Seen s = seen.get(e.label());
-            assertEquals(e.firstStatus(), s.status(), e.label() + "\n" + result);
-            assertEquals(1, s.hits(), e.label() + "\n" + result);
-        }
-        assertTrue(result.stdout.contains("Run it again with aierr"), result.toString());
+        DemoRun run = runDemo(false);
+        assertTrue(run.result().stdout.contains("\n  java -javaagent:agent/target/aierr.jar "),
+                "hint: the same with the agent\n" + run.result());
     }
 
     @Test

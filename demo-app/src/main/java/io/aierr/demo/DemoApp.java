@@ -51,22 +51,21 @@ public final class DemoApp {
         }
     }
 
+    /** Makes the scenario's call and prints its line; false when the call ended without a response. */
     private static boolean runOne(ChatClient app, SimulatedAiEndpoint endpoint, Scenario scenario)
             throws InterruptedException {
+        String label = String.format("%-" + LABEL_WIDTH + "s", scenario.label);
         long start = System.nanoTime();
-        String saw;
-        boolean answered = true;
         try {
             HttpResponse<String> response = app.chat(endpoint.baseUri(scenario), scenario.api);
             long millis = (System.nanoTime() - start) / 1_000_000;
-            saw = "app saw " + response.statusCode() + " after " + hits(endpoint.hits(scenario)) + " in " + millis
-                    + " ms  " + preview(response.body());
+            System.out.println(label + "app saw " + response.statusCode() + " after " + hits(endpoint.hits(scenario))
+                    + " in " + millis + " ms  " + preview(response.body()));
+            return true;
         } catch (IOException e) {
-            answered = false;
-            saw = "app got " + e + " after " + hits(endpoint.hits(scenario));
+            System.out.println(label + "app got " + e + " after " + hits(endpoint.hits(scenario)));
+            return false;
         }
-        System.out.println(String.format("%-" + LABEL_WIDTH + "s", scenario.label) + saw);
-        return answered;
     }
 
     private static String hits(int n) {
@@ -89,7 +88,7 @@ public final class DemoApp {
             System.out.println("Ran with -javaagent. Run it again without, to see what the app gets on its own:");
             System.out.println("  java " + jar);
         } else {
-            System.out.println("Ran without an agent: every error reached the app on the first try. Run it again with aierr:");
+            System.out.println("Ran without an agent: every error reached the app as first sent. Run it with aierr:");
             System.out.println("  java -javaagent:agent/target/aierr.jar -Daierr.endpoints=" + SimulatedAiEndpoint.HOST
                     + ":" + port + "=openai -Daierr.exporter=console " + jar);
         }

@@ -51,7 +51,8 @@ final class ProviderReplies {
 
     static Reply openAiWrongKey() {
         return openAiError(401, "Incorrect API key provided: sk-demo-*******************wxyz. You can find your "
-                + "API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key");
+                        + "API key at https://platform.openai.com/account/api-keys.",
+                "invalid_request_error", "invalid_api_key");
     }
 
     static Reply openAiContextLengthExceeded() {
@@ -97,14 +98,16 @@ final class ProviderReplies {
 
     static Reply anthropicMessage() {
         return Reply.json(200, "{\"id\":\"msg_01DemoXyZ7vK\",\"type\":\"message\",\"role\":\"assistant\","
-                + "\"model\":\"claude-sonnet-4-5\",\"content\":[{\"type\":\"text\",\"text\":\"Hello! How can I help?\"}],"
+                + "\"model\":\"claude-sonnet-4-5\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"Hello! How can I help?\"}],"
                 + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
                 + "\"usage\":{\"input_tokens\":11,\"output_tokens\":9}}")
                 .with("request-id", "req_01DemoXyZ7vK");
     }
 
     static Reply anthropicOverloaded() {
-        return Reply.json(529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}")
+        return Reply.json(529,
+                        "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}")
                 .with("request-id", "req_01DemoOvr529");
     }
 
