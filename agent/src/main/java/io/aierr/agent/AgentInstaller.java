@@ -9,6 +9,7 @@ import io.aierr.core.Telemetry;
 import io.aierr.instrumentation.LazyWeaver;
 import io.aierr.instrumentation.jdkhttp.HttpClientFacadeInstrumentation;
 import io.aierr.instrumentation.jdkhttp.JdkHttpAdapter;
+import io.aierr.telemetry.TelemetryFactory;
 
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -19,7 +20,7 @@ final class AgentInstaller {
     }
 
     static void install(Instrumentation inst, AierrConfig config) {
-        Telemetry telemetry = Telemetry.NONE;
+        Telemetry telemetry = TelemetryFactory.create(config, Log::warnOnce);
         AiCalls calls = new AiCalls(EndpointMatcher.create(config.endpoints, collectorFor(config)),
                 RetryPolicy.from(config), telemetry);
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, Log::warnOnce);

@@ -2,11 +2,15 @@ package io.aierr.config;
 
 import io.aierr.core.EndpointMatcher;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -30,6 +34,8 @@ public final class AierrConfig {
     public final boolean summary;
     public final String otlpEndpoint;
     public final String serviceName;
+    /** {@code otel.exporter.otlp.headers}: {@code name=value,...} sent with every export (e.g. a backend's API key). */
+    public final Map<String, String> otlpHeaders;
     /** One line per bad value, already phrased for stderr. */
     public final List<String> warnings;
 
@@ -46,6 +52,8 @@ public final class AierrConfig {
         summary = r.bool("aierr.summary", true);
         otlpEndpoint = r.url("otel.exporter.otlp.endpoint", DEFAULT_OTLP_ENDPOINT);
         serviceName = r.text("otel.service.name", null);
+        otlpHeaders = r.headers("otel.exporter.otlp.headers");
+        r.httpProtobufOnly("otel.exporter.otlp.protocol");
         warnings = Collections.unmodifiableList(r.warnings);
     }
 
@@ -194,6 +202,39 @@ public final class AierrConfig {
             }
             warn(name, v, "an http(s) URL", fallback);
             return fallback;
+        }
+
+        /** OpenTelemetry's format: comma-separated {@code name=value}, values URL-encoded. */
+        Map<String, String> headers(String name) {
+            String v = raw(name);
+            Map<String, String> out = new LinkedHashMap<>();
+            if (v == null) {
+                return out;
+            }
+            for (String part : v.split(",")) {
+                int eq = part.indexOf('=');
+                String key = eq > 0 ? part.substring(0, eq).trim() : "";
+                if (key.isEmpty()) {
+                    // the value may be a secret: name the entry by position only
+                    warnings.add("aierr: ignoring a malformed entry of " + name + ": expected name=value");
+                    continue;
+                }
+                try {
+                    out.put(key, URLDecoder.decode(part.substring(eq + 1).trim(), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    warnings.add("aierr: ignoring header " + key + " of " + name + ": bad URL encoding");
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+
+        /** aierr's exporter speaks http/protobuf only; grpc would need a second client stack in the jar. */
+        void httpProtobufOnly(String name) {
+            String v = raw(name);
+            if (v != null && !v.equalsIgnoreCase("http/protobuf")) {
+                warnings.add("aierr: ignoring " + name + "='" + v + "': aierr exports OTLP over http/protobuf only"
+                        + " (collector port 4318, not grpc's 4317); using http/protobuf");
+            }
         }
 
         Set<Integer> statuses(String name, String fallback) {

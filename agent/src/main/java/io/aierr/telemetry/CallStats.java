@@ -1,0 +1,103 @@
+package io.aierr.telemetry;
+
+import io.aierr.core.CallInfo;
+import io.aierr.core.CallObserver;
+import io.aierr.core.Category;
+import io.aierr.core.ClassifiedError;
+import io.aierr.core.Telemetry;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * Counts AI calls, errors, retries and waits for the one-line summary at exit. Counting is a few
+ * uncontended adds, so it runs whatever the exporter; all calls share one stateless observer.
+ */
+final class CallStats implements Telemetry {
+    private final Consumer<String> out;
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder failedCalls = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder backoffMillis = new LongAdder();
+    private final LongAdder[] errors = new LongAdder[Category.values().length];
+    private final CallObserver counter = new Counter();
+
+    CallStats(Consumer<String> out) {
+        this.out = out;
+        for (int i = 0; i < errors.length; i++) {
+            errors[i] = new LongAdder();
+        }
+    }
+
+    @Override
+    public CallObserver callStarted(CallInfo info) {
+        calls.increment();
+        return counter;
+    }
+
+    @Override
+    public void shutdown() {
+        out.accept(summary());
+    }
+
+    /** e.g. {@code aierr summary: 3 AI calls (1 failed), 4 errors (rate_limited 3, unavailable 1), 3 retries, 2300ms total backoff}. */
+    String summary() {
+        StringBuilder byCategory = new StringBuilder();
+        long errorCount = 0;
+        for (Category c : Category.values()) {
+            long n = errors[c.ordinal()].sum();
+            if (n > 0) {
+                byCategory.append(byCategory.length() == 0 ? " (" : ", ").append(c.id()).append(' ').append(n);
+                errorCount += n;
+            }
+        }
+        if (byCategory.length() > 0) {
+            byCategory.append(')');
+        }
+        long failed = failedCalls.sum();
+        return "aierr summary: " + plural(calls.sum(), "AI call") + (failed > 0 ? " (" + failed + " failed)" : "")
+                + ", " + plural(errorCount, "error") + byCategory
+                + ", " + plural(retries.sum(), "retry", "retries")
+                + ", " + backoffMillis.sum() + "ms total backoff";
+    }
+
+    private static String plural(long n, String one) {
+        return plural(n, one, one + "s");
+    }
+
+    private static String plural(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+
+    private final class Counter implements CallObserver {
+        @Override
+        public void attemptResponded(int attempt, int status, ClassifiedError error) {
+            count(error);
+        }
+
+        @Override
+        public void attemptFailed(int attempt, Throwable failure, ClassifiedError error) {
+            count(error);
+        }
+
+        @Override
+        public void backoff(int nextAttempt, long delayMillis, String source) {
+            retries.increment();
+            backoffMillis.add(delayMillis);
+        }
+
+        @Override
+        public void callEnded(int attempts, int status, ClassifiedError error, Throwable failure,
+                              String giveUpReason) {
+            if (Outcome.failed(status, failure)) {
+                failedCalls.increment();
+            }
+        }
+
+        private void count(ClassifiedError error) {
+            if (error != null) {
+                errors[error.category.ordinal()].increment();
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.aierr.telemetry;
+
+import io.aierr.core.CallInfo;
+import io.aierr.core.CallObserver;
+import io.aierr.core.ClassifiedError;
+import io.aierr.core.Telemetry;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Sends each call's events to every sink (summary counters, console, OpenTelemetry), and keeps
+ * a failing sink from reaching the app or the other sinks: its error is said once on stderr.
+ */
+final class FanOutTelemetry implements Telemetry {
+    private final Telemetry[] sinks;
+    private final Consumer<String> warn;
+
+    FanOutTelemetry(List<Telemetry> sinks, Consumer<String> warn) {
+        this.sinks = sinks.toArray(new Telemetry[0]);
+        this.warn = warn;
+    }
+
+    @Override
+    public CallObserver callStarted(CallInfo info) {
+        CallObserver[] observers = new CallObserver[sinks.length];
+        for (int i = 0; i < sinks.length; i++) {
+            try {
+                observers[i] = sinks[i].callStarted(info);
+            } catch (RuntimeException | LinkageError e) {
+                failed(e);
+                observers[i] = CallObserver.NOOP;
+            }
+        }
+        return new Observers(observers);
+    }
+
+    @Override
+    public void shutdown() {
+        for (Telemetry sink : sinks) {
+            try {
+                sink.shutdown();
+            } catch (RuntimeException | LinkageError e) {
+                failed(e);
+            }
+        }
+    }
+
+    private void failed(Throwable e) {
+        warn.accept("telemetry failed, calls go on unaffected: " + e);
+    }
+
+    /** One event, delivered to one sink's observer. */
+    private interface Event {
+        void deliver(CallObserver observer);
+    }
+
+    private final class Observers implements CallObserver {
+        private final CallObserver[] observers;
+
+        Observers(CallObserver[] observers) {
+            this.observers = observers;
+        }
+
+        private void each(Event event) {
+            for (CallObserver observer : observers) {
+                try {
+                    event.deliver(observer);
+                } catch (RuntimeException | LinkageError e) {
+                    failed(e);
+                }
+            }
+        }
+
+        @Override
+        public void attemptStarted(int attempt) {
+            each(o -> o.attemptStarted(attempt));
+        }
+
+        @Override
+        public void attemptResponded(int attempt, int status, ClassifiedError error) {
+            each(o -> o.attemptResponded(attempt, status, error));
+        }
+
+        @Override
+        public void attemptFailed(int attempt, Throwable failure, ClassifiedError error) {
+            each(o -> o.attemptFailed(attempt, failure, error));
+        }
+
+        @Override
+        public void backoff(int nextAttempt, long delayMillis, String source) {
+            each(o -> o.backoff(nextAttempt, delayMillis, source));
+        }
+
+        @Override
+        public void callEnded(int attempts, int status, ClassifiedError error, Throwable failure,
+                              String giveUpReason) {
+            each(o -> o.callEnded(attempts, status, error, failure, giveUpReason));
+        }
+    }
+}

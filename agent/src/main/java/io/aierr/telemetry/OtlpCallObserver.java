@@ -1,0 +1,193 @@
+package io.aierr.telemetry;
+
+import io.aierr.core.CallInfo;
+import io.aierr.core.CallObserver;
+import io.aierr.core.ClassifiedError;
+import io.aierr.core.Providers;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+
+import static io.aierr.telemetry.TelemetryNames.AIERR_ERROR_TYPE;
+import static io.aierr.telemetry.TelemetryNames.ATTEMPTS;
+import static io.aierr.telemetry.TelemetryNames.BACKOFF_DELAY_MS;
+import static io.aierr.telemetry.TelemetryNames.BACKOFF_SOURCE;
+import static io.aierr.telemetry.TelemetryNames.BACKOFF_TOTAL_MS;
+import static io.aierr.telemetry.TelemetryNames.ERROR_CATEGORY;
+import static io.aierr.telemetry.TelemetryNames.ERROR_CODE;
+import static io.aierr.telemetry.TelemetryNames.ERROR_MESSAGE;
+import static io.aierr.telemetry.TelemetryNames.ERROR_RETRYABLE;
+import static io.aierr.telemetry.TelemetryNames.ERROR_SOLUTION;
+import static io.aierr.telemetry.TelemetryNames.ERROR_TYPE;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_OPERATION_NAME;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_PROVIDER_NAME;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_REQUEST_MODEL;
+import static io.aierr.telemetry.TelemetryNames.HTTP_REQUEST_METHOD;
+import static io.aierr.telemetry.TelemetryNames.HTTP_REQUEST_RESEND_COUNT;
+import static io.aierr.telemetry.TelemetryNames.HTTP_RESPONSE_STATUS_CODE;
+import static io.aierr.telemetry.TelemetryNames.PROVIDER;
+import static io.aierr.telemetry.TelemetryNames.SERVER_ADDRESS;
+import static io.aierr.telemetry.TelemetryNames.SERVER_PORT;
+import static io.aierr.telemetry.TelemetryNames.URL_FULL;
+
+/**
+ * One logical AI call as spans: a CLIENT span for the call as the app made it (the GenAI client
+ * span), a child span per attempt (HTTP client semconv), {@code aierr.backoff} events for the
+ * waits, and the metrics of each attempt and wait.
+ */
+final class OtlpCallObserver implements CallObserver {
+    private final OtlpTelemetry otel;
+    private final CallInfo info;
+    /** url.full, server.address, server.port: shared by the call and its attempts. */
+    private final Attributes target;
+    private final Span call;
+    private final Context callContext;
+    private Span attempt;
+    private long attemptStartNanos;
+    private ClassifiedError lastError;
+    private long backoffTotalMillis;
+
+    OtlpCallObserver(OtlpTelemetry otel, CallInfo info) {
+        this.otel = otel;
+        this.info = info;
+        this.target = Attributes.builder()
+                .put(URL_FULL, Redaction.url(info.url))
+                .put(SERVER_ADDRESS, info.host)
+                .put(SERVER_PORT, (long) info.port)
+                .build();
+        AttributesBuilder attributes = target.toBuilder()
+                .put(GEN_AI_PROVIDER_NAME, Providers.genAiName(info.provider))
+                .put(PROVIDER, info.provider);
+        putIfPresent(attributes, GEN_AI_OPERATION_NAME, info.operation);
+        putIfPresent(attributes, GEN_AI_REQUEST_MODEL, info.model);
+        this.call = otel.tracer.spanBuilder(spanName(info))
+                .setSpanKind(SpanKind.CLIENT)
+                .setAllAttributes(attributes.build())
+                .startSpan();
+        this.callContext = Context.root().with(call);
+    }
+
+    /** GenAI semconv: {@code {operation} {model}}; without them, what is known: {@code POST openai}. */
+    static String spanName(CallInfo info) {
+        if (info.operation != null) {
+            return info.model != null ? info.operation + " " + info.model : info.operation;
+        }
+        return info.method + " " + info.provider;
+    }
+
+    @Override
+    public void attemptStarted(int attempt) {
+        AttributesBuilder attributes = target.toBuilder().put(HTTP_REQUEST_METHOD, info.method);
+        if (attempt > 1) {
+            attributes.put(HTTP_REQUEST_RESEND_COUNT, (long) (attempt - 1));
+        }
+        this.attempt = otel.tracer.spanBuilder(info.method)
+                .setParent(callContext)
+                .setSpanKind(SpanKind.CLIENT)
+                .setAllAttributes(attributes.build())
+                .startSpan();
+        attemptStartNanos = System.nanoTime();
+    }
+
+    @Override
+    public void attemptResponded(int attempt, int status, ClassifiedError error) {
+        endAttempt(status, status >= 400 ? Integer.toString(status) : null, error);
+    }
+
+    @Override
+    public void attemptFailed(int attempt, Throwable failure, ClassifiedError error) {
+        endAttempt(0, failure.getClass().getName(), error);
+    }
+
+    @Override
+    public void backoff(int nextAttempt, long delayMillis, String source) {
+        backoffTotalMillis += delayMillis;
+        call.addEvent(TelemetryNames.EVENT_BACKOFF, Attributes.of(BACKOFF_DELAY_MS, delayMillis,
+                BACKOFF_SOURCE, source));
+        Attributes byProvider = Attributes.of(PROVIDER, info.provider);
+        otel.retries.add(1, lastError == null ? byProvider
+                : byProvider.toBuilder().put(ERROR_CATEGORY, lastError.category.id()).build());
+        otel.backoffDuration.record(delayMillis, Attributes.of(PROVIDER, info.provider, BACKOFF_SOURCE, source));
+    }
+
+    @Override
+    public void callEnded(int attempts, int status, ClassifiedError error, Throwable failure, String giveUpReason) {
+        if (attempt != null) {
+            // ended while an attempt was in flight (async cancellation)
+            endAttempt(0, failure == null ? null : failure.getClass().getName(), null);
+        }
+        call.setAttribute(ATTEMPTS, (long) attempts);
+        call.setAttribute(BACKOFF_TOTAL_MS, backoffTotalMillis);
+        if (status > 0) {
+            call.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
+        }
+        String errorType = Outcome.errorType(status, error, failure);
+        if (errorType != null) {
+            call.setAttribute(ERROR_TYPE, errorType);
+            if (giveUpReason == null) {
+                call.setStatus(StatusCode.ERROR);
+            } else {
+                call.setStatus(StatusCode.ERROR, giveUpReason);
+            }
+        }
+        call.end();
+    }
+
+    private void endAttempt(int status, String errorType, ClassifiedError error) {
+        Span span = attempt;
+        if (span == null) {
+            return;
+        }
+        attempt = null;
+        AttributesBuilder metric = Attributes.builder()
+                .put(HTTP_REQUEST_METHOD, info.method)
+                .put(SERVER_ADDRESS, info.host)
+                .put(SERVER_PORT, (long) info.port);
+        if (status > 0) {
+            span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
+            metric.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
+        }
+        if (errorType != null) {
+            span.setAttribute(ERROR_TYPE, errorType);
+            span.setStatus(StatusCode.ERROR);
+            metric.put(ERROR_TYPE, errorType);
+        }
+        if (error != null) {
+            lastError = error;
+            Attributes classified = classified(error);
+            span.setAllAttributes(classified);
+            span.addEvent(TelemetryNames.EVENT_ERROR, classified);
+            AttributesBuilder counted = Attributes.builder()
+                    .put(PROVIDER, error.provider)
+                    .put(ERROR_CATEGORY, error.category.id());
+            if (status > 0) {
+                counted.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
+            }
+            otel.errors.add(1, counted.build());
+        }
+        otel.requestDuration.record((System.nanoTime() - attemptStartNanos) / 1e9, metric.build());
+        span.end();
+    }
+
+    private static Attributes classified(ClassifiedError error) {
+        AttributesBuilder b = Attributes.builder()
+                .put(PROVIDER, error.provider)
+                .put(ERROR_CATEGORY, error.category.id())
+                .put(ERROR_RETRYABLE, error.retryable);
+        putIfPresent(b, ERROR_CODE, error.code);
+        putIfPresent(b, AIERR_ERROR_TYPE, error.type);
+        putIfPresent(b, ERROR_MESSAGE, Redaction.text(error.message));
+        putIfPresent(b, ERROR_SOLUTION, error.solution);
+        return b.build();
+    }
+
+    private static void putIfPresent(AttributesBuilder b, AttributeKey<String> key, String value) {
+        if (value != null) {
+            b.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.aierr.telemetry;
+
+import io.aierr.config.AierrConfig;
+import io.aierr.core.Telemetry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The agent's telemetry as configured: exit summary, then console lines or OTLP export. */
+public final class TelemetryFactory {
+    private TelemetryFactory() {
+    }
+
+    /** @param warn where internal problems are said, once each */
+    public static Telemetry create(AierrConfig config, Consumer<String> warn) {
+        List<Telemetry> sinks = new ArrayList<>();
+        if (config.summary) {
+            sinks.add(new CallStats(System.err::println));
+        }
+        if ("console".equals(config.exporter)) {
+            sinks.add(new ConsoleReporter(System.err::println));
+        } else if ("otlp".equals(config.exporter)) {
+            // the lambda keeps OpenTelemetry classes unloaded until the first AI call
+            sinks.add(new LazyTelemetry(() -> OtlpTelemetry.create(config, warn), warn));
+        }
+        return sinks.isEmpty() ? Telemetry.NONE : new FanOutTelemetry(sinks, warn);
+    }
+}
