@@ -17,6 +17,7 @@ import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
@@ -47,6 +48,13 @@ final class OtlpTelemetry implements Telemetry {
     /** Semconv's boundaries for HTTP durations, extended because AI calls often run past 10 s. */
     private static final List<Double> REQUEST_SECONDS = Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
             0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 30.0, 60.0, 120.0);
+    /**
+     * Resend an export only when the collector answers "busy" (429, 502, 503, 504). Without a
+     * collector (refused, timed out) a resend only waits longer: the default policy would hold
+     * every exit for the whole flush bound when nothing listens on the default endpoint.
+     */
+    private static final RetryPolicy EXPORT_RETRY = RetryPolicy.getDefault().toBuilder()
+            .setRetryExceptionPredicate(transportFailure -> false).build();
     private static final List<Long> BACKOFF_MILLIS = Arrays.asList(10L, 50L, 100L, 250L, 500L, 1000L, 2000L,
             5000L, 10000L, 30000L, 60000L);
 
@@ -86,7 +94,7 @@ final class OtlpTelemetry implements Telemetry {
         }
 
         OtlpHttpSpanExporterBuilder spans = OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces")
-                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop());
+                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop()).setRetryPolicy(EXPORT_RETRY);
         config.otlpHeaders.forEach(spans::addHeader);
         SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
                 .setResource(resource)
@@ -98,7 +106,7 @@ final class OtlpTelemetry implements Telemetry {
                 .build();
 
         OtlpHttpMetricExporterBuilder metrics = OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics")
-                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop());
+                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop()).setRetryPolicy(EXPORT_RETRY);
         config.otlpHeaders.forEach(metrics::addHeader);
         SdkMeterProvider meterProvider = SdkMeterProvider.builder()
                 .setResource(resource)

@@ -29,6 +29,21 @@ class AierrConfigTest {
     }
 
     @Test
+    void otlpHeadersAreDecodedAndAMalformedOneNeverEchoesItsValue() {
+        AierrConfig c = AierrConfig.from(Map.of("otel.exporter.otlp.headers",
+                "api-key=abc%3D%3D, x-team = ml ,no-equals-secret")::get);
+        assertEquals(Map.of("api-key", "abc==", "x-team", "ml"), c.otlpHeaders);
+        assertEquals(1, c.warnings.size(), String.join("\n", c.warnings));
+        assertFalse(c.warnings.get(0).contains("no-equals-secret"), c.warnings.get(0));
+    }
+
+    @Test
+    void grpcProtocolWarnsOnceAndHttpProtobufIsUsed() {
+        assertEquals(1, AierrConfig.from(Map.of("otel.exporter.otlp.protocol", "grpc")::get).warnings.size());
+        assertTrue(AierrConfig.from(Map.of("otel.exporter.otlp.protocol", "http/protobuf")::get).warnings.isEmpty());
+    }
+
+    @Test
     void durationsAcceptUnitsAndPlainMilliseconds() {
         assertEquals(250, AierrConfig.parseDuration("250ms"));
         assertEquals(2000, AierrConfig.parseDuration("2s"));

@@ -48,6 +48,20 @@ class EndpointMatcherTest {
     }
 
     @Test
+    void theCollectorWinsOverEveryKindOfUserEntry() {
+        for (String entry : List.of("127.0.0.1:4318=openai", "localhost:4318", "127.0.0.1=openai", "*=vllm",
+                "*.0.0.1=custom")) {
+            EndpointMatcher m = EndpointMatcher.create(List.of(entry, "127.0.0.1:8080"), "http://127.0.0.1:4318/otlp/");
+            assertNull(provider(m, "http://127.0.0.1:4318/otlp/v1/traces"), entry);
+            assertNull(provider(m, "http://localhost:4318/otlp/v1/metrics"), entry);
+            assertNotNull(provider(m, "http://127.0.0.1:8080/v1/chat/completions"), entry);
+        }
+        EndpointMatcher https = EndpointMatcher.create(List.of("otel.example=openai"), "https://otel.example");
+        assertNull(provider(https, "https://otel.example/v1/traces"));
+        assertEquals("openai", provider(https, "http://otel.example/v1/chat/completions"));
+    }
+
+    @Test
     void badEntriesAreRejectedWithAReason() {
         assertNotNull(EndpointMatcher.validate("host:abc"));
         assertNotNull(EndpointMatcher.validate("host=Bad Name"));
