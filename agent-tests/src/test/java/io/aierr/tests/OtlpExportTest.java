@@ -12,6 +12,7 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,9 +20,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -295,6 +298,22 @@ class OtlpExportTest {
             ForkedJvm.Result ai = plain.property("aierr.endpoints", server.authority() + "=openai").run();
             assertEquals("200", ai.value("status"), ai.toString());
             assertTrue(ai.stdout.contains("io.aierr.shaded.io.opentelemetry.sdk"), "SDK loaded for the AI call");
+        }
+    }
+
+    @Test
+    void theBundledSdkExportsOnJdk25Too() throws Exception {
+        Optional<Path> jdk25 = ForkedJvm.jdk25();
+        Assumptions.assumeTrue(jdk25.isPresent(), "no JDK 25 on this machine");
+        try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
+            server.then(Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT))
+                    .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            ForkedJvm.Result app = app(server, "openai", receiver.endpoint(), server.url(PATH))
+                    .javaHome(jdk25.get()).run();
+            assertEquals("200", app.value("status"), app.toString());
+            Span call = callSpan(receiver.spans());
+            assertEquals(2, attemptSpans(receiver.spans(), call).size());
+            assertEquals(1, onePoint(lastSum(receiver, "aierr.retries")).getAsInt());
         }
     }
 

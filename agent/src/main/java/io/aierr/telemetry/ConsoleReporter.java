@@ -32,20 +32,23 @@ final class ConsoleReporter implements Telemetry {
     /** The lines of one call; an error line is held until the decision on it is known. */
     private final class Lines implements CallObserver {
         private final CallInfo info;
-        private final String target;
         private String pending;
         private long backoffMillis;
 
         Lines(CallInfo info) {
             this.info = info;
-            this.target = info.method + " " + Redaction.url(info.url);
+        }
+
+        /** Redacted only when a line is written: most calls write none. */
+        private String target() {
+            return info.method + " " + Redaction.url(info.url);
         }
 
         @Override
         public void attemptResponded(int attempt, int status, ClassifiedError error) {
             if (error != null) {
                 pending = "aierr: " + error.provider + " " + status + " " + error.category.id()
-                        + (error.code == null ? "" : " (" + error.code + ")") + " " + target
+                        + (error.code == null ? "" : " (" + error.code + ")") + " " + target()
                         + " attempt " + attempt + message(error.message);
             }
         }
@@ -53,7 +56,7 @@ final class ConsoleReporter implements Telemetry {
         @Override
         public void attemptFailed(int attempt, Throwable failure, ClassifiedError error) {
             pending = "aierr: " + info.provider + " " + (error == null ? "" : error.category.id() + " ")
-                    + "(" + failure.getClass().getName() + ") " + target + " attempt " + attempt
+                    + "(" + failure.getClass().getName() + ") " + target() + " attempt " + attempt
                     + message(failure.getMessage());
         }
 
@@ -69,9 +72,9 @@ final class ConsoleReporter implements Telemetry {
             if (pending != null) {
                 flush(giveUpReason != null ? " -> giving up: " + giveUpReason : " -> the app gets the exception");
             } else if (giveUpReason != null) {
-                out.accept("aierr: " + info.provider + " " + target + " " + giveUpReason);
+                out.accept("aierr: " + info.provider + " " + target() + " " + giveUpReason);
             } else if (attempts > 1 && !Outcome.failed(status, failure)) {
-                out.accept("aierr: " + info.provider + " " + target + " recovered: " + status + " on attempt "
+                out.accept("aierr: " + info.provider + " " + target() + " recovered: " + status + " on attempt "
                         + attempts + " after " + backoffMillis + "ms of backoff");
             }
         }
