@@ -2,6 +2,7 @@ package io.aierr.tests.support;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -124,23 +125,36 @@ public final class ForkedJvm {
             command.add(mainClass);
         }
         command.addAll(args);
+        return execute(command, "", timeoutSeconds);
+    }
+
+    /** Runs a command with {@code stdin} as its standard input; kills it after the timeout. */
+    static Result execute(List<String> command, String stdin, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        Path in = Files.createTempFile("forked-in", ".txt");
         Path out = Files.createTempFile("forked-out", ".txt");
         Path err = Files.createTempFile("forked-err", ".txt");
+        Files.writeString(in, stdin);
         Process process = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectInput(in.toFile())
                 .start();
-        process.getOutputStream().close();
         boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!finished) {
             process.destroyForcibly().waitFor();
         }
-        Result result = new Result(finished ? process.exitValue() : -1, Files.readString(out), Files.readString(err),
+        Result result = new Result(finished ? process.exitValue() : -1, readLenient(out), readLenient(err),
                 !finished, String.join(" ", command));
+        Files.deleteIfExists(in);
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return result;
+    }
+
+    /** Output that is not valid UTF-8 shows up as replacement characters rather than failing the read. */
+    private static String readLenient(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
     private String classPath() {
