@@ -34,7 +34,8 @@ public final class ErrorClassifier {
     static {
         codes(Category.QUOTA_EXCEEDED, "insufficient_quota", "billing_hard_limit_reached", "billing_not_active",
                 "Arrearage", "ServiceQuotaExceededException", "AllocationQuota.FreeTierOnly",
-                "Throttling.FreeTierOnly", "insufficient_user_quota", "quota_exceeded", "PaymentRequired");
+                "Throttling.FreeTierOnly", "insufficient_user_quota", "quota_exceeded", "PaymentRequired",
+                "enforced_spend_limit_reached");
         codes(Category.RATE_LIMITED, "rate_limit_exceeded", "rate_limit_error", "RateLimitError", "requests",
                 "tokens", "RESOURCE_EXHAUSTED", "ThrottlingException", "Throttling", "Throttling.RateQuota",
                 "Throttling.AllocationQuota", "Throttling.User", "TooManyRequests", "TooManyRequestsException",
@@ -71,19 +72,22 @@ public final class ErrorClassifier {
     /** Phrases that decide a category whatever the status (lower-case, any language's code words). */
     private static final Pattern QUOTA_PHRASE = Pattern.compile("credit balance is too low|insufficient (account )?"
             + "balance|exceeded your current quota|billing details|free tier (of the model )?(has been )?exhausted"
-            + "|account is in arrears|overdue|quota for (the|this) day|per day|daily (limit|quota)");
+            + "|account is in arrears|overdue|quota for (the|this) day|per day|daily (limit|quota)|api usage limits?"
+            + "|free allocated quota|free quota|request too large for .* must be reduced");
     private static final Pattern CONTEXT_PHRASE = Pattern.compile("maximum context length|context length|context "
             + "window|prompt is too long|input is too long|too many (input )?tokens|exceeds? the maximum (number of )?"
             + "(input )?tokens|input token count.*exceeds|reduce the length of the messages|maximum input length"
             + "|range of input length");
     private static final Pattern CONTENT_PHRASE = Pattern.compile("content management policy|content (filter|policy)"
-            + "|responsible ?ai|inappropriate content|data inspection|safety (system|filters?)");
+            + "|responsible ?ai|inappropriate content|data inspection|safety (system|filters?)|violating our usage polic");
     private static final Pattern AUTH_PHRASE = Pattern.compile("api[ _-]?key (is )?(not valid|invalid|incorrect"
             + "|missing|expired)|(invalid|incorrect|missing|expired) (api[ _-]?key|subscription key|token|x-api-key"
             + "|access token|authentication)|invalid subscription key|authentication (failed|fails|is required)"
             + "|unauthorized|no api key|security token included in the request is invalid");
     private static final Pattern REGION_PHRASE = Pattern.compile("location is not supported|country, region,? or"
             + " territory not supported|not available in your (country|region)|unsupported (country|region)");
+    private static final Pattern NOT_FOUND_PHRASE = Pattern.compile("model (does )?not exist|model .{1,80} does not "
+            + "exist|no such model|unknown model|model not found");
     private static final Pattern OVERLOADED_PHRASE = Pattern.compile("overload|over capacity|at capacity"
             + "|high (traffic|demand)");
     /** What Envoy and other proxies say when no backend instance could answer. */
@@ -166,6 +170,9 @@ public final class ErrorClassifier {
         if (status < 500 && status != 429 && REGION_PHRASE.matcher(text).find()) {
             return Category.PERMISSION_DENIED;
         }
+        if (status < 500 && status != 429 && byCode == null && NOT_FOUND_PHRASE.matcher(text).find()) {
+            return Category.NOT_FOUND;
+        }
         if (status == 450 || QUEUE_PHRASE.matcher(text).find() && status >= 429) {
             return Category.QUEUE_FULL;
         }
@@ -188,7 +195,8 @@ public final class ErrorClassifier {
      * "exceeded your current quota", stay rate limits.
      */
     private static Category quotaVerdict(int status, JsonFields json, String code, String type, String text) {
-        if (status == 402 || isCode(code, Category.QUOTA_EXCEEDED) || isCode(type, Category.QUOTA_EXCEEDED)) {
+        if (status == 402 || isCode(code, Category.QUOTA_EXCEEDED) || isCode(type, Category.QUOTA_EXCEEDED)
+                || json != null && isCode(json.first("error.details.error_code"), Category.QUOTA_EXCEEDED)) {
             return Category.QUOTA_EXCEEDED;
         }
         if (json != null) {
@@ -241,7 +249,9 @@ public final class ErrorClassifier {
             case 501:
             case 505: return Category.UNSUPPORTED;
             case 408:
-            case 504: return Category.TIMEOUT;
+            case 504:
+            case 522: // Cloudflare: the origin did not accept the connection in time
+            case 524: return Category.TIMEOUT; // Cloudflare: the origin did not answer in time
             case 409: return Category.CONFLICT;
             case 413: return Category.PAYLOAD_TOO_LARGE;
             case 429: return Category.RATE_LIMITED;
