@@ -82,14 +82,14 @@ table() { # mode shape
 
 drain=$(awk -v b="$burst_calls" -v B="$burst" -v R="$rate" -v r="$trickle_rate" -v d="$trickle_seconds" \
   'BEGIN { t = (b - B) / (R - r); if (t > d) t = (b + r * d - B) / R; printf "%.1f", t }')
-rev=$(git -C .. rev-parse --short HEAD)
+rev=$(git -C .. log -1 --format='%h' -- agent)
 git -C .. diff --quiet HEAD -- agent || rev="$rev + uncommitted changes"
 {
   echo "# Rate limit: how much of a token bucket each client gets$($quick && echo " (quick run)")"
   echo
   echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), load average" \
     "$(cut -d' ' -f1-3 /proc/loadavg) at start, $(java -version 2>&1 | head -1); agent jar built"
-  echo "$(date -u -r "$jar" '+%Y-%m-%d %H:%M UTC') in a worktree at $rev."
+  echo "$(date -u -r "$jar" '+%Y-%m-%d %H:%M UTC') from agent/ at $rev (last commit touching agent/)."
   echo
   echo "Server: OpenAI's /v1/chat/completions behind a token bucket, R = $rate requests/s, B = $burst, one token per"
   echo "request; a success takes $service ms, a 429 is answered at once. **hinted**: every response carries"
@@ -112,8 +112,8 @@ git -C .. diff --quiet HEAD -- agent || rev="$rev + uncommitted changes"
   echo "  last success (threads: of any call; burst: of a burst call). 100 % = every token the limit released"
   echo "  in the window became a success; a client that fails calls fast can score high over a short window."
   echo "- **first-wave 429s**: 429s to the first attempt of a call started at the opening instant (each thread's"
-  echo "  first call; the burst's calls), sent before any client could know of the limit: at most threads - B"
-  echo "  or burst - B."
+  echo "  first call; the burst's calls), sent before any client could know of the limit: about threads - B or"
+  echo "  burst - B (fewer, or a few more, when those first requests reach the server spread over tens of ms)."
   echo "- **avoidable 429s**: all other 429s / all requests. **429s per success**: all 429s / successes."
   echo "- **app-visible failures**: calls whose final answer to the app was not a 200 (status or exception)."
   echo "  **p50, p99**: latency of the app's calls as it saw them, failures included; **trickle p99** of trickle calls."
