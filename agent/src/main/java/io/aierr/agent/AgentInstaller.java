@@ -6,12 +6,17 @@ import io.aierr.core.AiCalls;
 import io.aierr.core.EndpointMatcher;
 import io.aierr.core.RetryPolicy;
 import io.aierr.core.Telemetry;
+import io.aierr.instrumentation.HelperInjector;
 import io.aierr.instrumentation.LazyWeaver;
+import io.aierr.instrumentation.TypeInstrumentation;
+import io.aierr.instrumentation.apache.ApacheHttpAdapter;
+import io.aierr.instrumentation.apache.ApacheInstrumentations;
 import io.aierr.instrumentation.jdkhttp.HttpClientFacadeInstrumentation;
 import io.aierr.instrumentation.jdkhttp.JdkHttpAdapter;
 import io.aierr.telemetry.TelemetryFactory;
 
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Wires config, core, telemetry and the client adapters, then starts weaving. */
@@ -19,12 +24,16 @@ final class AgentInstaller {
     private AgentInstaller() {
     }
 
-    static void install(Instrumentation inst, AierrConfig config) {
+    static void install(Instrumentation inst, AierrConfig config) throws ReflectiveOperationException {
         Telemetry telemetry = TelemetryFactory.create(config, Log::warnOnce);
         AiCalls calls = new AiCalls(EndpointMatcher.create(config.endpoints, collectorFor(config)),
                 RetryPolicy.from(config), telemetry);
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, Log::warnOnce);
-        new LazyWeaver(List.of(new HttpClientFacadeInstrumentation()), Log::warnOnce).install(inst);
+        AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, Log::warnOnce,
+                new HelperInjector(ClassDefiner.open(inst)::define));
+        List<TypeInstrumentation> instrumentations = new ArrayList<>(List.of(new HttpClientFacadeInstrumentation()));
+        instrumentations.addAll(ApacheInstrumentations.all());
+        new LazyWeaver(instrumentations, Log::warnOnce).install(inst);
         Runtime.getRuntime().addShutdownHook(new Thread(telemetry::shutdown, "aierr-shutdown"));
         System.err.println("aierr " + Version.get() + ": retries " + (config.retryEnabled
                 ? "on (max-attempts " + config.maxAttempts + ", statuses " + config.retryStatuses + ")" : "off")

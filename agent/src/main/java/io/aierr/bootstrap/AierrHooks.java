@@ -7,6 +7,7 @@ package io.aierr.bootstrap;
  */
 public final class AierrHooks {
     public static volatile JdkHttpHook jdkHttp;
+    public static volatile ApacheHttpHook apacheHttp;
 
     private AierrHooks() {
     }

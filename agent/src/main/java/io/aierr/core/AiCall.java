@@ -45,6 +45,14 @@ public final class AiCall {
         return attempts;
     }
 
+    /**
+     * Whether aierr decides on retrying responses with this status. A client's own retry loop
+     * must then leave them alone, or both would retry and multiply the attempts.
+     */
+    public boolean decidesRetryOf(int status) {
+        return policy.enabled && policy.statuses.contains(status);
+    }
+
     /** Call before sending each attempt. */
     public void beginAttempt() {
         attempts++;

@@ -1,0 +1,160 @@
+package io.aierr.tests.apps;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * One call of a client test app. Apps take {@code key=value} options for all calls and one
+ * {@code call=name url [key=value ...]} argument per call, and print what each call saw as
+ * {@code name.key=value} lines.
+ */
+final class AppCall {
+    static final String CHAT_REQUEST = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    final String name;
+    final String url;
+    private final Map<String, String> options;
+    private long start;
+    private Thread interrupter;
+
+    private AppCall(String name, String url, Map<String, String> options) {
+        this.name = name;
+        this.url = url;
+        this.options = options;
+    }
+
+    static List<AppCall> parse(String[] args) {
+        Map<String, String> common = new LinkedHashMap<>();
+        List<String[]> calls = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("call=")) {
+                calls.add(a.substring("call=".length()).split(" "));
+            } else {
+                put(common, a);
+            }
+        }
+        List<AppCall> parsed = new ArrayList<>();
+        for (String[] call : calls) {
+            Map<String, String> options = new LinkedHashMap<>(common);
+            for (int i = 2; i < call.length; i++) {
+                put(options, call[i]);
+            }
+            parsed.add(new AppCall(call[0], call[1], options));
+        }
+        return parsed;
+    }
+
+    private static void put(Map<String, String> options, String keyValue) {
+        int eq = keyValue.indexOf('=');
+        options.put(keyValue.substring(0, eq), keyValue.substring(eq + 1));
+    }
+
+    String option(String key, String fallback) {
+        return options.getOrDefault(key, fallback);
+    }
+
+    boolean has(String key) {
+        return options.containsKey(key);
+    }
+
+    long number(String key) {
+        return Long.parseLong(options.get(key));
+    }
+
+    /** Marks the start of the call; interrupts the caller after {@code interrupt-after-ms} if given. */
+    void begin() {
+        start = System.nanoTime();
+        if (has("interrupt-after-ms")) {
+            Thread caller = Thread.currentThread();
+            long delay = number("interrupt-after-ms");
+            interrupter = new Thread(() -> {
+                try {
+                    Thread.sleep(delay);
+                    caller.interrupt();
+                } catch (InterruptedException callEndedFirst) {
+                    // nothing to interrupt
+                }
+            });
+            interrupter.setDaemon(true);
+            interrupter.start();
+        }
+    }
+
+    void print(String key, Object value) {
+        System.out.println(name + "." + key + "=" + value);
+    }
+
+    long elapsedMillis() {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Reads a body the way the {@code read} option says: all at once, or line by line as it arrives. */
+    byte[] read(InputStream in) throws IOException {
+        if (!"lines".equals(option("read", "bytes"))) {
+            return in.readAllBytes();
+        }
+        StringBuilder all = new StringBuilder();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (all.length() == 0) {
+                print("first-line.ms", elapsedMillis());
+            }
+            all.append(line).append('\n');
+        }
+        print("last-line.ms", elapsedMillis());
+        return all.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    void status(int status, String lastHeader) {
+        print("status", status);
+        if (lastHeader != null) {
+            print("x-last", lastHeader);
+        }
+    }
+
+    void body(byte[] bytes) {
+        print("body.length", bytes.length);
+        try {
+            print("body.sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        if (bytes.length <= 4096) {
+            print("body", new String(bytes, StandardCharsets.UTF_8).replace("\n", "\\n"));
+        }
+    }
+
+    void failed(Throwable e) {
+        print("exception", e.getClass().getName() + ": " + e.getMessage());
+        print("interrupted.flag", Thread.currentThread().isInterrupted());
+    }
+
+    /**
+     * Prints the pool's leased connections once the call is over (an async client releases them
+     * just after completing the future), then the elapsed time; clears a pending interrupt.
+     */
+    void end(IntSupplier leased) throws InterruptedException {
+        if (interrupter != null) {
+            interrupter.interrupt();
+            interrupter.join();
+        }
+        print("elapsed.ms", elapsedMillis());
+        Thread.interrupted();
+        for (int i = 0; i < 40 && leased.getAsInt() > 0; i++) {
+            Thread.sleep(50);
+        }
+        print("leased", leased.getAsInt());
+    }
+}

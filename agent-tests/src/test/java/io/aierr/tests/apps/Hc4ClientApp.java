@@ -1,0 +1,76 @@
+package io.aierr.tests.apps;
+
+import org.apache.http.Header;
+import org.apache.http.HttpResponse;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.HttpPost;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.InputStreamEntity;
+import org.apache.http.entity.StringEntity;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.DefaultServiceUnavailableRetryStrategy;
+import org.apache.http.impl.client.HttpClientBuilder;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An ordinary app calling with HttpClient 4.5, one client and pool per call. Call options: mode
+ * (open|handler), request-body (string|stream|none), read (bytes|lines), timeout-ms (socket
+ * timeout), client (pooled|minimal), retry-503 (the client's own DefaultServiceUnavailableRetryStrategy),
+ * interrupt-after-ms.
+ */
+public final class Hc4ClientApp {
+    public static void main(String[] args) throws Exception {
+        for (AppCall call : AppCall.parse(args)) {
+            run(call);
+        }
+    }
+
+    private static void run(AppCall call) throws Exception {
+        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
+        HttpClientBuilder builder = HttpClients.custom().setConnectionManager(pool);
+        if (call.has("timeout-ms")) {
+            builder.setDefaultRequestConfig(RequestConfig.custom().setSocketTimeout((int) call.number("timeout-ms")).build());
+        }
+        if (call.has("retry-503")) {
+            builder.setServiceUnavailableRetryStrategy(new DefaultServiceUnavailableRetryStrategy(1, 1000));
+        }
+        CloseableHttpClient client = "minimal".equals(call.option("client", "pooled"))
+                ? HttpClients.createMinimal(pool) : builder.build();
+        HttpPost post = new HttpPost(call.url);
+        post.setHeader("authorization", "Bearer sk-test-not-a-real-key-123456");
+        byte[] json = AppCall.CHAT_REQUEST.getBytes(StandardCharsets.UTF_8);
+        switch (call.option("request-body", "string")) {
+            case "string" -> post.setEntity(new StringEntity(AppCall.CHAT_REQUEST, ContentType.APPLICATION_JSON));
+            case "stream" -> post.setEntity(new InputStreamEntity(new ByteArrayInputStream(json), json.length,
+                    ContentType.APPLICATION_JSON));
+            default -> { }
+        }
+        call.begin();
+        try {
+            if ("handler".equals(call.option("mode", "open"))) {
+                client.execute(post, response -> show(call, response));
+            } else {
+                try (CloseableHttpResponse response = client.execute(post)) {
+                    show(call, response);
+                }
+            }
+        } catch (Exception e) {
+            call.failed(e);
+        }
+        call.end(() -> pool.getTotalStats().getLeased());
+        client.close();
+    }
+
+    private static Void show(AppCall call, HttpResponse response) throws IOException {
+        Header last = response.getFirstHeader("x-last");
+        call.status(response.getStatusLine().getStatusCode(), last == null ? null : last.getValue());
+        call.body(call.read(response.getEntity().getContent()));
+        return null;
+    }
+}

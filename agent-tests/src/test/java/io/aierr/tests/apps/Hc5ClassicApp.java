@@ -1,0 +1,73 @@
+package io.aierr.tests.apps;
+
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An ordinary app calling with HttpClient 5 classic, its client built with the defaults (so the
+ * client's own retry strategy is on), one client and pool per call. Call options: mode
+ * (open|handler), request-body (string|stream|none), read (bytes|lines), timeout-ms, client
+ * (pooled|minimal), interrupt-after-ms.
+ */
+public final class Hc5ClassicApp {
+    public static void main(String[] args) throws Exception {
+        for (AppCall call : AppCall.parse(args)) {
+            run(call);
+        }
+    }
+
+    private static void run(AppCall call) throws Exception {
+        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
+        RequestConfig.Builder config = RequestConfig.custom();
+        if (call.has("timeout-ms")) {
+            config.setResponseTimeout(Timeout.ofMilliseconds(call.number("timeout-ms")));
+        }
+        CloseableHttpClient client = "minimal".equals(call.option("client", "pooled"))
+                ? HttpClients.createMinimal(pool)
+                : HttpClients.custom().setConnectionManager(pool).setDefaultRequestConfig(config.build()).build();
+        HttpPost post = new HttpPost(call.url);
+        post.setHeader("authorization", "Bearer sk-test-not-a-real-key-123456");
+        byte[] json = AppCall.CHAT_REQUEST.getBytes(StandardCharsets.UTF_8);
+        switch (call.option("request-body", "string")) {
+            case "string" -> post.setEntity(new StringEntity(AppCall.CHAT_REQUEST, ContentType.APPLICATION_JSON));
+            case "stream" -> post.setEntity(new InputStreamEntity(new ByteArrayInputStream(json), json.length,
+                    ContentType.APPLICATION_JSON));
+            default -> { }
+        }
+        call.begin();
+        try {
+            if ("handler".equals(call.option("mode", "open"))) {
+                client.execute(post, response -> show(call, response));
+            } else {
+                try (CloseableHttpResponse response = client.execute(post)) {
+                    show(call, response);
+                }
+            }
+        } catch (Exception e) {
+            call.failed(e);
+        }
+        call.end(() -> pool.getTotalStats().getLeased());
+        client.close();
+    }
+
+    private static Void show(AppCall call, ClassicHttpResponse response) throws IOException {
+        Header last = response.getFirstHeader("x-last");
+        call.status(response.getCode(), last == null ? null : last.getValue());
+        call.body(call.read(response.getEntity().getContent()));
+        return null;
+    }
+}

@@ -1,0 +1,70 @@
+package io.aierr.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The retry loop of one blocking client call: send an attempt through the client, peek at an
+ * error body for the classifier, then drop the response, wait and send again, or give the app its
+ * answer with the peeked bytes replayed in front of the rest.
+ */
+public final class BlockingRetries {
+    private BlockingRetries() {
+    }
+
+    /** One client's side of the loop, for one app call. */
+    public interface Exchange<R, X extends Exception> {
+        /** Sends one attempt through the client's own code. */
+        R send() throws X;
+
+        int status(R response);
+
+        Headers headers(R response);
+
+        /** The response body, or null when there is none. */
+        InputStream body(R response) throws IOException;
+
+        /** The response the app gets, its body now read from {@code content}. */
+        R withBody(R response, InputStream content);
+
+        /** Releases a response that will be sent again (its connection back to the pool or closed). */
+        void discard(R response);
+
+        /** Waits before the next attempt; throws what the client throws when interrupted while waiting. */
+        void pause(long millis) throws X;
+    }
+
+    public static <R, X extends Exception> R run(AiCall call, Exchange<R, X> exchange) throws X {
+        while (true) {
+            call.beginAttempt();
+            R response;
+            try {
+                response = exchange.send();
+            } catch (Exception | Error e) {
+                call.onFailure(e);
+                throw e;
+            }
+            int status = exchange.status(response);
+            if (status < 400) {
+                call.onSuccess(status);
+                return response;
+            }
+            PeekedBody body = PeekedBody.read(() -> exchange.body(response), AiCall.PEEK_LIMIT);
+            RetryDecision decision = call.onErrorResponse(new ErrorResponse(call.info().method, call.info().url,
+                    status, exchange.headers(response), body.prefix, body.truncated, System.currentTimeMillis()));
+            if (!decision.retry) {
+                InputStream content = body.replay();
+                R delivered = content == null ? response : exchange.withBody(response, content);
+                call.delivered();
+                return delivered;
+            }
+            exchange.discard(response);
+            try {
+                exchange.pause(decision.delayMillis);
+            } catch (Exception | Error e) {
+                call.aborted(e);
+                throw e;
+            }
+        }
+    }
+}

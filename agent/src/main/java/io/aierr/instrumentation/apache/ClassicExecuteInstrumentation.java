@@ -1,0 +1,69 @@
+package io.aierr.instrumentation.apache;
+
+import io.aierr.bootstrap.AierrHooks;
+import io.aierr.bootstrap.ApacheHttpHook;
+import io.aierr.instrumentation.TypeInstrumentation;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Hooks a classic client's {@code doExecute(HttpHost, request, HttpContext)}. Every public
+ * {@code execute} overload of {@code CloseableHttpClient} (4.5 and 5.x, with or without a response
+ * handler) funnels into it exactly once, and response handlers run on what it returns, so they see
+ * only the final response. It sits above the client's whole exec chain: each aierr attempt is one
+ * complete client execution (redirects, auth, its own I/O retries), and the client's own retry of
+ * a response is held back by {@link RetryStrategyInstrumentation}.
+ */
+public final class ClassicExecuteInstrumentation implements TypeInstrumentation {
+    private final String typeName;
+
+    private ClassicExecuteInstrumentation(String typeName) {
+        this.typeName = typeName;
+    }
+
+    /**
+     * HttpClientBuilder's clients and 4.5's HttpClients.createMinimal(). HttpClient 5's minimal
+     * classic client is left alone: it runs its protocol interceptors on the app's request object
+     * itself (the others work on a copy), so that request cannot be sent a second time.
+     */
+    public static TypeInstrumentation[] all() {
+        return new TypeInstrumentation[] {
+            new ClassicExecuteInstrumentation("org.apache.http.impl.client.InternalHttpClient"),
+            new ClassicExecuteInstrumentation("org.apache.http.impl.client.MinimalHttpClient"),
+            new ClassicExecuteInstrumentation("org.apache.hc.client5.http.impl.classic.InternalHttpClient"),
+        };
+    }
+
+    @Override
+    public String typeName() {
+        return typeName;
+    }
+
+    @Override
+    public AsmVisitorWrapper advice() {
+        return Advice.to(DoExecuteAdvice.class).on(named("doExecute").and(takesArguments(3)));
+    }
+
+    public static final class DoExecuteAdvice {
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+        static Object[] interceptExecute(@Advice.This Object client, @Advice.Argument(0) Object target,
+                                         @Advice.Argument(1) Object request, @Advice.Argument(2) Object context) {
+            ApacheHttpHook hook = AierrHooks.apacheHttp;
+            return hook == null ? null : hook.execute(client, target, request, context);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void returnOutcome(@Advice.Enter Object[] outcome,
+                                  @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+                                  @Advice.Thrown(readOnly = false) Throwable thrown) {
+            if (outcome != null) {
+                response = outcome[0];
+                thrown = (Throwable) outcome[1];
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.aierr.instrumentation.apache.hc4;
+
+import io.aierr.core.BlockingRetries;
+import io.aierr.core.Headers;
+import io.aierr.instrumentation.CallDepth;
+import org.apache.http.Header;
+import org.apache.http.HttpEntity;
+import org.apache.http.HttpHost;
+import org.apache.http.HttpRequest;
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.protocol.HttpContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An HttpClient 4.5 call's side of the blocking retry loop: each attempt is a full client execution. */
+final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpResponse, IOException> {
+    private final CloseableHttpClient client;
+    private final HttpHost target;
+    private final HttpRequest request;
+    private final HttpContext context;
+
+    ClassicExchange(CloseableHttpClient client, HttpHost target, HttpRequest request, HttpContext context) {
+        this.client = client;
+        this.target = target;
+        this.request = request;
+        this.context = context;
+    }
+
+    @Override
+    public CloseableHttpResponse send() throws IOException {
+        return CallDepth.asAgent(() -> client.execute(target, request, context));
+    }
+
+    @Override
+    public int status(CloseableHttpResponse response) {
+        return response.getStatusLine().getStatusCode();
+    }
+
+    @Override
+    public Headers headers(CloseableHttpResponse response) {
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        for (Header h : response.getAllHeaders()) {
+            map.computeIfAbsent(h.getName(), k -> new ArrayList<>(1)).add(h.getValue());
+        }
+        return Headers.of(map);
+    }
+
+    @Override
+    public InputStream body(CloseableHttpResponse response) throws IOException {
+        HttpEntity entity = response.getEntity();
+        return entity == null ? null : entity.getContent();
+    }
+
+    @Override
+    public CloseableHttpResponse withBody(CloseableHttpResponse response, InputStream content) {
+        response.setEntity(new ReplayedEntity(response.getEntity(), content));
+        return response;
+    }
+
+    /**
+     * Closing the response without its stream aborts the connection when the body was not read to
+     * its end (closing the stream would drain it); a body read to its end freed it already.
+     */
+    @Override
+    public void discard(CloseableHttpResponse response) {
+        try {
+            response.close();
+        } catch (IOException ignored) {
+            // the connection is gone either way
+        }
+    }
+
+    /** As HttpClient's own ServiceUnavailableRetryExec does when interrupted while waiting. */
+    @Override
+    public void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException();
+        }
+    }
+}

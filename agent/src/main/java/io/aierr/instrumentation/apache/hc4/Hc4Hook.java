@@ -1,0 +1,99 @@
+package io.aierr.instrumentation.apache.hc4;
+
+import io.aierr.bootstrap.ApacheHttpHook;
+import io.aierr.core.AiCall;
+import io.aierr.core.AiCalls;
+import io.aierr.core.BlockingRetries;
+import io.aierr.core.RequestBodyPrefix;
+import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
+import org.apache.http.HttpEntity;
+import org.apache.http.HttpEntityEnclosingRequest;
+import org.apache.http.HttpHost;
+import org.apache.http.HttpRequest;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.methods.Configurable;
+import org.apache.http.client.protocol.HttpClientContext;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.protocol.HttpContext;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+
+/** HttpClient 4.5's helper entry, defined in the client's class loader: runs the core's blocking loop. */
+public final class Hc4Hook implements ApacheHttpHook {
+    private final AiCalls calls;
+    private final Consumer<String> warn;
+
+    public Hc4Hook(AiCalls calls, Consumer<String> warn) {
+        this.calls = calls;
+        this.warn = warn;
+    }
+
+    @Override
+    public Object[] execute(Object client, Object target, Object request, Object context) {
+        HttpRequest hc4 = (HttpRequest) request;
+        AiCall call;
+        try {
+            call = begin(client, (HttpHost) target, hc4, (HttpContext) context);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            warn.accept("HttpClient 4 call passed through unobserved: " + e);
+            return null;
+        }
+        if (call == null) {
+            return null;
+        }
+        HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
+        attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
+        try {
+            return new Object[] {BlockingRetries.run(call,
+                    new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, hc4, attempts)), null};
+        } catch (Exception | Error e) {
+            return new Object[] {null, e};
+        } finally {
+            attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+        }
+    }
+
+    @Override
+    public Object executeAsync(Object client, Object target, Object requestProducer, Object responseConsumer,
+                               Object pushHandlerFactory, Object context, Object callback) {
+        return null;
+    }
+
+    /** A new AI call for this request, or null when it goes elsewhere. */
+    private AiCall begin(Object client, HttpHost target, HttpRequest request, HttpContext context) throws IOException {
+        URI uri = URI.create(request.getRequestLine().getUri());
+        if (!uri.isAbsolute() && target != null) {
+            uri = URI.create(target.toURI()).resolve(uri);
+        }
+        String provider = calls.providerFor(uri);
+        if (provider == null) {
+            return null;
+        }
+        HttpEntity entity = request instanceof HttpEntityEnclosingRequest
+                ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
+        boolean replayable = entity == null || entity.isRepeatable();
+        byte[] prefix = null;
+        if (entity != null && RequestBodyPrefix.worthReading(replayable, entity.getContentLength())) {
+            RequestBodyPrefix sink = new RequestBodyPrefix();
+            entity.writeTo(sink);
+            prefix = sink.bytes();
+        }
+        return calls.begin(provider, request.getRequestLine().getMethod(), uri, prefix, replayable,
+                socketTimeoutMillis(request, context, client));
+    }
+
+    /** The read timeout that applies (request, context, client default), or 0 when there is none. */
+    private static long socketTimeoutMillis(HttpRequest request, HttpContext context, Object client) {
+        RequestConfig config = request instanceof Configurable ? ((Configurable) request).getConfig() : null;
+        if (config == null && context != null) {
+            config = HttpClientContext.adapt(context).getRequestConfig();
+        }
+        if (config == null && client instanceof Configurable) {
+            config = ((Configurable) client).getConfig();
+        }
+        return config == null ? 0 : Math.max(0, config.getSocketTimeout());
+    }
+}

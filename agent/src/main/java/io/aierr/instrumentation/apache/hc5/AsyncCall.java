@@ -1,0 +1,452 @@
+package io.aierr.instrumentation.apache.hc5;
+
+import io.aierr.core.AiCall;
+import io.aierr.core.AiCalls;
+import io.aierr.core.ErrorResponse;
+import io.aierr.core.RetryDecision;
+import io.aierr.instrumentation.CallDepth;
+import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.core5.concurrent.BasicFuture;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncPushConsumer;
+import org.apache.hc.core5.http.nio.AsyncRequestProducer;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+import org.apache.hc.core5.http.nio.HandlerFactory;
+import org.apache.hc.core5.http.nio.RequestChannel;
+import org.apache.hc.core5.http.protocol.HttpContext;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+
+/**
+ * One async HttpClient 5 call. Its request is known only when the app's producer emits it inside
+ * the client's {@code doExecute}, so the first attempt always runs through thin relays (producer,
+ * consumer, callback) that decide at that moment: a call to another host then just passes through
+ * them and the app gets the client's own future. An AI call gets the future of the whole call;
+ * its attempts are full client executions, its waits run on a timer thread (never on an I/O
+ * reactor thread), and cancelling that future cancels the attempt in flight and any to come.
+ */
+final class AsyncCall<T> {
+    private static final int UNDECIDED = 0;
+    private static final int PASS = 1;
+    private static final int AI = 2;
+
+    private final AiCalls calls;
+    private final Consumer<String> warn;
+    private final CloseableHttpAsyncClient client;
+    private final HttpHost target;
+    private final AsyncRequestProducer producer;
+    private final AsyncResponseConsumer<T> consumer;
+    private final HandlerFactory<AsyncPushConsumer> pushHandlers;
+    private final HttpContext appContext;
+    private final FutureCallback<T> callback;
+    private final AtomicInteger mode = new AtomicInteger(UNDECIDED);
+    private final BasicFuture<T> result = new BasicFuture<>(new ToApp());
+    // set once the first attempt's request is emitted, before any response can arrive
+    private volatile AiCall call;
+    private volatile HttpRequest request;
+    private volatile EntityDetails entityDetails;
+    private volatile HttpContext context;
+    private volatile Future<T> inFlight;
+    /** The attempt allowed to use the app's producer; a finished attempt must not reset it under the next one. */
+    private volatile Attempt current;
+
+    AsyncCall(AiCalls calls, Consumer<String> warn, CloseableHttpAsyncClient client, HttpHost target,
+              AsyncRequestProducer producer, AsyncResponseConsumer<T> consumer,
+              HandlerFactory<AsyncPushConsumer> pushHandlers, HttpContext appContext, FutureCallback<T> callback) {
+        this.calls = calls;
+        this.warn = warn;
+        this.client = client;
+        this.target = target;
+        this.producer = producer;
+        this.consumer = consumer;
+        this.pushHandlers = pushHandlers;
+        this.appContext = appContext;
+        this.callback = callback;
+    }
+
+    Future<T> start() {
+        Attempt first = new Attempt();
+        current = first;
+        Future<T> future = first.send(appContext);
+        // a producer that did not emit its request yet leaves the call to the client
+        if (mode.compareAndSet(UNDECIDED, PASS) || mode.get() == PASS) {
+            return future;
+        }
+        inFlight = future;
+        return result;
+    }
+
+    /** Runs on the first emission of the request, before the client sends anything. */
+    private void decide(HttpRequest emitted, EntityDetails details, HttpContext clientContext) {
+        if (mode.get() != UNDECIDED) {
+            return;
+        }
+        try {
+            URI uri = Hc5Requests.uri(target, emitted);
+            String provider = calls.providerFor(uri);
+            if (provider == null) {
+                mode.compareAndSet(UNDECIDED, PASS);
+                return;
+            }
+            long timeout = Hc5Requests.responseTimeoutMillis(Hc5Hook.configOf(emitted), clientContext, null);
+            byte[] body = emitted instanceof SimpleHttpRequest ? ((SimpleHttpRequest) emitted).getBodyBytes() : null;
+            byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
+            request = emitted;
+            entityDetails = details;
+            context = clientContext;
+            if (mode.compareAndSet(UNDECIDED, AI)) {
+                AiCall begun = calls.begin(provider, emitted.getMethod(), uri, prefix, producer.isRepeatable(), timeout);
+                clientContext.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE,
+                        (IntPredicate) begun::decidesRetryOf);
+                call = begun;
+                call.beginAttempt();
+            }
+        } catch (URISyntaxException | RuntimeException | LinkageError e) {
+            warn.accept("HttpClient 5 async call passed through unobserved: " + e);
+            mode.compareAndSet(UNDECIDED, PASS);
+        }
+    }
+
+    private boolean observed() {
+        return mode.get() == AI;
+    }
+
+    private void scheduleNext(long delayMillis) {
+        CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, Runnable::run).execute(this::nextAttempt);
+    }
+
+    private void nextAttempt() {
+        if (result.isDone()) {
+            return;
+        }
+        Attempt next = new Attempt();
+        synchronized (this) {
+            current = next;
+            // what the finished attempt's client would have done, had its release not been held back
+            producer.releaseResources();
+        }
+        call.beginAttempt();
+        try {
+            inFlight = next.send(context);
+        } catch (RuntimeException e) {
+            call.onFailure(e);
+            result.failed(e);
+            return;
+        }
+        if (result.isCancelled()) {
+            inFlight.cancel(true);
+        }
+    }
+
+    /** The app's callback behind the whole call's future. */
+    private final class ToApp implements FutureCallback<T> {
+        @Override
+        public void completed(T value) {
+            release();
+            if (callback != null) {
+                callback.completed(value);
+            }
+        }
+
+        @Override
+        public void failed(Exception failure) {
+            release();
+            if (callback != null) {
+                callback.failed(failure);
+            }
+        }
+
+        @Override
+        public void cancelled() {
+            Future<T> attempt = inFlight;
+            if (attempt != null) {
+                attempt.cancel(true);
+            }
+            call.aborted(new CancellationException("future cancelled"));
+            release();
+            if (callback != null) {
+                callback.cancelled();
+            }
+        }
+
+        private void release() {
+            context.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+        }
+    }
+
+    /** One attempt: its relay producer and consumer, and the callback of the client's future for it. */
+    private final class Attempt implements FutureCallback<T> {
+        private final AttemptProducer relayProducer = new AttemptProducer(this);
+        private final AttemptConsumer relayConsumer = new AttemptConsumer();
+
+        Future<T> send(HttpContext attemptContext) {
+            return CallDepth.asAgent(() -> client.execute(target, relayProducer, relayConsumer, pushHandlers,
+                    attemptContext, this));
+        }
+
+        @Override
+        public void completed(T value) {
+            if (!observed()) {
+                if (callback != null) {
+                    callback.completed(value);
+                }
+            } else if (relayConsumer.discarded) {
+                scheduleNext(relayConsumer.delayMillis);
+            } else {
+                if (relayConsumer.status < 400) {
+                    call.onSuccess(relayConsumer.status);
+                } else {
+                    call.delivered();
+                }
+                result.completed(value);
+            }
+        }
+
+        @Override
+        public void failed(Exception failure) {
+            if (!observed()) {
+                if (callback != null) {
+                    callback.failed(failure);
+                }
+            } else if (relayConsumer.discarded) {
+                // the connection broke while a dropped body drained: the retry stands
+                scheduleNext(relayConsumer.delayMillis);
+            } else {
+                call.onFailure(failure);
+                result.failed(failure);
+            }
+        }
+
+        @Override
+        public void cancelled() {
+            if (!observed()) {
+                if (callback != null) {
+                    callback.cancelled();
+                }
+            } else {
+                result.cancel();
+            }
+        }
+    }
+
+    /**
+     * Hands the app's producer to one attempt. The first emits the app's request (and decides);
+     * resends emit the same request again, the body coming from the app's producer after a reset.
+     */
+    private final class AttemptProducer implements AsyncRequestProducer {
+        private final Attempt attempt;
+
+        AttemptProducer(Attempt attempt) {
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void sendRequest(RequestChannel channel, HttpContext attemptContext) throws HttpException, IOException {
+            HttpRequest resend = request;
+            if (resend != null && observed()) {
+                channel.sendRequest(resend, entityDetails, attemptContext);
+                return;
+            }
+            producer.sendRequest((emitted, details, c) -> {
+                decide(emitted, details, c);
+                channel.sendRequest(emitted, details, c);
+            }, attemptContext);
+        }
+
+        @Override
+        public boolean isRepeatable() {
+            return producer.isRepeatable();
+        }
+
+        @Override
+        public void failed(Exception cause) {
+            if (current == attempt) {
+                producer.failed(cause);
+            }
+        }
+
+        @Override
+        public int available() {
+            return producer.available();
+        }
+
+        @Override
+        public void produce(DataStreamChannel channel) throws IOException {
+            if (current == attempt) {
+                producer.produce(channel);
+            } else {
+                channel.endStream();
+            }
+        }
+
+        @Override
+        public void releaseResources() {
+            synchronized (AsyncCall.this) {
+                if (current == attempt) {
+                    producer.releaseResources();
+                }
+            }
+        }
+    }
+
+    /**
+     * Receives one attempt's response. Successes, and everything of a call that is not observed,
+     * go straight to the app's consumer. An error body is held up to the peek limit and decided on:
+     * a response to retry is drained (so its connection goes back to the pool) and never reaches
+     * the app; the final one is handed to the app's consumer with the held bytes first.
+     */
+    private final class AttemptConsumer implements AsyncResponseConsumer<T> {
+        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+        volatile int status;
+        volatile boolean discarded;
+        volatile long delayMillis;
+        private boolean engaged;
+        private boolean draining;
+        private HttpResponse response;
+        private EntityDetails details;
+        private HttpContext responseContext;
+        private FutureCallback<T> resultCallback;
+        private CapacityChannel capacity;
+
+        @Override
+        public void consumeResponse(HttpResponse response, EntityDetails details, HttpContext responseContext,
+                                    FutureCallback<T> resultCallback) throws HttpException, IOException {
+            status = response.getCode();
+            if (!observed() || status < 400) {
+                engaged = true;
+                consumer.consumeResponse(response, details, responseContext, resultCallback);
+                return;
+            }
+            this.response = response;
+            this.details = details;
+            this.responseContext = responseContext;
+            this.resultCallback = resultCallback;
+            if (details == null) {
+                decide(true, null);
+            }
+        }
+
+        @Override
+        public void informationResponse(HttpResponse information, HttpContext informationContext)
+                throws HttpException, IOException {
+            consumer.informationResponse(information, informationContext);
+        }
+
+        @Override
+        public void updateCapacity(CapacityChannel channel) throws IOException {
+            if (engaged) {
+                consumer.updateCapacity(channel);
+            } else if (draining) {
+                channel.update(Integer.MAX_VALUE);
+            } else {
+                capacity = channel;
+                channel.update(AiCall.PEEK_LIMIT);
+            }
+        }
+
+        @Override
+        public void consume(ByteBuffer src) throws IOException {
+            if (engaged) {
+                consumer.consume(src);
+                return;
+            }
+            if (draining) {
+                src.position(src.limit());
+                return;
+            }
+            byte[] chunk = new byte[src.remaining()];
+            src.get(chunk);
+            held.write(chunk, 0, chunk.length);
+            if (held.size() >= AiCall.PEEK_LIMIT) {
+                try {
+                    decide(false, null);
+                } catch (HttpException e) {
+                    // consume() may only throw I/O errors; the app consumer's own refusal of the response
+                    throw new IOException(e);
+                }
+            }
+        }
+
+        @Override
+        public void streamEnd(List<? extends Header> trailers) throws HttpException, IOException {
+            if (engaged) {
+                consumer.streamEnd(trailers);
+            } else if (draining) {
+                resultCallback.completed(null);
+            } else {
+                decide(true, trailers);
+            }
+        }
+
+        @Override
+        public void failed(Exception cause) {
+            if (!discarded) {
+                consumer.failed(cause);
+            }
+        }
+
+        @Override
+        public void releaseResources() {
+            if (!discarded) {
+                consumer.releaseResources();
+            }
+        }
+
+        private void decide(boolean complete, List<? extends Header> trailers) throws HttpException, IOException {
+            byte[] body = held.toByteArray();
+            byte[] prefix = body.length > AiCall.PEEK_LIMIT ? Arrays.copyOf(body, AiCall.PEEK_LIMIT) : body;
+            RetryDecision decision = call.onErrorResponse(new ErrorResponse(call.info().method, call.info().url,
+                    status, Hc5Requests.headers(response), prefix, !complete, System.currentTimeMillis()));
+            if (decision.retry) {
+                delayMillis = decision.delayMillis;
+                discarded = true;
+                if (complete) {
+                    resultCallback.completed(null);
+                } else {
+                    draining = true;
+                    if (capacity != null) {
+                        capacity.update(Integer.MAX_VALUE);
+                    }
+                }
+                return;
+            }
+            engaged = true;
+            consumer.consumeResponse(response, details, responseContext, resultCallback);
+            if (details == null) {
+                return;
+            }
+            if (capacity != null) {
+                consumer.updateCapacity(capacity);
+            }
+            if (body.length > 0) {
+                consumer.consume(ByteBuffer.wrap(body));
+            }
+            if (complete) {
+                consumer.streamEnd(trailers);
+            }
+        }
+    }
+}

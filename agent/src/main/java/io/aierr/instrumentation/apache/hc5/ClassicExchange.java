@@ -1,0 +1,76 @@
+package io.aierr.instrumentation.apache.hc5;
+
+import io.aierr.core.BlockingRetries;
+import io.aierr.core.Headers;
+import io.aierr.instrumentation.CallDepth;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.io.CloseMode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+
+/** A classic HttpClient 5 call's side of the blocking retry loop: each attempt is a full client execution. */
+final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpResponse, IOException> {
+    private final CloseableHttpClient client;
+    private final HttpHost target;
+    private final ClassicHttpRequest request;
+    private final HttpContext context;
+
+    ClassicExchange(CloseableHttpClient client, HttpHost target, ClassicHttpRequest request, HttpContext context) {
+        this.client = client;
+        this.target = target;
+        this.request = request;
+        this.context = context;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // the one public entry to doExecute present in every 5.x
+    public CloseableHttpResponse send() throws IOException {
+        return CallDepth.asAgent(() -> client.execute(target, request, context));
+    }
+
+    @Override
+    public int status(CloseableHttpResponse response) {
+        return response.getCode();
+    }
+
+    @Override
+    public Headers headers(CloseableHttpResponse response) {
+        return Hc5Requests.headers(response);
+    }
+
+    @Override
+    public InputStream body(CloseableHttpResponse response) throws IOException {
+        HttpEntity entity = response.getEntity();
+        return entity == null ? null : entity.getContent();
+    }
+
+    @Override
+    public CloseableHttpResponse withBody(CloseableHttpResponse response, InputStream content) {
+        response.setEntity(new ReplayedEntity(response.getEntity(), content));
+        return response;
+    }
+
+    /** As HttpClient's own retry does: a fully read body has already freed the connection, else it is closed. */
+    @Override
+    public void discard(CloseableHttpResponse response) {
+        response.close(CloseMode.IMMEDIATE);
+    }
+
+    /** As HttpClient's own retry exec does when interrupted while waiting. */
+    @Override
+    public void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException();
+        }
+    }
+}
