@@ -24,6 +24,7 @@ import org.apache.hc.core5.http.nio.DataStreamChannel;
 import org.apache.hc.core5.http.nio.HandlerFactory;
 import org.apache.hc.core5.http.nio.RequestChannel;
 import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http.support.BasicRequestBuilder;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,6 +71,8 @@ final class AsyncCall<T> {
     private volatile EntityDetails entityDetails;
     private volatile HttpContext context;
     private volatile Future<T> inFlight;
+    /** Set when the call passes through and the app got the client's future, whose callback is the attempt. */
+    private volatile boolean appHoldsClientFuture;
     /** The attempt allowed to use the app's producer; a finished attempt must not reset it under the next one. */
     private volatile Attempt current;
 
@@ -91,11 +94,15 @@ final class AsyncCall<T> {
         Attempt first = new Attempt();
         current = first;
         Future<T> future = first.send(appContext);
-        // a producer that did not emit its request yet leaves the call to the client
-        if (mode.compareAndSet(UNDECIDED, PASS) || mode.get() == PASS) {
+        if (mode.get() == PASS) {
+            appHoldsClientFuture = true;
             return future;
         }
+        // an AI call, or a producer that emits later (on an I/O thread): the app gets the call's future
         inFlight = future;
+        if (result.isCancelled()) {
+            future.cancel(true);
+        }
         return result;
     }
 
@@ -104,30 +111,34 @@ final class AsyncCall<T> {
         if (mode.get() != UNDECIDED) {
             return;
         }
+        AiCall begun = null;
         try {
             URI uri = Hc5Requests.uri(target, emitted);
             String provider = calls.providerFor(uri);
-            if (provider == null) {
-                mode.compareAndSet(UNDECIDED, PASS);
-                return;
-            }
-            long timeout = Hc5Requests.responseTimeoutMillis(Hc5Hook.configOf(emitted), clientContext, null);
-            byte[] body = emitted instanceof SimpleHttpRequest ? ((SimpleHttpRequest) emitted).getBodyBytes() : null;
-            byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
-            request = emitted;
-            entityDetails = details;
-            context = clientContext;
-            if (mode.compareAndSet(UNDECIDED, AI)) {
-                AiCall begun = calls.begin(provider, emitted.getMethod(), uri, prefix, producer.isRepeatable(), timeout);
-                clientContext.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE,
-                        (IntPredicate) begun::decidesRetryOf);
-                call = begun;
-                call.beginAttempt();
+            if (provider != null) {
+                long timeout = Hc5Requests.responseTimeoutMillis(Hc5Hook.configOf(emitted), clientContext, null);
+                byte[] body = emitted instanceof SimpleHttpRequest ? ((SimpleHttpRequest) emitted).getBodyBytes() : null;
+                byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
+                begun = calls.begin(provider, emitted.getMethod(), uri, prefix, producer.isRepeatable(), timeout);
             }
         } catch (URISyntaxException | RuntimeException | LinkageError e) {
             warn.accept("HttpClient 5 async call passed through unobserved: " + e);
-            mode.compareAndSet(UNDECIDED, PASS);
         }
+        if (begun == null) {
+            mode.set(PASS);
+            return;
+        }
+        // a snapshot before the client adds its headers: the minimal clients work on this very object
+        request = BasicRequestBuilder.copy(emitted).build();
+        entityDetails = details;
+        // null for the minimal clients, which have no retry strategy to hold back
+        context = clientContext;
+        if (clientContext != null) {
+            clientContext.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) begun::decidesRetryOf);
+        }
+        call = begun;
+        begun.beginAttempt();
+        mode.set(AI);
     }
 
     private boolean observed() {
@@ -161,6 +172,24 @@ final class AsyncCall<T> {
         }
     }
 
+    /** Completes the call's future from an attempt that passed through. */
+    private final class IntoResult implements FutureCallback<T> {
+        @Override
+        public void completed(T value) {
+            result.completed(value);
+        }
+
+        @Override
+        public void failed(Exception failure) {
+            result.failed(failure);
+        }
+
+        @Override
+        public void cancelled() {
+            result.cancel();
+        }
+    }
+
     /** The app's callback behind the whole call's future. */
     private final class ToApp implements FutureCallback<T> {
         @Override
@@ -185,7 +214,9 @@ final class AsyncCall<T> {
             if (attempt != null) {
                 attempt.cancel(true);
             }
-            call.aborted(new CancellationException("future cancelled"));
+            if (call != null) {
+                call.aborted(new CancellationException("future cancelled"));
+            }
             release();
             if (callback != null) {
                 callback.cancelled();
@@ -193,7 +224,10 @@ final class AsyncCall<T> {
         }
 
         private void release() {
-            context.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+            HttpContext attemptsContext = context;
+            if (attemptsContext != null) {
+                attemptsContext.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+            }
         }
     }
 
@@ -207,12 +241,18 @@ final class AsyncCall<T> {
                     attemptContext, this));
         }
 
+        /** Where a call that passes through reports: the app's callback, or the call's future the app holds. */
+        private FutureCallback<T> passedTo() {
+            if (!appHoldsClientFuture) {
+                return new IntoResult();
+            }
+            return callback != null ? callback : new IntoResult();
+        }
+
         @Override
         public void completed(T value) {
             if (!observed()) {
-                if (callback != null) {
-                    callback.completed(value);
-                }
+                passedTo().completed(value);
             } else if (relayConsumer.discarded) {
                 scheduleNext(relayConsumer.delayMillis);
             } else {
@@ -228,9 +268,7 @@ final class AsyncCall<T> {
         @Override
         public void failed(Exception failure) {
             if (!observed()) {
-                if (callback != null) {
-                    callback.failed(failure);
-                }
+                passedTo().failed(failure);
             } else if (relayConsumer.discarded) {
                 // the connection broke while a dropped body drained: the retry stands
                 scheduleNext(relayConsumer.delayMillis);
@@ -243,9 +281,7 @@ final class AsyncCall<T> {
         @Override
         public void cancelled() {
             if (!observed()) {
-                if (callback != null) {
-                    callback.cancelled();
-                }
+                passedTo().cancelled();
             } else {
                 result.cancel();
             }
@@ -254,7 +290,7 @@ final class AsyncCall<T> {
 
     /**
      * Hands the app's producer to one attempt. The first emits the app's request (and decides);
-     * resends emit the same request again, the body coming from the app's producer after a reset.
+     * resends emit a copy of it as it was, the body coming from the app's producer after a reset.
      */
     private final class AttemptProducer implements AsyncRequestProducer {
         private final Attempt attempt;
@@ -267,7 +303,7 @@ final class AsyncCall<T> {
         public void sendRequest(RequestChannel channel, HttpContext attemptContext) throws HttpException, IOException {
             HttpRequest resend = request;
             if (resend != null && observed()) {
-                channel.sendRequest(resend, entityDetails, attemptContext);
+                channel.sendRequest(BasicRequestBuilder.copy(resend).build(), entityDetails, attemptContext);
                 return;
             }
             producer.sendRequest((emitted, details, c) -> {
