@@ -1,12 +1,13 @@
 package io.aierr.core;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
  * Keeps the first bytes of a request body written into it and drops the rest: for clients whose
- * replayable bodies can write themselves again ({@code HttpEntity.writeTo}), so the request's model
- * and operation can be named.
+ * replayable bodies can write themselves again ({@code HttpEntity.writeTo}), so that the request's
+ * model and operation can be named.
  */
 public final class RequestBodyPrefix extends OutputStream {
     /** Larger bodies are not written again: the model name is not worth the copy. */
@@ -15,9 +16,22 @@ public final class RequestBodyPrefix extends OutputStream {
     private final byte[] buffer = new byte[AiCall.PEEK_LIMIT];
     private int size;
 
-    /** Whether a body of this kind is worth writing once more to read its prefix. */
-    public static boolean worthReading(boolean repeatable, long contentLength) {
-        return repeatable && contentLength >= 0 && contentLength <= MAX_BODY;
+    /** A body that writes itself into a stream, e.g. {@code HttpEntity::writeTo}. */
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private RequestBodyPrefix() {
+    }
+
+    /** The body's first bytes, or null when it cannot be written again or is too large to be worth it. */
+    public static byte[] of(boolean repeatable, long contentLength, Body body) throws IOException {
+        if (!repeatable || contentLength < 0 || contentLength > MAX_BODY) {
+            return null;
+        }
+        RequestBodyPrefix sink = new RequestBodyPrefix();
+        body.writeTo(sink);
+        return sink.bytes();
     }
 
     @Override
@@ -36,7 +50,7 @@ public final class RequestBodyPrefix extends OutputStream {
         }
     }
 
-    public byte[] bytes() {
+    private byte[] bytes() {
         return Arrays.copyOf(buffer, size);
     }
 }

@@ -2,10 +2,10 @@ package io.aierr.instrumentation.apache;
 
 import io.aierr.bootstrap.AierrHooks;
 import io.aierr.bootstrap.ApacheHttpHook;
+import io.aierr.instrumentation.HookExits;
 import io.aierr.instrumentation.TypeInstrumentation;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -39,7 +39,7 @@ public final class AsyncExecuteInstrumentation implements TypeInstrumentation {
 
     @Override
     public AsmVisitorWrapper advice() {
-        return Advice.to(DoExecuteAdvice.class).on(named("doExecute").and(takesArguments(6)));
+        return Advice.to(DoExecuteAdvice.class, HookExits.Replacement.class).on(named("doExecute").and(takesArguments(6)));
     }
 
     public static final class DoExecuteAdvice {
@@ -51,14 +51,6 @@ public final class AsyncExecuteInstrumentation implements TypeInstrumentation {
             ApacheHttpHook hook = AierrHooks.apacheHttp;
             return hook == null ? null
                     : hook.executeAsync(client, target, producer, consumer, pushHandlerFactory, context, callback);
-        }
-
-        @Advice.OnMethodExit
-        static void returnFuture(@Advice.Enter Object future,
-                                 @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object returned) {
-            if (future != null) {
-                returned = future;
-            }
         }
     }
 }

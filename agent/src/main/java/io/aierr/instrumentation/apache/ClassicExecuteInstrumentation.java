@@ -2,10 +2,10 @@ package io.aierr.instrumentation.apache;
 
 import io.aierr.bootstrap.AierrHooks;
 import io.aierr.bootstrap.ApacheHttpHook;
+import io.aierr.instrumentation.HookExits;
 import io.aierr.instrumentation.TypeInstrumentation;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -45,7 +45,7 @@ public final class ClassicExecuteInstrumentation implements TypeInstrumentation 
 
     @Override
     public AsmVisitorWrapper advice() {
-        return Advice.to(DoExecuteAdvice.class).on(named("doExecute").and(takesArguments(3)));
+        return Advice.to(DoExecuteAdvice.class, HookExits.Outcome.class).on(named("doExecute").and(takesArguments(3)));
     }
 
     public static final class DoExecuteAdvice {
@@ -54,16 +54,6 @@ public final class ClassicExecuteInstrumentation implements TypeInstrumentation 
                                          @Advice.Argument(1) Object request, @Advice.Argument(2) Object context) {
             ApacheHttpHook hook = AierrHooks.apacheHttp;
             return hook == null ? null : hook.execute(client, target, request, context);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void returnOutcome(@Advice.Enter Object[] outcome,
-                                  @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
-                                  @Advice.Thrown(readOnly = false) Throwable thrown) {
-            if (outcome != null) {
-                response = outcome[0];
-                thrown = (Throwable) outcome[1];
-            }
         }
     }
 }

@@ -2,10 +2,10 @@ package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.bootstrap.AierrHooks;
 import io.aierr.bootstrap.JdkHttpHook;
+import io.aierr.instrumentation.HookExits;
 import io.aierr.instrumentation.TypeInstrumentation;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -26,9 +26,12 @@ public final class HttpClientFacadeInstrumentation implements TypeInstrumentatio
     @Override
     public AsmVisitorWrapper advice() {
         return new AsmVisitorWrapper.Compound(
-                Advice.to(SendAdvice.class).on(named("send").and(isPublic()).and(takesArguments(2))),
-                Advice.to(SendAsyncAdvice.class).on(named("sendAsync").and(isPublic()).and(takesArguments(2))),
-                Advice.to(SendAsyncWithPushAdvice.class).on(named("sendAsync").and(isPublic()).and(takesArguments(3))));
+                Advice.to(SendAdvice.class, HookExits.Outcome.class)
+                        .on(named("send").and(isPublic()).and(takesArguments(2))),
+                Advice.to(SendAsyncAdvice.class, HookExits.Replacement.class)
+                        .on(named("sendAsync").and(isPublic()).and(takesArguments(2))),
+                Advice.to(SendAsyncWithPushAdvice.class, HookExits.Replacement.class)
+                        .on(named("sendAsync").and(isPublic()).and(takesArguments(3))));
     }
 
     /** Runs the whole call, retries included, in the hook; the original body runs when the hook declines. */
@@ -39,16 +42,6 @@ public final class HttpClientFacadeInstrumentation implements TypeInstrumentatio
             JdkHttpHook hook = AierrHooks.jdkHttp;
             return hook == null ? null : hook.send(client, request, handler);
         }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void returnOutcome(@Advice.Enter Object[] outcome,
-                                  @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
-                                  @Advice.Thrown(readOnly = false) Throwable thrown) {
-            if (outcome != null) {
-                response = outcome[0];
-                thrown = (Throwable) outcome[1];
-            }
-        }
     }
 
     public static final class SendAsyncAdvice {
@@ -58,14 +51,6 @@ public final class HttpClientFacadeInstrumentation implements TypeInstrumentatio
             JdkHttpHook hook = AierrHooks.jdkHttp;
             return hook == null ? null : hook.sendAsync(client, request, handler, null);
         }
-
-        @Advice.OnMethodExit
-        static void returnFuture(@Advice.Enter Object future,
-                                 @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object returned) {
-            if (future != null) {
-                returned = future;
-            }
-        }
     }
 
     public static final class SendAsyncWithPushAdvice {
@@ -74,14 +59,6 @@ public final class HttpClientFacadeInstrumentation implements TypeInstrumentatio
                                          @Advice.Argument(1) Object handler, @Advice.Argument(2) Object push) {
             JdkHttpHook hook = AierrHooks.jdkHttp;
             return hook == null ? null : hook.sendAsync(client, request, handler, push);
-        }
-
-        @Advice.OnMethodExit
-        static void returnFuture(@Advice.Enter Object future,
-                                 @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object returned) {
-            if (future != null) {
-                returned = future;
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.aierr.instrumentation.apache.hc4;
 import io.aierr.core.BlockingRetries;
 import io.aierr.core.Headers;
 import io.aierr.instrumentation.CallDepth;
+import io.aierr.instrumentation.apache.ClassicAttempts;
 import org.apache.http.Header;
 import org.apache.http.HttpEntity;
 import org.apache.http.HttpHost;
@@ -13,7 +14,6 @@ import org.apache.http.protocol.HttpContext;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,14 +77,8 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
         }
     }
 
-    /** As HttpClient's own ServiceUnavailableRetryExec does when interrupted while waiting. */
     @Override
     public void pause(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException();
-        }
+        ClassicAttempts.pause(millis);
     }
 }

@@ -3,8 +3,8 @@ package io.aierr.instrumentation.apache.hc4;
 import io.aierr.bootstrap.ApacheHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
-import io.aierr.core.BlockingRetries;
 import io.aierr.core.RequestBodyPrefix;
+import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.http.HttpEntity;
 import org.apache.http.HttpEntityEnclosingRequest;
@@ -47,10 +47,8 @@ public final class Hc4Hook implements ApacheHttpHook {
         HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
         attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
         try {
-            return new Object[] {BlockingRetries.run(call,
-                    new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, hc4, attempts)), null};
-        } catch (Exception | Error e) {
-            return new Object[] {null, e};
+            return ClassicAttempts.run(call,
+                    new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, hc4, attempts));
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
         }
@@ -75,12 +73,8 @@ public final class Hc4Hook implements ApacheHttpHook {
         HttpEntity entity = request instanceof HttpEntityEnclosingRequest
                 ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
         boolean replayable = entity == null || entity.isRepeatable();
-        byte[] prefix = null;
-        if (entity != null && RequestBodyPrefix.worthReading(replayable, entity.getContentLength())) {
-            RequestBodyPrefix sink = new RequestBodyPrefix();
-            entity.writeTo(sink);
-            prefix = sink.bytes();
-        }
+        byte[] prefix = entity == null ? null
+                : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
         return calls.begin(provider, request.getRequestLine().getMethod(), uri, prefix, replayable,
                 socketTimeoutMillis(request, context, client));
     }

@@ -3,6 +3,7 @@ package io.aierr.instrumentation.apache.hc5;
 import io.aierr.core.BlockingRetries;
 import io.aierr.core.Headers;
 import io.aierr.instrumentation.CallDepth;
+import io.aierr.instrumentation.apache.ClassicAttempts;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -13,7 +14,6 @@ import org.apache.hc.core5.io.CloseMode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 
 /** A classic HttpClient 5 call's side of the blocking retry loop: each attempt is a full client execution. */
 final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpResponse, IOException> {
@@ -63,14 +63,8 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
         response.close(CloseMode.IMMEDIATE);
     }
 
-    /** As HttpClient's own retry exec does when interrupted while waiting. */
     @Override
     public void pause(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException();
-        }
+        ClassicAttempts.pause(millis);
     }
 }

@@ -3,8 +3,8 @@ package io.aierr.instrumentation.apache.hc5;
 import io.aierr.bootstrap.ApacheHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
-import io.aierr.core.BlockingRetries;
 import io.aierr.core.RequestBodyPrefix;
+import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.hc.client5.http.config.Configurable;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -56,10 +56,8 @@ public final class Hc5Hook implements ApacheHttpHook {
         HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
         attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
         try {
-            return new Object[] {BlockingRetries.run(call,
-                    new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, classic, attempts)), null};
-        } catch (Exception | Error e) {
-            return new Object[] {null, e};
+            return ClassicAttempts.run(call,
+                    new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, classic, attempts));
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
         }
@@ -85,12 +83,8 @@ public final class Hc5Hook implements ApacheHttpHook {
         }
         HttpEntity entity = request.getEntity();
         boolean replayable = entity == null || entity.isRepeatable();
-        byte[] prefix = null;
-        if (entity != null && RequestBodyPrefix.worthReading(replayable, entity.getContentLength())) {
-            RequestBodyPrefix sink = new RequestBodyPrefix();
-            entity.writeTo(sink);
-            prefix = sink.bytes();
-        }
+        byte[] prefix = entity == null ? null
+                : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
         long timeout = Hc5Requests.responseTimeoutMillis(configOf(request), context, configOf(client));
         return calls.begin(provider, request.getMethod(), uri, prefix, replayable, timeout);
     }
