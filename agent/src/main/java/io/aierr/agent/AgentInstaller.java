@@ -4,6 +4,7 @@ import io.aierr.bootstrap.AierrHooks;
 import io.aierr.config.AierrConfig;
 import io.aierr.core.AiCalls;
 import io.aierr.core.EndpointMatcher;
+import io.aierr.core.EndpointPolicy;
 import io.aierr.core.RetryPolicy;
 import io.aierr.core.Telemetry;
 import io.aierr.instrumentation.HelperInjector;
@@ -27,7 +28,7 @@ final class AgentInstaller {
     static void install(Instrumentation inst, AierrConfig config) throws ReflectiveOperationException {
         Telemetry telemetry = TelemetryFactory.create(config, Log::warnOnce);
         AiCalls calls = new AiCalls(EndpointMatcher.create(config.endpoints, collectorFor(config)),
-                RetryPolicy.from(config), telemetry);
+                RetryPolicy.from(config), EndpointPolicy.from(config), telemetry);
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, Log::warnOnce);
         AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, Log::warnOnce,
                 new HelperInjector(ClassDefiner.open(inst)::define));

@@ -30,6 +30,15 @@ public final class AierrConfig {
     public final long initialBackoffMillis;
     public final long maxBackoffMillis;
     public final long maxWaitMillis;
+    /** {@code aierr.ratelimit.gate}: calls to one endpoint share its rate-limit hints and are paced together. */
+    public final boolean rateGate;
+    /** {@code aierr.ratelimit.adaptive}: without rate headers, learn the sustainable rate from 429s. */
+    public final boolean adaptiveRate;
+    /** {@code aierr.retry.budget}: retries of outages as a share of calls over 10 s; negative when off. */
+    public final double retryBudget;
+    /** {@code aierr.breaker.failures}: failed attempts in a row that open an endpoint's breaker; 0 when off. */
+    public final int breakerFailures;
+    public final long breakerOpenMillis;
     public final String exporter;
     public final boolean summary;
     public final String otlpEndpoint;
@@ -48,6 +57,11 @@ public final class AierrConfig {
         initialBackoffMillis = r.duration("aierr.retry.initial-backoff", 500);
         maxBackoffMillis = r.duration("aierr.retry.max-backoff", 30_000);
         maxWaitMillis = r.duration("aierr.retry.max-wait", 60_000);
+        rateGate = r.bool("aierr.ratelimit.gate", true);
+        adaptiveRate = r.bool("aierr.ratelimit.adaptive", true);
+        retryBudget = r.fraction("aierr.retry.budget", 0.2);
+        breakerFailures = r.bool("aierr.breaker.enabled", true) ? r.integer("aierr.breaker.failures", 10, 1, 10_000) : 0;
+        breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);
         exporter = r.oneOf("aierr.exporter", "otlp", "otlp", "console", "none");
         summary = r.bool("aierr.summary", true);
         otlpEndpoint = r.url("otel.exporter.otlp.endpoint", DEFAULT_OTLP_ENDPOINT);
@@ -165,6 +179,28 @@ public final class AierrConfig {
                 warn(name, v, "a duration like 250ms, 2s, 1m or plain milliseconds", fallbackMillis + "ms");
                 return fallbackMillis;
             }
+        }
+
+        /** {@code 20%}, {@code 0.2} or {@code off} (returned as -1). */
+        double fraction(String name, double fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.equalsIgnoreCase("off")) {
+                return -1;
+            }
+            try {
+                double f = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100
+                        : Double.parseDouble(v);
+                if (f >= 0 && f <= 100) {
+                    return f;
+                }
+            } catch (NumberFormatException ignored) {
+                // warned below
+            }
+            warn(name, v, "a share like 20% or 0.2, or off", (int) (fallback * 100) + "%");
+            return fallback;
         }
 
         String oneOf(String name, String fallback, String... allowed) {

@@ -14,10 +14,14 @@ public final class AiCall {
 
     private final CallInfo info;
     private final RetryPolicy policy;
+    private final EndpointLimits limits;
     private final CallObserver observer;
     private final boolean replayable;
     private final long deadlineNanos;
     private int attempts;
+    private long attemptSentAt;
+    /** Positive when this call is the breaker's half-open probe. */
+    private long probeTicket;
     private long waitedMillis;
     private int lastStatus;
     private ClassifiedError lastError;
@@ -29,9 +33,11 @@ public final class AiCall {
      * @param timeoutMillis the request's own timeout, which also bounds all retries of the call;
      *                      0 or negative when it has none
      */
-    public AiCall(CallInfo info, RetryPolicy policy, Telemetry telemetry, boolean replayable, long timeoutMillis) {
+    AiCall(CallInfo info, RetryPolicy policy, EndpointLimits limits, Telemetry telemetry, boolean replayable,
+           long timeoutMillis) {
         this.info = info;
         this.policy = policy;
+        this.limits = limits;
         this.observer = safe(telemetry, info);
         this.replayable = replayable;
         this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
@@ -53,9 +59,38 @@ public final class AiCall {
         return policy.enabled && policy.statuses.contains(status);
     }
 
+    /**
+     * Call once, before the first attempt, and wait as long as it says: other calls may have
+     * learned that the endpoint is rate limited, and this call's turn comes later.
+     *
+     * @return milliseconds to wait before the first attempt, usually 0
+     * @throws CircuitOpenException when the endpoint's breaker is open: the app gets this failure
+     */
+    public long admit() throws CircuitOpenException {
+        long now = System.nanoTime();
+        long ticket = limits.breaker.admit(now, true);
+        if (ticket == CircuitBreaker.REJECTED) {
+            CircuitOpenException open = limits.breaker.openError(now, limits.name);
+            lastError = open.lastError();
+            giveUpReason = "circuit open";
+            end(open);
+            throw open;
+        }
+        probeTicket = ticket;
+        limits.budget.callStarted(now);
+        long wait = limits.gate == null ? 0 : toMillis(limits.gate.reserve(now));
+        if (wait <= 0 || wait > remainingWaitMillis()) {
+            return 0; // a queue longer than this call may wait: send, and let the server answer
+        }
+        waitedMillis += wait;
+        observer.backoff(1, wait, "rate-limit-gate");
+        return wait;
+    }
+
     /** Call before sending each attempt. */
     public void beginAttempt() {
         attempts++;
+        attemptSentAt = System.nanoTime();
         observer.attemptStarted(attempts);
     }
 
@@ -69,7 +104,10 @@ public final class AiCall {
         lastStatus = response.status;
         lastError = error;
         observer.attemptResponded(attempts, response.status, error);
-        RetryDecision decision = policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable);
+        long now = System.nanoTime();
+        shareWithEndpoint(now, response, error);
+        RetryDecision decision = limit(now, error,
+                policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
         if (decision.retry) {
             waitedMillis += decision.delayMillis;
             observer.backoff(attempts + 1, decision.delayMillis, decision.reason);
@@ -80,7 +118,12 @@ public final class AiCall {
     }
 
     /** The attempt succeeded (status below 400) and the app gets this response. */
-    public void onSuccess(int status) {
+    public void onSuccess(int status, Headers headers) {
+        long now = System.nanoTime();
+        if (limits.gate != null) {
+            limits.gate.passed(now, RateCounters.from(headers, System.currentTimeMillis()));
+        }
+        limits.breaker.record(now, false, null);
         lastStatus = status;
         lastError = null;
         observer.attemptResponded(attempts, status, null);
@@ -106,8 +149,56 @@ public final class AiCall {
         end(why);
     }
 
+    /** Tells the endpoint's gate and breaker what this answer says about the endpoint. */
+    private void shareWithEndpoint(long now, ErrorResponse response, ClassifiedError error) {
+        Category c = error.category;
+        if (limits.gate != null && (c == Category.RATE_LIMITED || c == Category.QUEUE_FULL || c == Category.OVERLOADED)) {
+            limits.gate.throttled(now, attemptSentAt, error.retryHint == null ? -1 : error.retryHint.delayMillis,
+                    RateCounters.from(response.headers, response.receivedAtMillis));
+        }
+        limits.breaker.record(now, c == Category.QUEUE_FULL || c == Category.UNAVAILABLE || c == Category.OVERLOADED,
+                error);
+    }
+
+    /** The policy's retry, unless the endpoint's breaker, budget or rate gate says otherwise. */
+    private RetryDecision limit(long now, ClassifiedError error, RetryDecision decision) {
+        if (!decision.retry) {
+            return decision;
+        }
+        if (limits.breaker.admit(now, false) == CircuitBreaker.REJECTED) {
+            return RetryDecision.giveUp("circuit open for " + limits.name);
+        }
+        boolean paced = error.category == Category.RATE_LIMITED;
+        if (!paced && !limits.budget.tryRetry(now)) {
+            return RetryDecision.giveUp("retry budget spent for " + limits.name);
+        }
+        if (limits.gate == null || !limits.gate.pacing()) {
+            return decision;
+        }
+        long slot = toMillis(limits.gate.reserve(now + decision.delayMillis * 1_000_000L)) + decision.delayMillis;
+        if (slot <= decision.delayMillis) {
+            return decision;
+        }
+        if (slot > remainingWaitMillis()) {
+            return RetryDecision.giveUp("rate-limit queue of " + limits.name + " is longer than the "
+                    + remainingWaitMillis() + "ms left of max-wait");
+        }
+        return RetryDecision.retryAfter(slot, "rate-limit-gate");
+    }
+
+    private long remainingWaitMillis() {
+        return Math.max(0, Math.min(policy.maxWaitMillis - waitedMillis, remainingMillis()));
+    }
+
+    private static long toMillis(long nanos) {
+        return (nanos + 999_999) / 1_000_000L;
+    }
+
     private void end(Throwable failure) {
         if (ended.compareAndSet(false, true)) {
+            if (probeTicket > 0) {
+                limits.breaker.probeEnded(probeTicket);
+            }
             observer.callEnded(attempts, lastStatus, lastError, failure, giveUpReason);
         }
     }

@@ -1,17 +1,31 @@
 package io.aierr.core;
 
 import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** What every client adapter needs: which URLs are AI calls, and a new {@link AiCall} for each. */
+/**
+ * What every client adapter needs: which URLs are AI calls, and a new {@link AiCall} for each,
+ * joined to the limits it shares with the other calls to the same endpoint.
+ */
 public final class AiCalls {
+    /** Endpoints tracked; an app talks to a handful, so this only guards against unbounded growth. */
+    private static final int MAX_ENDPOINTS = 1024;
+
     private final EndpointMatcher endpoints;
     private final RetryPolicy policy;
+    private final EndpointPolicy endpointPolicy;
     private final Telemetry telemetry;
+    private final Map<String, EndpointLimits> limits = new ConcurrentHashMap<>();
+    /** Shared by the endpoints beyond {@link #MAX_ENDPOINTS}: coarser, but still bounded. */
+    private final EndpointLimits overflow;
 
-    public AiCalls(EndpointMatcher endpoints, RetryPolicy policy, Telemetry telemetry) {
+    public AiCalls(EndpointMatcher endpoints, RetryPolicy policy, EndpointPolicy endpointPolicy, Telemetry telemetry) {
         this.endpoints = endpoints;
         this.policy = policy;
+        this.endpointPolicy = endpointPolicy;
         this.telemetry = telemetry;
+        this.overflow = endpointPolicy.newLimits("(other endpoints)");
     }
 
     /** The provider serving this URI, or null when the call is not an AI call and must pass untouched. */
@@ -20,16 +34,32 @@ public final class AiCalls {
     }
 
     /**
+     * @param credential        the request's API key or authorization header value, or null; only
+     *                          a fingerprint of it is kept, to tell the endpoints of two keys apart
      * @param requestBodyPrefix the first bytes of the request body when cheaply known, else null
      * @param replayable        whether the request body can be sent again
      * @param timeoutMillis     the request's own timeout, 0 when none
      */
-    public AiCall begin(String provider, String method, URI uri, byte[] requestBodyPrefix,
+    public AiCall begin(String provider, String method, URI uri, String credential, byte[] requestBodyPrefix,
                         boolean replayable, long timeoutMillis) {
         int port = uri.getPort() != -1 ? uri.getPort() : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
         String path = uri.getRawPath();
         CallInfo info = new CallInfo(provider, method, uri.toString(), uri.getHost(), port,
                 RequestDescriber.operation(path), RequestDescriber.model(path, requestBodyPrefix));
-        return new AiCall(info, policy, telemetry, replayable, timeoutMillis);
+        return new AiCall(info, policy, limitsFor(uri.getHost() + ':' + port, credential), telemetry, replayable,
+                timeoutMillis);
+    }
+
+    /** Limits are per host, port and key: two keys of one account may have their own limits. */
+    private EndpointLimits limitsFor(String authority, String credential) {
+        String key = credential == null ? authority : authority + " key#" + Integer.toHexString(credential.hashCode());
+        EndpointLimits found = limits.get(key);
+        if (found != null) {
+            return found;
+        }
+        if (limits.size() >= MAX_ENDPOINTS) {
+            return overflow;
+        }
+        return limits.computeIfAbsent(key, k -> endpointPolicy.newLimits(authority));
     }
 }

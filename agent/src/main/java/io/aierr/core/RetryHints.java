@@ -144,8 +144,12 @@ final class RetryHints {
 
     /** The server's clock when it answered: its {@code Date} header, else our receive time. */
     private static long serverNow(ErrorResponse response) {
-        Long date = httpDate(response.headers.first("date"));
-        return date != null ? date : response.receivedAtMillis;
+        return serverNow(response.headers, response.receivedAtMillis);
+    }
+
+    static long serverNow(Headers headers, long receivedAtMillis) {
+        Long date = httpDate(headers.first("date"));
+        return date != null ? date : receivedAtMillis;
     }
 
     private static Long httpDate(String value) {
@@ -160,7 +164,7 @@ final class RetryHints {
     }
 
     /** RFC 3339, as in {@code anthropic-ratelimit-requests-reset: 2024-05-01T12:00:30Z}. */
-    private static Long timestamp(String value) {
+    static Long timestamp(String value) {
         if (value == null) {
             return null;
         }

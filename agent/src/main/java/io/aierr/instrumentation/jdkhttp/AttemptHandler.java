@@ -21,6 +21,7 @@ final class AttemptHandler<T> implements BodyHandler<T> {
     private final AiCall call;
     private final HttpRequest request;
     private volatile int status;
+    private volatile Headers headers = Headers.EMPTY;
     private volatile RetryDecision decision;
 
     AttemptHandler(BodyHandler<T> app, AiCall call, HttpRequest request) {
@@ -32,12 +33,13 @@ final class AttemptHandler<T> implements BodyHandler<T> {
     @Override
     public BodySubscriber<T> apply(ResponseInfo info) {
         status = info.statusCode();
+        headers = Headers.of(info.headers().map());
         if (status < 400) {
             return app.apply(info);
         }
         return new PeekingSubscriber<>(AiCall.PEEK_LIMIT, (prefix, truncated) -> {
             ErrorResponse response = new ErrorResponse(request.method(), request.uri().toString(), info.statusCode(),
-                    Headers.of(info.headers().map()), prefix, truncated, System.currentTimeMillis());
+                    headers, prefix, truncated, System.currentTimeMillis());
             decision = call.onErrorResponse(response);
             return decision.retry ? null : app.apply(info);
         });
@@ -45,6 +47,10 @@ final class AttemptHandler<T> implements BodyHandler<T> {
 
     int status() {
         return status;
+    }
+
+    Headers headers() {
+        return headers;
     }
 
     /** The decision on this attempt's error response; null for a success. */

@@ -3,6 +3,7 @@ package io.aierr.instrumentation.jdkhttp;
 import io.aierr.bootstrap.JdkHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
+import io.aierr.core.CircuitOpenException;
 import io.aierr.instrumentation.CallDepth;
 
 import java.net.http.HttpClient;
@@ -61,8 +62,8 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             if (provider == null) {
                 return null;
             }
-            return calls.begin(provider, r.method(), r.uri(), JdkRequests.bodyPrefix(r, AiCall.PEEK_LIMIT),
-                    JdkRequests.replayable(r), JdkRequests.timeoutMillis(r));
+            return calls.begin(provider, r.method(), r.uri(), JdkRequests.credential(r),
+                    JdkRequests.bodyPrefix(r, AiCall.PEEK_LIMIT), JdkRequests.replayable(r), JdkRequests.timeoutMillis(r));
         } catch (RuntimeException | LinkageError e) {
             warn.accept("java.net.http call passed through unobserved: " + e);
             return null;
@@ -71,7 +72,22 @@ public final class JdkHttpAdapter implements JdkHttpHook {
 
     private static <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
                                                 AiCall call) {
+        long wait;
+        try {
+            wait = call.admit();
+        } catch (CircuitOpenException e) {
+            return new Object[] {null, e};
+        }
         while (true) {
+            try {
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+            } catch (InterruptedException e) {
+                call.aborted(e);
+                // the app sees what an interrupted send throws; the flag stays cleared, as the JDK leaves it
+                return new Object[] {null, e};
+            }
             AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
             call.beginAttempt();
             HttpResponse<T> response;
@@ -85,19 +101,13 @@ public final class JdkHttpAdapter implements JdkHttpHook {
                 finish(call, attempt);
                 return new Object[] {response, null};
             }
-            try {
-                Thread.sleep(attempt.decision().delayMillis);
-            } catch (InterruptedException e) {
-                call.aborted(e);
-                // the app sees what an interrupted send throws; the flag stays cleared, as the JDK leaves it
-                return new Object[] {null, e};
-            }
+            wait = attempt.decision().delayMillis;
         }
     }
 
     private static void finish(AiCall call, AttemptHandler<?> attempt) {
         if (attempt.decision() == null) {
-            call.onSuccess(attempt.status());
+            call.onSuccess(attempt.status(), attempt.headers());
         } else {
             call.delivered();
         }
@@ -126,6 +136,13 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         }
 
         CompletableFuture<HttpResponse<T>> start() {
+            long wait;
+            try {
+                wait = call.admit();
+            } catch (CircuitOpenException e) {
+                result.completeExceptionally(e);
+                return result;
+            }
             result.whenComplete((response, failure) -> {
                 if (result.isCancelled()) {
                     CompletableFuture<HttpResponse<T>> current = inFlight;
@@ -135,7 +152,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
                     call.aborted(new CancellationException("sendAsync future cancelled"));
                 }
             });
-            attempt();
+            after(wait);
             return result;
         }
 
@@ -164,10 +181,17 @@ public final class JdkHttpAdapter implements JdkHttpHook {
                     finish(call, attempt);
                     result.complete(response);
                 } else {
-                    CompletableFuture.delayedExecutor(attempt.decision().delayMillis, TimeUnit.MILLISECONDS, executor)
-                            .execute(this::attempt);
+                    after(attempt.decision().delayMillis);
                 }
             });
+        }
+
+        private void after(long waitMillis) {
+            if (waitMillis <= 0) {
+                attempt();
+            } else {
+                CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, executor).execute(this::attempt);
+            }
         }
 
         private static Throwable unwrap(Throwable t) {

@@ -24,6 +24,8 @@ final class JdkRequests {
             "jdk.internal.net.http.RequestPublishers$ByteArrayPublisher",
             "jdk.internal.net.http.RequestPublishers$StringPublisher");
 
+    private static final String[] CREDENTIAL_HEADERS = {"authorization", "api-key", "x-api-key", "x-goog-api-key"};
+
     private static final long MAX_DESCRIBED_BODY = 1 << 20;
 
     private JdkRequests() {
@@ -32,6 +34,17 @@ final class JdkRequests {
     static boolean replayable(HttpRequest request) {
         Optional<HttpRequest.BodyPublisher> body = request.bodyPublisher();
         return body.isEmpty() || REPLAYABLE.contains(body.get().getClass().getName());
+    }
+
+    /** The header that carries the API key, whichever the provider uses; only hashed by the core. */
+    static String credential(HttpRequest request) {
+        for (String name : CREDENTIAL_HEADERS) {
+            Optional<String> value = request.headers().firstValue(name);
+            if (value.isPresent()) {
+                return value.get();
+            }
+        }
+        return null;
     }
 
     static long timeoutMillis(HttpRequest request) {

@@ -1,0 +1,33 @@
+package io.aierr.core;
+
+import io.aierr.config.AierrConfig;
+
+/** The settings of what calls to one endpoint share (rate gate, retry budget, breaker). Immutable. */
+public final class EndpointPolicy {
+    final boolean sharedGate;
+    final boolean adaptiveRate;
+    /** Negative when the budget is off. */
+    final double retryBudget;
+    /** 0 when the breaker is off. */
+    final int breakerFailures;
+    final long breakerOpenMillis;
+
+    public EndpointPolicy(boolean sharedGate, boolean adaptiveRate, double retryBudget, int breakerFailures,
+                          long breakerOpenMillis) {
+        this.sharedGate = sharedGate;
+        this.adaptiveRate = adaptiveRate;
+        this.retryBudget = retryBudget;
+        this.breakerFailures = breakerFailures;
+        this.breakerOpenMillis = breakerOpenMillis;
+    }
+
+    public static EndpointPolicy from(AierrConfig config) {
+        return new EndpointPolicy(config.rateGate, config.adaptiveRate, config.retryBudget, config.breakerFailures,
+                config.breakerOpenMillis);
+    }
+
+    EndpointLimits newLimits(String name) {
+        return new EndpointLimits(name, sharedGate ? new RateGate(adaptiveRate) : null, new RetryBudget(retryBudget),
+                new CircuitBreaker(breakerFailures, breakerOpenMillis));
+    }
+}
