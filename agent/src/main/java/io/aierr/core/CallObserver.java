@@ -22,7 +22,10 @@ public interface CallObserver {
     default void attemptFailed(int attempt, Throwable failure, ClassifiedError error) {
     }
 
-    /** The call will wait this long before the next attempt. */
+    /**
+     * The call will wait this long before the next attempt. {@code nextAttempt} 1 is a wait
+     * before the first attempt: the endpoint's rate gate holds the call for its turn (not a retry).
+     */
     default void backoff(int nextAttempt, long delayMillis, String source) {
     }
 

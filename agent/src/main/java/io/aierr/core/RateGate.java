@@ -26,6 +26,7 @@ final class RateGate {
     private static final double MIN_RATE = 0.5;
     /** Cubic growth constant, in requests per second per second cubed (AWS uses 0.4). */
     private static final double CUBIC_C = 0.4;
+    private static final double SERVER_RATE_SHARE = 0.97;
 
     private final boolean adaptive;
     private final long[] successes = new long[256];
@@ -81,7 +82,11 @@ final class RateGate {
         if (sentAt < lastDecreaseAt && pacing) {
             return; // sent before the last decrease: the same congestion, already accounted for
         }
-        double measured = Math.max(MIN_RATE, measuredRate(now));
+        double measured = measuredRate(now);
+        if (measured == 0 && serverRate == 0) {
+            return; // nothing passed lately, so no rate to pace at: the server's hints alone hold callers
+        }
+        measured = Math.max(MIN_RATE, measured);
         lastMaxRate = pacing ? Math.max(currentRate(now), measured) : measured;
         rate = measured;
         lastDecreaseAt = now;
@@ -121,7 +126,9 @@ final class RateGate {
 
     private double currentRate(long now) {
         if (serverRate > 0) {
-            return serverRate;
+            // a hair below the refill rate, so that the server's bucket keeps a fraction of a token
+            // to absorb the jitter of arrival times instead of answering 429
+            return serverRate * SERVER_RATE_SHARE;
         }
         if (!adaptive) {
             return Double.MAX_VALUE;

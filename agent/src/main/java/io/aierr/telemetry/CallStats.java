@@ -82,7 +82,9 @@ final class CallStats implements Telemetry {
 
         @Override
         public void backoff(int nextAttempt, long delayMillis, String source) {
-            retries.increment();
+            if (nextAttempt > 1) {
+                retries.increment();
+            }
             backoffMillis.add(delayMillis);
         }
 

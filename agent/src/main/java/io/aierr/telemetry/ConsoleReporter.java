@@ -63,6 +63,9 @@ final class ConsoleReporter implements Telemetry {
         @Override
         public void backoff(int nextAttempt, long delayMillis, String source) {
             backoffMillis += delayMillis;
+            if (nextAttempt == 1) {
+                return; // waiting for its turn behind other calls is not an error worth a line
+            }
             flush(" -> retry in " + delayMillis + "ms (" + source + ")");
         }
 

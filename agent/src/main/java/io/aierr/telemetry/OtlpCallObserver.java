@@ -108,9 +108,11 @@ final class OtlpCallObserver implements CallObserver {
         backoffTotalMillis += delayMillis;
         call.addEvent(TelemetryNames.EVENT_BACKOFF, Attributes.of(BACKOFF_DELAY_MS, delayMillis,
                 BACKOFF_SOURCE, source));
-        Attributes byProvider = Attributes.of(PROVIDER, info.provider);
-        otel.retries.add(1, lastError == null ? byProvider
-                : byProvider.toBuilder().put(ERROR_CATEGORY, lastError.category.id()).build());
+        if (nextAttempt > 1) {
+            Attributes byProvider = Attributes.of(PROVIDER, info.provider);
+            otel.retries.add(1, lastError == null ? byProvider
+                    : byProvider.toBuilder().put(ERROR_CATEGORY, lastError.category.id()).build());
+        }
         otel.backoffDuration.record(delayMillis, Attributes.of(PROVIDER, info.provider, BACKOFF_SOURCE, source));
     }
 

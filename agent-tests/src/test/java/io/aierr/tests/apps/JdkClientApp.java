@@ -28,11 +28,7 @@ import java.util.concurrent.Flow;
  */
 public final class JdkClientApp {
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            o.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        Map<String, String> o = options(args);
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(o.get("url")))
                 .header("content-type", "application/json")
@@ -174,7 +170,17 @@ public final class JdkClientApp {
         return done.get();
     }
 
-    private static void sleep(long millis) {
+    /** The app's {@code key=value} arguments. */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            o.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return o;
+    }
+
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -1,0 +1,138 @@
+package io.aierr.tests;
+
+import io.aierr.tests.apps.LoadApp;
+import io.aierr.tests.support.Bodies;
+import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.RateLimitedAiServer;
+import io.aierr.tests.support.ScriptedAiServer;
+import io.aierr.tests.support.ScriptedAiServer.Reply;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What calls to one endpoint share: the rate gate under a real token-bucket limit, the retry
+ * budget in an outage, the breaker on a stuck service. Counts, not timings, are asserted.
+ */
+class RateLimitSharingTest {
+    private static final String PATH = "/v1/chat/completions";
+
+    private static ForkedJvm.Result load(String authority, String url, String... extra) throws Exception {
+        ForkedJvm jvm = ForkedJvm.app(LoadApp.class, withUrl(url, extra))
+                .property("aierr.endpoints", authority + "=openai")
+                .timeoutSeconds(120);
+        return jvm.run();
+    }
+
+    private static ForkedJvm.Result load(String authority, String url, java.util.Map<String, String> props,
+                                         String... extra) throws Exception {
+        ForkedJvm jvm = ForkedJvm.app(LoadApp.class, withUrl(url, extra))
+                .property("aierr.endpoints", authority + "=openai")
+                .timeoutSeconds(120);
+        props.forEach(jvm::property);
+        return jvm.run();
+    }
+
+    private static String[] withUrl(String url, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "url=" + url;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
+    }
+
+    private static int outcome(ForkedJvm.Result r, String key) {
+        String v = r.value("outcome." + key);
+        return v == null ? 0 : Integer.parseInt(v);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void everyCallSucceedsThroughARateLimit(boolean hinted) throws Exception {
+        try (RateLimitedAiServer server = new RateLimitedAiServer(20, 5, hinted)) {
+            ForkedJvm.Result with = load(server.authority(), server.url(PATH), "threads=16", "calls=4");
+            assertEquals(64, outcome(with, "200"), with.toString());
+            assertEquals(0, outcome(with, "429"), with.toString());
+        }
+        try (RateLimitedAiServer server = new RateLimitedAiServer(20, 5, hinted)) {
+            ForkedJvm.Result without = ForkedJvm.app(LoadApp.class, "url=" + server.url(PATH), "threads=16", "calls=4")
+                    .withoutAgent().run();
+            assertTrue(outcome(without, "429") > 0, "the limit is real: " + without);
+        }
+    }
+
+    @Test
+    void sharingTheGateSendsFewer429sThanIndependentBackoff() throws Exception {
+        int shared;
+        int independent;
+        try (RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            ForkedJvm.Result r = load(server.authority(), server.url(PATH), "threads=16", "calls=4");
+            assertEquals(64, outcome(r, "200"), r.toString());
+            shared = server.throttled.get();
+        }
+        try (RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            ForkedJvm.Result r = load(server.authority(), server.url(PATH),
+                    java.util.Map.of("aierr.ratelimit.gate", "false"), "threads=16", "calls=4");
+            independent = server.throttled.get();
+            assertTrue(outcome(r, "200") > 0, r.toString());
+        }
+        assertTrue(shared < independent, "429s with the shared gate " + shared + ", independent " + independent);
+    }
+
+    @Test
+    void asyncCallsWaitForTheirTurnWithoutHoldingThreads() throws Exception {
+        try (RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            ForkedJvm.Result r = load(server.authority(), server.url(PATH), "mode=async", "threads=48", "calls=1");
+            assertEquals(48, outcome(r, "200"), r.toString());
+            int peak = Integer.parseInt(r.value("peak-threads"));
+            assertTrue(peak < 48, "48 waiting calls held " + peak + " threads");
+        }
+    }
+
+    @Test
+    void theRetryBudgetCapsRetriesDuringAnOutage() throws Exception {
+        java.util.Map<String, String> noBreaker = java.util.Map.of("aierr.breaker.enabled", "false",
+                "aierr.retry.initial-backoff", "1ms", "aierr.retry.max-backoff", "2ms");
+        int budgeted;
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            server.then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM));
+            ForkedJvm.Result r = load(server.authority(), server.url(PATH), noBreaker, "threads=1", "calls=30");
+            assertEquals(30, outcome(r, "503"), r.toString());
+            budgeted = server.requestCount();
+        }
+        // 30 calls, 10 retries always allowed plus 20 % of the calls
+        assertTrue(budgeted <= 30 + 10 + 6, "requests with the budget: " + budgeted);
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            server.then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM));
+            java.util.Map<String, String> unlimited = new java.util.HashMap<>(noBreaker);
+            unlimited.put("aierr.retry.budget", "off");
+            load(server.authority(), server.url(PATH), unlimited, "threads=1", "calls=30");
+            assertEquals(150, server.requestCount(), "without the budget every call makes 5 attempts");
+        }
+    }
+
+    @Test
+    void theBreakerOpensOnPersistentQueueFullFailsFastAndClosesAfterRecovery() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            for (int i = 0; i < 6; i++) {
+                server.then(Reply.status(450).text(Bodies.PAI_EAS_QUEUE_FULL));
+            }
+            server.then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            ForkedJvm.Result r = load(server.authority(), server.url(PATH),
+                    java.util.Map.of("aierr.breaker.failures", "4", "aierr.breaker.open-for", "200ms",
+                            "aierr.retry.max-attempts", "2", "aierr.retry.initial-backoff", "10ms"),
+                    "threads=1", "calls=40", "gap-ms=100");
+            int failedFast = outcome(r, "CircuitOpenException");
+            assertTrue(failedFast > 0, r.toString());
+            assertTrue(r.stdout.contains("circuit open for " + server.authority()), r.stdout);
+            assertTrue(r.stdout.contains("450 queue_full"), "the last classified error is named: " + r.stdout);
+            assertTrue(outcome(r, "200") > 0, "closed again after recovery: " + r);
+            assertEquals(40, outcome(r, "200") + outcome(r, "450") + failedFast, r.toString());
+            assertTrue(server.requestCount() < 40, "failing fast spared the service: " + server.requestCount());
+            assertNull(r.value("outcome.IOException"));
+        }
+    }
+}
