@@ -67,6 +67,21 @@ public final class AiCall {
      * @throws CircuitOpenException when the endpoint's breaker is open: the app gets this failure
      */
     public long admit() throws CircuitOpenException {
+        admitNow();
+        long wait = limits.gate == null ? 0 : toMillis(limits.gate.reserve(System.nanoTime()));
+        if (wait <= 0 || wait > remainingWaitMillis()) {
+            return 0; // a queue longer than this call may wait: send, and let the server answer
+        }
+        waitedMillis += wait;
+        observer.backoff(1, wait, "rate-limit-gate");
+        return wait;
+    }
+
+    /**
+     * {@link #admit()} for a client whose first attempt is already under way when aierr sees it
+     * (HttpClient 5 async): the breaker may still refuse, but the call cannot wait its turn.
+     */
+    public void admitNow() throws CircuitOpenException {
         long now = System.nanoTime();
         long ticket = limits.breaker.admit(now, true);
         if (ticket == CircuitBreaker.REJECTED) {
@@ -78,13 +93,6 @@ public final class AiCall {
         }
         probeTicket = ticket;
         limits.budget.callStarted(now);
-        long wait = limits.gate == null ? 0 : toMillis(limits.gate.reserve(now));
-        if (wait <= 0 || wait > remainingWaitMillis()) {
-            return 0; // a queue longer than this call may wait: send, and let the server answer
-        }
-        waitedMillis += wait;
-        observer.backoff(1, wait, "rate-limit-gate");
-        return wait;
     }
 
     /** Call before sending each attempt. */

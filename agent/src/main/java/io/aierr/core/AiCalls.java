@@ -1,6 +1,9 @@
 package io.aierr.core;
 
 import java.net.URI;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,6 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * joined to the limits it shares with the other calls to the same endpoint.
  */
 public final class AiCalls {
+    /** Request headers that carry the API key, whichever the provider uses. */
+    public static final List<String> CREDENTIAL_HEADERS =
+            Collections.unmodifiableList(Arrays.asList("authorization", "api-key", "x-api-key", "x-goog-api-key"));
     /** Endpoints tracked; an app talks to a handful, so this only guards against unbounded growth. */
     private static final int MAX_ENDPOINTS = 1024;
 
@@ -34,7 +40,8 @@ public final class AiCalls {
     }
 
     /**
-     * @param credential        the request's API key or authorization header value, or null; only
+     * @param credential        the value of the first of {@link #CREDENTIAL_HEADERS} the request
+     *                          has, or null; only
      *                          a fingerprint of it is kept, to tell the endpoints of two keys apart
      * @param requestBodyPrefix the first bytes of the request body when cheaply known, else null
      * @param replayable        whether the request body can be sent again

@@ -34,8 +34,18 @@ public final class BlockingRetries {
         void pause(long millis) throws X;
     }
 
-    public static <R, X extends Exception> R run(AiCall call, Exchange<R, X> exchange) throws X {
+    public static <R, X extends Exception> R run(AiCall call, Exchange<R, X> exchange)
+            throws X, CircuitOpenException {
+        long wait = call.admit();
         while (true) {
+            if (wait > 0) {
+                try {
+                    exchange.pause(wait);
+                } catch (Exception | Error e) {
+                    call.aborted(e);
+                    throw e;
+                }
+            }
             call.beginAttempt();
             R response;
             try {
@@ -46,7 +56,7 @@ public final class BlockingRetries {
             }
             int status = exchange.status(response);
             if (status < 400) {
-                call.onSuccess(status);
+                call.onSuccess(status, exchange.headers(response));
                 return response;
             }
             PeekedBody body = PeekedBody.read(() -> exchange.body(response), AiCall.PEEK_LIMIT);
@@ -59,12 +69,7 @@ public final class BlockingRetries {
                 return delivered;
             }
             exchange.discard(response);
-            try {
-                exchange.pause(decision.delayMillis);
-            } catch (Exception | Error e) {
-                call.aborted(e);
-                throw e;
-            }
+            wait = decision.delayMillis;
         }
     }
 }

@@ -31,7 +31,6 @@ final class RateGate {
     private final boolean adaptive;
     private final long[] successes = new long[256];
     private int successCount;
-    private long firstSeen = Long.MIN_VALUE;
 
     private boolean pacing;
     /** Sending rate while pacing, requests per second. */
@@ -55,7 +54,6 @@ final class RateGate {
      * @return nanoseconds to wait before sending; 0 when the endpoint is not limiting
      */
     synchronized long reserve(long now) {
-        seen(now);
         if (pacing && now - lastThrottleAt > FORGET_AFTER) {
             pacing = false;
         }
@@ -98,7 +96,6 @@ final class RateGate {
 
     /** A response that was not throttled. */
     synchronized void passed(long now, RateCounters counters) {
-        seen(now);
         successes[successCount++ % successes.length] = now;
         learnServerRate(counters);
         if (counters != null && counters.remaining == 0 && serverRate > 0) {
@@ -109,12 +106,6 @@ final class RateGate {
                 pacing = true;
                 nextSlot = blockedUntil;
             }
-        }
-    }
-
-    private void seen(long now) {
-        if (firstSeen == Long.MIN_VALUE) {
-            firstSeen = now;
         }
     }
 
@@ -139,17 +130,28 @@ final class RateGate {
         return Math.max(MIN_RATE, Math.max(rate, cubic));
     }
 
-    /** Successes per second over the last {@link #WINDOW}. */
+    /**
+     * Successes per second over the last {@link #WINDOW}, measured between the first and the last
+     * of them, so that a quiet spell before the load does not dilute the rate.
+     */
     private double measuredRate(long now) {
         int n = 0;
+        long oldest = now;
+        long newest = Long.MIN_VALUE;
         int stored = Math.min(successCount, successes.length);
         for (int i = 0; i < stored; i++) {
-            if (now - successes[i] <= WINDOW) {
+            long at = successes[i];
+            if (now - at <= WINDOW) {
                 n++;
+                oldest = Math.min(oldest, at);
+                newest = Math.max(newest, at);
             }
         }
-        long span = Math.min(WINDOW, Math.max(MIN_WINDOW, now - firstSeen));
-        return n * (double) SECOND / span;
+        if (n == 0) {
+            return 0;
+        }
+        long span = Math.max(MIN_WINDOW, newest - oldest);
+        return Math.max(1, n - 1) * (double) SECOND / span;
     }
 
     synchronized boolean pacing() {

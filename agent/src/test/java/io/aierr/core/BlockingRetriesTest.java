@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class BlockingRetriesTest {
     private static final AiCalls CALLS = new AiCalls(EndpointMatcher.create(List.of(), null),
-            new RetryPolicy(true, Set.of(429, 503), 3, 10, 100, 10_000, bound -> bound), Telemetry.NONE);
+            new RetryPolicy(true, Set.of(429, 503), 3, 10, 100, 10_000, bound -> bound),
+            new EndpointPolicy(true, true, -1, 0, 0), Telemetry.NONE);
 
     /** A scripted response; {@code body} is what the app finally reads. */
     private static final class Response {
@@ -95,7 +96,8 @@ class BlockingRetriesTest {
     }
 
     private static AiCall call() {
-        return CALLS.begin("openai", "POST", URI.create("https://api.openai.com/v1/chat/completions"), null, true, 0);
+        return CALLS.begin("openai", "POST", URI.create("https://api.openai.com/v1/chat/completions"), null, null, true,
+                0);
     }
 
     @Test

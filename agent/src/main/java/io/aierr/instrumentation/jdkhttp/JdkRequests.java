@@ -1,5 +1,7 @@
 package io.aierr.instrumentation.jdkhttp;
 
+import io.aierr.core.AiCalls;
+
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -24,8 +26,6 @@ final class JdkRequests {
             "jdk.internal.net.http.RequestPublishers$ByteArrayPublisher",
             "jdk.internal.net.http.RequestPublishers$StringPublisher");
 
-    private static final String[] CREDENTIAL_HEADERS = {"authorization", "api-key", "x-api-key", "x-goog-api-key"};
-
     private static final long MAX_DESCRIBED_BODY = 1 << 20;
 
     private JdkRequests() {
@@ -38,7 +38,7 @@ final class JdkRequests {
 
     /** The header that carries the API key, whichever the provider uses; only hashed by the core. */
     static String credential(HttpRequest request) {
-        for (String name : CREDENTIAL_HEADERS) {
+        for (String name : AiCalls.CREDENTIAL_HEADERS) {
             Optional<String> value = request.headers().firstValue(name);
             if (value.isPresent()) {
                 return value.get();

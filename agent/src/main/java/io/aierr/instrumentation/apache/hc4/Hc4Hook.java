@@ -75,8 +75,19 @@ public final class Hc4Hook implements ApacheHttpHook {
         boolean replayable = entity == null || entity.isRepeatable();
         byte[] prefix = entity == null ? null
                 : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
-        return calls.begin(provider, request.getRequestLine().getMethod(), uri, prefix, replayable,
+        return calls.begin(provider, request.getRequestLine().getMethod(), uri, credential(request), prefix, replayable,
                 socketTimeoutMillis(request, context, client));
+    }
+
+    /** The request's API key header value (see {@link AiCalls#CREDENTIAL_HEADERS}), or null. */
+    private static String credential(HttpRequest request) {
+        for (String name : AiCalls.CREDENTIAL_HEADERS) {
+            org.apache.http.Header h = request.getFirstHeader(name);
+            if (h != null) {
+                return h.getValue();
+            }
+        }
+        return null;
     }
 
     /** The read timeout that applies (request, context, client default), or 0 when there is none. */

@@ -1,6 +1,8 @@
 package io.aierr.instrumentation.apache.hc5;
 
 import io.aierr.core.AiCall;
+import io.aierr.core.CircuitOpenException;
+import io.aierr.core.Headers;
 import io.aierr.core.AiCalls;
 import io.aierr.core.ErrorResponse;
 import io.aierr.core.RetryDecision;
@@ -119,10 +121,15 @@ final class AsyncCall<T> {
                 long timeout = Hc5Requests.responseTimeoutMillis(Hc5Hook.configOf(emitted), clientContext, null);
                 byte[] body = emitted instanceof SimpleHttpRequest ? ((SimpleHttpRequest) emitted).getBodyBytes() : null;
                 byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
-                begun = calls.begin(provider, emitted.getMethod(), uri, prefix, producer.isRepeatable(), timeout);
+                begun = calls.begin(provider, emitted.getMethod(), uri, Hc5Requests.credential(emitted), prefix,
+                        producer.isRepeatable(), timeout);
+                // the request is on its way already: the breaker is told, but no turn can be waited for
+                begun.admitNow();
             }
         } catch (URISyntaxException | RuntimeException | LinkageError e) {
             warn.accept("HttpClient 5 async call passed through unobserved: " + e);
+        } catch (CircuitOpenException open) {
+            begun = null; // too late to fail fast: the client sends it; the breaker holds its retries
         }
         if (begun == null) {
             mode.set(PASS);
@@ -257,7 +264,7 @@ final class AsyncCall<T> {
                 scheduleNext(relayConsumer.delayMillis);
             } else {
                 if (relayConsumer.status < 400) {
-                    call.onSuccess(relayConsumer.status);
+                    call.onSuccess(relayConsumer.status, relayConsumer.headers());
                 } else {
                     call.delivered();
                 }
@@ -371,12 +378,12 @@ final class AsyncCall<T> {
         public void consumeResponse(HttpResponse response, EntityDetails details, HttpContext responseContext,
                                     FutureCallback<T> resultCallback) throws HttpException, IOException {
             status = response.getCode();
+            this.response = response;
             if (!observed() || status < 400) {
                 engaged = true;
                 consumer.consumeResponse(response, details, responseContext, resultCallback);
                 return;
             }
-            this.response = response;
             this.details = details;
             this.responseContext = responseContext;
             this.resultCallback = resultCallback;
@@ -449,6 +456,10 @@ final class AsyncCall<T> {
             if (!discarded) {
                 consumer.releaseResources();
             }
+        }
+
+        Headers headers() {
+            return response == null ? Headers.EMPTY : Hc5Requests.headers(response);
         }
 
         private void decide(boolean complete, List<? extends Header> trailers) throws HttpException, IOException {

@@ -86,7 +86,8 @@ public final class Hc5Hook implements ApacheHttpHook {
         byte[] prefix = entity == null ? null
                 : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
         long timeout = Hc5Requests.responseTimeoutMillis(configOf(request), context, configOf(client));
-        return calls.begin(provider, request.getMethod(), uri, prefix, replayable, timeout);
+        return calls.begin(provider, request.getMethod(), uri, Hc5Requests.credential(request), prefix, replayable,
+                timeout);
     }
 
     static RequestConfig configOf(Object configurable) {

@@ -1,5 +1,6 @@
 package io.aierr.instrumentation.apache.hc5;
 
+import io.aierr.core.AiCalls;
 import io.aierr.core.Headers;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
@@ -45,6 +46,17 @@ final class Hc5Requests {
         }
         Timeout timeout = config == null ? null : config.getResponseTimeout();
         return timeout == null ? 0 : Math.max(0, timeout.toMilliseconds());
+    }
+
+    /** The request's API key header value (see {@link AiCalls#CREDENTIAL_HEADERS}), or null. */
+    static String credential(MessageHeaders message) {
+        for (String name : AiCalls.CREDENTIAL_HEADERS) {
+            Header h = message.getFirstHeader(name);
+            if (h != null) {
+                return h.getValue();
+            }
+        }
+        return null;
     }
 
     static Headers headers(MessageHeaders message) {
