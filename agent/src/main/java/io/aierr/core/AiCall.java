@@ -183,15 +183,14 @@ public final class AiCall {
         if (limits.gate == null || !limits.gate.pacing()) {
             return decision;
         }
-        long slot = toMillis(limits.gate.reserve(now + decision.delayMillis * 1_000_000L)) + decision.delayMillis;
-        if (slot <= decision.delayMillis) {
-            return decision;
-        }
-        if (slot > remainingWaitMillis()) {
+        // paced, a throttled call without a server hint needs no backoff of its own: its turn is the wait
+        long earliest = paced && error.retryHint == null ? 0 : decision.delayMillis;
+        long wait = toMillis(limits.gate.reserve(now + earliest * 1_000_000L)) + earliest;
+        if (wait > remainingWaitMillis()) {
             return RetryDecision.giveUp("rate-limit queue of " + limits.name + " is longer than the "
                     + remainingWaitMillis() + "ms left of max-wait");
         }
-        return RetryDecision.retryAfter(slot, "rate-limit-gate");
+        return wait == decision.delayMillis ? decision : RetryDecision.retryAfter(wait, "rate-limit-gate");
     }
 
     private long remainingWaitMillis() {

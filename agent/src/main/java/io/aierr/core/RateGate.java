@@ -131,27 +131,23 @@ final class RateGate {
     }
 
     /**
-     * Successes per second over the last {@link #WINDOW}, measured between the first and the last
-     * of them, so that a quiet spell before the load does not dilute the rate.
+     * Successes per second over the last {@link #WINDOW}, counted from the oldest of them, so
+     * that a quiet spell before the load does not dilute the rate. Erring high costs a few 429s
+     * that lower it again; erring low would starve the caller, so a short span is stretched to
+     * {@link #MIN_WINDOW} rather than trusted.
      */
     private double measuredRate(long now) {
         int n = 0;
         long oldest = now;
-        long newest = Long.MIN_VALUE;
         int stored = Math.min(successCount, successes.length);
         for (int i = 0; i < stored; i++) {
             long at = successes[i];
             if (now - at <= WINDOW) {
                 n++;
                 oldest = Math.min(oldest, at);
-                newest = Math.max(newest, at);
             }
         }
-        if (n == 0) {
-            return 0;
-        }
-        long span = Math.max(MIN_WINDOW, newest - oldest);
-        return Math.max(1, n - 1) * (double) SECOND / span;
+        return n * (double) SECOND / Math.max(MIN_WINDOW, now - oldest);
     }
 
     synchronized boolean pacing() {
