@@ -1,9 +1,7 @@
 package io.aierr.core;
 
 import java.net.URI;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,8 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AiCalls {
     /** Request headers that carry the API key, whichever the provider uses. */
-    public static final List<String> CREDENTIAL_HEADERS =
-            Collections.unmodifiableList(Arrays.asList("authorization", "api-key", "x-api-key", "x-goog-api-key"));
+    private static final String[] CREDENTIAL_HEADERS = {"authorization", "api-key", "x-api-key", "x-goog-api-key"};
     /** Endpoints tracked; an app talks to a handful, so this only guards against unbounded growth. */
     private static final int MAX_ENDPOINTS = 1024;
 
@@ -40,8 +37,7 @@ public final class AiCalls {
     }
 
     /**
-     * @param credential        the value of the first of {@link #CREDENTIAL_HEADERS} the request
-     *                          has, or null; only
+     * @param credential        see {@link #credential}; only
      *                          a fingerprint of it is kept, to tell the endpoints of two keys apart
      * @param requestBodyPrefix the first bytes of the request body when cheaply known, else null
      * @param replayable        whether the request body can be sent again
@@ -55,6 +51,21 @@ public final class AiCalls {
                 RequestDescriber.operation(path), RequestDescriber.model(path, requestBodyPrefix));
         return new AiCall(info, policy, limitsFor(uri.getHost() + ':' + port, credential), telemetry, replayable,
                 timeoutMillis);
+    }
+
+    /**
+     * The request's API key: the value of the first key-carrying header it has, or null.
+     *
+     * @param header a request header's first value by name, or null when absent
+     */
+    public static String credential(UnaryOperator<String> header) {
+        for (String name : CREDENTIAL_HEADERS) {
+            String value = header.apply(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
     }
 
     /** Limits are per host, port and key: two keys of one account may have their own limits. */

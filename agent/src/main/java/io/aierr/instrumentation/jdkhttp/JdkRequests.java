@@ -36,15 +36,8 @@ final class JdkRequests {
         return body.isEmpty() || REPLAYABLE.contains(body.get().getClass().getName());
     }
 
-    /** The header that carries the API key, whichever the provider uses; only hashed by the core. */
     static String credential(HttpRequest request) {
-        for (String name : AiCalls.CREDENTIAL_HEADERS) {
-            Optional<String> value = request.headers().firstValue(name);
-            if (value.isPresent()) {
-                return value.get();
-            }
-        }
-        return null;
+        return AiCalls.credential(name -> request.headers().firstValue(name).orElse(null));
     }
 
     static long timeoutMillis(HttpRequest request) {

@@ -79,15 +79,11 @@ public final class Hc4Hook implements ApacheHttpHook {
                 socketTimeoutMillis(request, context, client));
     }
 
-    /** The request's API key header value (see {@link AiCalls#CREDENTIAL_HEADERS}), or null. */
     private static String credential(HttpRequest request) {
-        for (String name : AiCalls.CREDENTIAL_HEADERS) {
+        return AiCalls.credential(name -> {
             org.apache.http.Header h = request.getFirstHeader(name);
-            if (h != null) {
-                return h.getValue();
-            }
-        }
-        return null;
+            return h == null ? null : h.getValue();
+        });
     }
 
     /** The read timeout that applies (request, context, client default), or 0 when there is none. */

@@ -48,15 +48,11 @@ final class Hc5Requests {
         return timeout == null ? 0 : Math.max(0, timeout.toMilliseconds());
     }
 
-    /** The request's API key header value (see {@link AiCalls#CREDENTIAL_HEADERS}), or null. */
     static String credential(MessageHeaders message) {
-        for (String name : AiCalls.CREDENTIAL_HEADERS) {
+        return AiCalls.credential(name -> {
             Header h = message.getFirstHeader(name);
-            if (h != null) {
-                return h.getValue();
-            }
-        }
-        return null;
+            return h == null ? null : h.getValue();
+        });
     }
 
     static Headers headers(MessageHeaders message) {
