@@ -53,6 +53,14 @@ public final class AiCall {
         return policy.enabled && policy.statuses.contains(status);
     }
 
+    /** Time left of the request's own timeout, or {@code Long.MAX_VALUE} when it has none. */
+    public long remainingMillis() {
+        if (deadlineNanos == 0) {
+            return Long.MAX_VALUE;
+        }
+        return (deadlineNanos - System.nanoTime()) / 1_000_000L;
+    }
+
     /** Call before sending each attempt. */
     public void beginAttempt() {
         attempts++;
@@ -110,13 +118,6 @@ public final class AiCall {
         if (ended.compareAndSet(false, true)) {
             observer.callEnded(attempts, lastStatus, lastError, failure, giveUpReason);
         }
-    }
-
-    private long remainingMillis() {
-        if (deadlineNanos == 0) {
-            return Long.MAX_VALUE;
-        }
-        return (deadlineNanos - System.nanoTime()) / 1_000_000L;
     }
 
     private static CallObserver safe(Telemetry telemetry, CallInfo info) {

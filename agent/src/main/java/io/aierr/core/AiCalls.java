@@ -19,6 +19,11 @@ public final class AiCalls {
         return endpoints.providerFor(uri);
     }
 
+    /** The same for a client that knows host and port without building a {@link URI}. */
+    public String providerFor(String host, int port) {
+        return endpoints.providerFor(host, port);
+    }
+
     /**
      * @param requestBodyPrefix the first bytes of the request body when cheaply known, else null
      * @param replayable        whether the request body can be sent again

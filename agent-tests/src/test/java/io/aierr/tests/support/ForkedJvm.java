@@ -24,6 +24,7 @@ public final class ForkedJvm {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> libraries = new ArrayList<>();
+    private final List<Path> jarDirectories = new ArrayList<>();
     private String mainClass;
     /** When set, the JVM runs this executable jar instead of {@link #mainClass} on the test class path. */
     private Path jar;
@@ -103,6 +104,12 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** Adds every jar in this directory (libraries that cannot share the test class path, e.g. other OkHttp majors). */
+    public ForkedJvm jarsIn(Path directory) {
+        jarDirectories.add(directory);
+        return this;
+    }
+
     public ForkedJvm timeoutSeconds(long seconds) {
         timeoutSeconds = seconds;
         return this;
@@ -157,8 +164,13 @@ public final class ForkedJvm {
         return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
-    private String classPath() {
+    private String classPath() throws IOException {
         List<String> entries = new ArrayList<>();
+        for (Path directory : jarDirectories) {
+            try (Stream<Path> jars = Files.list(directory)) {
+                jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> entries.add(j.toString()));
+            }
+        }
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Paths.get(entry).getFileName().toString();
             boolean testClasses = entry.endsWith("test-classes") || entry.endsWith("test-classes/");
