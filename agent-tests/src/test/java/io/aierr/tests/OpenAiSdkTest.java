@@ -4,15 +4,16 @@ import io.aierr.testing.OtlpReceiver;
 import io.aierr.tests.apps.OpenAiSdkApp;
 import io.aierr.tests.support.Bodies;
 import io.aierr.tests.support.ForkedJvm;
-import io.aierr.tests.support.ScriptedAiServer;
+import io.aierr.tests.support.ScenarioTable;
+import io.aierr.tests.support.ScenarioTable.Played;
 import io.aierr.tests.support.ScriptedAiServer.Reply;
-import io.aierr.tests.support.ScriptedServers;
 import io.opentelemetry.proto.trace.v1.Span;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static io.aierr.testing.OtlpReceiver.attribute;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -28,58 +29,56 @@ class OpenAiSdkTest {
     /** The SDK's default: the first request and two retries. */
     private static final int SDK_ATTEMPTS = 3;
 
-    private static ScriptedServers scenarios() throws Exception {
+    private static ScenarioTable scenarios() {
         Reply rateLimited = Reply.status(429).header("retry-after-ms", "100").json(Bodies.OPENAI_RATE_LIMIT);
-        return new ScriptedServers("/v1")
-                .add("recovers", "openai", s -> s.then(rateLimited).then(rateLimited).then(rateLimited)
+        return new ScenarioTable("/v1")
+                .scenario("recovers", s -> s.then(rateLimited).then(rateLimited).then(rateLimited)
                         .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)))
-                .add("quota", "openai", s -> s.then(Reply.status(429).json(Bodies.OPENAI_INSUFFICIENT_QUOTA)))
-                .add("unavailable", "openai", s -> s.then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM)));
+                .scenario("quota", s -> s.then(Reply.status(429).json(Bodies.OPENAI_INSUFFICIENT_QUOTA)))
+                .scenario("unavailable", s -> s.then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM)));
     }
 
-    private static ForkedJvm sdkApp(ScriptedServers servers, boolean agent, String mode) {
-        List<String> args = new ArrayList<>(servers.callArgs());
-        args.add("mode=" + mode);
-        ForkedJvm jvm = ForkedJvm.app(OpenAiSdkApp.class, args.toArray(String[]::new))
-                .agent(agent)
-                .property("aierr.endpoints", servers.endpoints())
-                .property("aierr.retry.max-attempts", String.valueOf(MAX_ATTEMPTS))
-                .property("aierr.retry.initial-backoff", "20ms");
-        for (String jar : List.of("openai-java", "okhttp-4.12.0", "okio", "kotlin", "annotations-13", "jackson",
-                "jsonschema", "classmate", "slf4j", "swagger", "error_prone")) {
-            jvm.library(jar);
-        }
-        return jvm;
+    /** The SDK's jars from the test class path, and aierr's budget. */
+    private static UnaryOperator<ForkedJvm> sdk(String mode, UnaryOperator<ForkedJvm> more) {
+        return jvm -> {
+            for (String jar : List.of("openai-java", "okhttp-4.12.0", "okio", "kotlin", "annotations-13", "jackson",
+                    "jsonschema", "classmate", "slf4j", "swagger", "error_prone")) {
+                jvm.library(jar);
+            }
+            return more.apply(jvm.arg("mode=" + mode)
+                    .property("aierr.retry.max-attempts", String.valueOf(MAX_ATTEMPTS))
+                    .property("aierr.retry.initial-backoff", "20ms"));
+        };
     }
 
-    /** The logical span of the SDK call that went to this server. */
-    private static Span callSpan(OtlpReceiver receiver, ScriptedAiServer server) {
+    /** The logical span of the one SDK call that finally succeeded. */
+    private static Span recoveredCall(OtlpReceiver receiver) {
         return receiver.spans().stream()
                 .filter(s -> s.getParentSpanId().isEmpty())
-                .filter(s -> String.valueOf(server.port()).equals(attribute(s.getAttributesList(), "server.port")))
-                .findFirst().orElseThrow(() -> new AssertionError("no call span for " + server.url("")));
+                .filter(s -> "200".equals(attribute(s.getAttributesList(), "http.response.status_code")))
+                .findFirst().orElseThrow(() -> new AssertionError("no successful call span: " + receiver.spans()));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sync", "async"})
     void theSdkSeesAierrsOutcomeAndAddsNoAttempts(String mode) throws Exception {
-        try (ScriptedServers servers = scenarios(); OtlpReceiver receiver = new OtlpReceiver()) {
-            ForkedJvm.Result app = sdkApp(servers, true, mode)
+        try (OtlpReceiver receiver = new OtlpReceiver()) {
+            Played with = scenarios().play(OpenAiSdkApp.class, sdk(mode, jvm -> jvm
                     .property("aierr.exporter", "otlp")
-                    .property("otel.exporter.otlp.endpoint", receiver.endpoint())
-                    .run();
-            Span recovered = callSpan(receiver, servers.get("recovers"));
-            assertAll(app.toString(),
+                    .property("otel.exporter.otlp.endpoint", receiver.endpoint())));
+            Span recovered = recoveredCall(receiver);
+            assertAll(with.toString(),
                     // three 429s are more than the SDK's own retries absorb; aierr's budget is enough
-                    () -> assertEquals("Hello!", app.value("recovers.content")),
-                    () -> assertEquals(4, servers.get("recovers").requestCount()),
+                    () -> assertEquals("Hello!", with.value("recovers", "content")),
+                    () -> assertEquals(4, with.requests("recovers").size()),
                     // a spent quota: one request, and the SDK still raises its RateLimitException
-                    () -> assertEquals("com.openai.errors.RateLimitException", app.value("quota.exception")),
-                    () -> assertEquals(1, servers.get("quota").requestCount()),
+                    () -> assertEquals("com.openai.errors.RateLimitException", with.value("quota", "exception")),
+                    () -> assertEquals(1, with.requests("quota").size()),
                     // a persistent 503: aierr's max-attempts in all, not max-attempts times the SDK's
-                    () -> assertEquals("com.openai.errors.InternalServerException", app.value("unavailable.exception")),
-                    () -> assertEquals("503", app.value("unavailable.status")),
-                    () -> assertEquals(MAX_ATTEMPTS, servers.get("unavailable").requestCount()),
+                    () -> assertEquals("com.openai.errors.InternalServerException",
+                            with.value("unavailable", "exception")),
+                    () -> assertEquals("503", with.value("unavailable", "status")),
+                    () -> assertEquals(MAX_ATTEMPTS, with.requests("unavailable").size()),
                     // the request body the SDK wrote names the operation and the model
                     () -> assertEquals("chat gpt-4o-mini", recovered.getName()),
                     () -> assertEquals("chat", attribute(recovered.getAttributesList(), "gen_ai.operation.name")),
@@ -88,17 +87,15 @@ class OpenAiSdkTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sync"})
-    void withoutTheAgentTheSdkRetriesAlone(String mode) throws Exception {
-        try (ScriptedServers servers = scenarios()) {
-            ForkedJvm.Result app = sdkApp(servers, false, mode).run();
-            assertAll(app.toString(),
-                    () -> assertEquals("com.openai.errors.RateLimitException", app.value("recovers.exception")),
-                    () -> assertEquals(SDK_ATTEMPTS, servers.get("recovers").requestCount()),
-                    () -> assertEquals(SDK_ATTEMPTS, servers.get("quota").requestCount()),
-                    () -> assertEquals("com.openai.errors.InternalServerException", app.value("unavailable.exception")),
-                    () -> assertEquals(SDK_ATTEMPTS, servers.get("unavailable").requestCount()));
-        }
+    @Test
+    void withoutTheAgentTheSdkRetriesAlone() throws Exception {
+        Played without = scenarios().play(OpenAiSdkApp.class, sdk("sync", jvm -> jvm.agent(false)));
+        assertAll(without.toString(),
+                () -> assertEquals("com.openai.errors.RateLimitException", without.value("recovers", "exception")),
+                () -> assertEquals(SDK_ATTEMPTS, without.requests("recovers").size()),
+                () -> assertEquals(SDK_ATTEMPTS, without.requests("quota").size()),
+                () -> assertEquals("com.openai.errors.InternalServerException",
+                        without.value("unavailable", "exception")),
+                () -> assertEquals(SDK_ATTEMPTS, without.requests("unavailable").size()));
     }
 }

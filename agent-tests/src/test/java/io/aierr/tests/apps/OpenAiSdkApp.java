@@ -10,43 +10,34 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import java.util.concurrent.CompletionException;
 
 /**
- * An app that uses the official OpenAI Java SDK (OkHttp underneath, with its own retries left at
- * their default) and prints what each chat completion returned or threw as {@code name.key=value}.
- * Arguments: {@code call=name baseUrl} (repeatable), {@code mode=sync|async}.
+ * An app that uses the official OpenAI Java SDK (OkHttp underneath, its own retries left at their
+ * default) for one chat completion per call, the call's url being the SDK's base URL, and prints
+ * what each returned or threw (see {@link AppCall}). Options: mode (sync|async).
  */
 public final class OpenAiSdkApp {
     public static void main(String[] args) {
-        boolean async = false;
-        for (String a : args) {
-            if (a.equals("mode=async")) {
-                async = true;
-            }
-        }
-        for (String a : args) {
-            if (a.startsWith("call=")) {
-                String[] call = a.substring("call=".length()).split(" ", 2);
-                complete(call[0], call[1], async);
-            }
+        for (AppCall call : AppCall.parse(args)) {
+            complete(call);
         }
     }
 
-    private static void complete(String name, String baseUrl, boolean async) {
-        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(baseUrl).apiKey("sk-test-not-a-real-key-123456")
+    private static void complete(AppCall call) {
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(call.url).apiKey("sk-test-not-a-real-key-123456")
                 .build();
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
                 .model(ChatModel.GPT_4O_MINI)
                 .addUserMessage("hi")
                 .build();
         try {
-            ChatCompletion completion = async
+            ChatCompletion completion = "async".equals(call.option("mode", "sync"))
                     ? client.async().chat().completions().create(params).join()
                     : client.chat().completions().create(params);
-            System.out.println(name + ".content=" + completion.choices().get(0).message().content().orElse(""));
+            call.print("content", completion.choices().get(0).message().content().orElse(""));
         } catch (RuntimeException e) {
             Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            System.out.println(name + ".exception=" + t.getClass().getName());
+            call.print("exception", t.getClass().getName());
             if (t instanceof OpenAIServiceException) {
-                System.out.println(name + ".status=" + ((OpenAIServiceException) t).statusCode());
+                call.print("status", ((OpenAIServiceException) t).statusCode());
             }
         } finally {
             client.close();

@@ -93,6 +93,12 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** Appends an argument for the app's {@code main}. */
+    public ForkedJvm arg(String arg) {
+        args.add(arg);
+        return this;
+    }
+
     public ForkedJvm jvmArg(String arg) {
         jvmArgs.add(arg);
         return this;
