@@ -1,5 +1,6 @@
 package io.aierr.tests;
 
+import io.aierr.tests.apps.IsolatedLoaderLauncher;
 import io.aierr.tests.apps.OkHttpClientApp;
 import io.aierr.tests.support.Bodies;
 import io.aierr.tests.support.ForkedJvm;
@@ -14,12 +15,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static io.aierr.tests.support.Bodies.randomBytes;
@@ -284,6 +288,24 @@ class OkHttpClientTest {
         long retrySent = with.requests("waits").get(1).receivedNanos;
         long otherSent = with.requests("meanwhile").get(0).receivedNanos;
         assertTrue(otherSent < retrySent, "the other call ran during the wait");
+    }
+
+    /** As in a Spring Boot jar: OkHttp and the app in a child loader that the agent's loader cannot see into. */
+    @ParameterizedTest(name = "OkHttp {0}")
+    @EnumSource(OkHttp.class)
+    void aClientInAChildLoaderIsRetried(OkHttp version) throws Exception {
+        String jars;
+        try (Stream<Path> files = Files.list(version.jars())) {
+            jars = files.map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        }
+        Played isolated = single("rate_limited", RATE_LIMITED_TWICE).play(IsolatedLoaderLauncher.class, jvm -> jvm
+                .property("launcher.app", OkHttpClientApp.class.getName())
+                .property("launcher.jars", jars)
+                .arg("mode=enqueue"));
+        assertEquals("child", isolated.app.value("loader.app"), isolated.toString());
+        assertEquals("200", isolated.value("rate_limited", "status"), isolated.toString());
+        assertEquals(3, isolated.requests("rate_limited").size());
+        assertFalse(isolated.app.stderr.contains("unobserved"), isolated.app.stderr);
     }
 
     @ParameterizedTest(name = "OkHttp {0}")
