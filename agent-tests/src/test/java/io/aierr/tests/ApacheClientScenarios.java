@@ -35,8 +35,8 @@ abstract class ApacheClientScenarios {
             .then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM + " #1"))
             .then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM + " #2"))
             .then(Reply.status(503).header("x-last", "yes").text(Bodies.NO_HEALTHY_UPSTREAM + " #3"));
-    static final byte[] BIG_ERROR = JdkHttpClientTest.randomBytes(5 * 1024 * 1024, 1);
-    static final byte[] BIG_SUCCESS = JdkHttpClientTest.randomBytes(5 * 1024 * 1024, 2);
+    static final byte[] BIG_ERROR = Bodies.randomBytes(5 * 1024 * 1024, 1);
+    static final byte[] BIG_SUCCESS = Bodies.randomBytes(5 * 1024 * 1024, 2);
     static final List<String> EVENTS = List.of("data: {\"n\":1}\n\n", "data: {\"n\":2}\n\n", "data: {\"n\":3}\n\n",
             "data: {\"n\":4}\n\n", "data: [DONE]\n\n");
 
@@ -173,11 +173,11 @@ abstract class ApacheClientScenarios {
     @Test
     void largeBodiesReachTheAppByteIdentical() throws Exception {
         assertEquals("500", with.value("big_error", "status"), with.toString());
-        assertEquals(JdkHttpClientTest.sha256(BIG_ERROR), with.value("big_error", "body.sha256"));
+        assertEquals(Bodies.sha256(BIG_ERROR), with.value("big_error", "body.sha256"));
         assertEquals(String.valueOf(BIG_ERROR.length), with.value("big_error", "body.length"));
 
         assertEquals("200", with.value("big_retried", "status"));
-        assertEquals(JdkHttpClientTest.sha256(BIG_SUCCESS), with.value("big_retried", "body.sha256"));
+        assertEquals(Bodies.sha256(BIG_SUCCESS), with.value("big_retried", "body.sha256"));
         assertEquals(MAX_ATTEMPTS, with.requests("big_retried").size());
         assertEquals("503", without.value("big_retried", "status"), without.toString());
     }

@@ -11,12 +11,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Consumer;
 
+import static io.aierr.tests.support.Bodies.randomBytes;
+import static io.aierr.tests.support.Bodies.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -304,15 +303,5 @@ class JdkHttpClientTest {
     /** The app prints what it received; line handlers lose the line ends, the app adds one per line. */
     private static byte[] asSeenBy(String handler, String body) {
         return ("lines".equals(handler) ? body + "\n" : body).getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    static byte[] randomBytes(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
     }
 }

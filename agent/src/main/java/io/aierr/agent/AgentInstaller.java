@@ -14,6 +14,8 @@ import io.aierr.instrumentation.apache.ApacheHttpAdapter;
 import io.aierr.instrumentation.apache.ApacheInstrumentations;
 import io.aierr.instrumentation.jdkhttp.HttpClientFacadeInstrumentation;
 import io.aierr.instrumentation.jdkhttp.JdkHttpAdapter;
+import io.aierr.instrumentation.okhttp.OkHttpAdapter;
+import io.aierr.instrumentation.okhttp.RealCallInstrumentation;
 import io.aierr.telemetry.TelemetryFactory;
 
 import java.lang.instrument.Instrumentation;
@@ -32,7 +34,10 @@ final class AgentInstaller {
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, Log::warnOnce);
         AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, Log::warnOnce,
                 new HelperInjector(ClassDefiner.open(inst)::define));
-        List<TypeInstrumentation> instrumentations = new ArrayList<>(List.of(new HttpClientFacadeInstrumentation()));
+        AierrHooks.okHttp = new OkHttpAdapter(calls, Log::warnOnce);
+        List<TypeInstrumentation> instrumentations = new ArrayList<>(List.of(new HttpClientFacadeInstrumentation(),
+                new RealCallInstrumentation(RealCallInstrumentation.OKHTTP_3),
+                new RealCallInstrumentation(RealCallInstrumentation.OKHTTP_4_AND_5)));
         instrumentations.addAll(ApacheInstrumentations.all());
         new LazyWeaver(instrumentations, Log::warnOnce).install(inst);
         Runtime.getRuntime().addShutdownHook(new Thread(telemetry::shutdown, "aierr-shutdown"));

@@ -19,6 +19,7 @@ final class BridgeInjector {
         "io.aierr.bootstrap.AierrHooks",
         "io.aierr.bootstrap.JdkHttpHook",
         "io.aierr.bootstrap.ApacheHttpHook",
+        "io.aierr.bootstrap.OkHttpHook",
     };
 
     private BridgeInjector() {

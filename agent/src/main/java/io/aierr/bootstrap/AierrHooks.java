@@ -8,6 +8,7 @@ package io.aierr.bootstrap;
 public final class AierrHooks {
     public static volatile JdkHttpHook jdkHttp;
     public static volatile ApacheHttpHook apacheHttp;
+    public static volatile OkHttpHook okHttp;
 
     private AierrHooks() {
     }

@@ -67,8 +67,15 @@ public final class AiCall {
      * @throws CircuitOpenException when the endpoint's breaker is open: the app gets this failure
      */
     public long admit() throws CircuitOpenException {
-        admitNow();
-        long wait = limits.gate == null ? 0 : toMillis(limits.gate.reserve(System.nanoTime()));
+        long now = System.nanoTime();
+        if (!enter(now)) {
+            CircuitOpenException open = limits.breaker.openError(now, limits.name);
+            lastError = open.lastError();
+            giveUpReason = "circuit open";
+            end(open);
+            throw open;
+        }
+        long wait = limits.gate == null ? 0 : toMillis(limits.gate.reserve(now));
         if (wait <= 0 || wait > remainingWaitMillis()) {
             return 0; // a queue longer than this call may wait: send, and let the server answer
         }
@@ -79,20 +86,30 @@ public final class AiCall {
 
     /**
      * {@link #admit()} for a client whose first attempt is already under way when aierr sees it
-     * (HttpClient 5 async): the breaker may still refuse, but the call cannot wait its turn.
+     * (OkHttp {@code enqueue}, HttpClient 5 async): it can neither wait its turn nor fail fast, so
+     * an open breaker only stops its retries.
      */
-    public void admitNow() throws CircuitOpenException {
-        long now = System.nanoTime();
+    public void admitNow() {
+        enter(System.nanoTime());
+    }
+
+    /** Registers the call with its endpoint's breaker and budget; false when the breaker refuses it. */
+    private boolean enter(long now) {
         long ticket = limits.breaker.admit(now, true);
         if (ticket == CircuitBreaker.REJECTED) {
-            CircuitOpenException open = limits.breaker.openError(now, limits.name);
-            lastError = open.lastError();
-            giveUpReason = "circuit open";
-            end(open);
-            throw open;
+            return false;
         }
         probeTicket = ticket;
         limits.budget.callStarted(now);
+        return true;
+    }
+
+    /** Time left of the request's own timeout, or {@code Long.MAX_VALUE} when it has none. */
+    public long remainingMillis() {
+        if (deadlineNanos == 0) {
+            return Long.MAX_VALUE;
+        }
+        return (deadlineNanos - System.nanoTime()) / 1_000_000L;
     }
 
     /** Call before sending each attempt. */
@@ -208,13 +225,6 @@ public final class AiCall {
             }
             observer.callEnded(attempts, lastStatus, lastError, failure, giveUpReason);
         }
-    }
-
-    private long remainingMillis() {
-        if (deadlineNanos == 0) {
-            return Long.MAX_VALUE;
-        }
-        return (deadlineNanos - System.nanoTime()) / 1_000_000L;
     }
 
     private static CallObserver safe(Telemetry telemetry, CallInfo info) {

@@ -36,6 +36,11 @@ public final class AiCalls {
         return endpoints.providerFor(uri);
     }
 
+    /** The same for a client that knows host and port without building a {@link URI}. */
+    public String providerFor(String host, int port) {
+        return endpoints.providerFor(host, port);
+    }
+
     /**
      * @param credential        see {@link #credential}; only
      *                          a fingerprint of it is kept, to tell the endpoints of two keys apart

@@ -50,7 +50,7 @@ public final class RetryPolicy {
             return RetryDecision.giveUp("retries disabled");
         }
         if (error.category.neverRetried()) {
-            return RetryDecision.giveUp(error.category.id() + " is never retried");
+            return RetryDecision.settle(error.category.id() + " is never retried");
         }
         if (!statuses.contains(error.status)) {
             return RetryDecision.giveUp("status " + error.status + " is not retried");
@@ -59,20 +59,20 @@ public final class RetryPolicy {
             return RetryDecision.giveUp("request body cannot be replayed");
         }
         if (attemptsMade >= maxAttempts) {
-            return RetryDecision.giveUp("max-attempts " + maxAttempts + " reached");
+            return RetryDecision.settle("max-attempts " + maxAttempts + " reached");
         }
         long remaining = Math.min(maxWaitMillis - waitedMillis, deadlineMillis);
         RetryHint hint = error.retryHint;
         if (hint != null) {
             if (hint.delayMillis > remaining) {
-                return RetryDecision.giveUp("server asks to wait " + hint.delayMillis + "ms, more than the "
+                return RetryDecision.settle("server asks to wait " + hint.delayMillis + "ms, more than the "
                         + Math.max(0, remaining) + "ms left of max-wait");
             }
             return RetryDecision.retryAfter(hint.delayMillis, hint.source);
         }
         long delay = Math.min(jitter.applyAsLong(exponentialCap(attemptsMade)), remaining);
         if (remaining <= 0) {
-            return RetryDecision.giveUp("max-wait spent");
+            return RetryDecision.settle("max-wait spent");
         }
         return RetryDecision.retryAfter(delay, "exponential");
     }

@@ -15,7 +15,7 @@ public final class CallDepth {
     }
 
     /** Runs {@code action} marked as the agent's own call. */
-    public static <T, E extends Exception> T asAgent(Action<T, E> action) throws E {
+    public static <T, E extends Throwable> T asAgent(Action<T, E> action) throws E {
         int[] depth = DEPTH.get();
         depth[0]++;
         try {
@@ -26,7 +26,7 @@ public final class CallDepth {
     }
 
     /** A call that may throw a checked exception. */
-    public interface Action<T, E extends Exception> {
+    public interface Action<T, E extends Throwable> {
         T run() throws E;
     }
 }

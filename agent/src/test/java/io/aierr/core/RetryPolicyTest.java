@@ -76,6 +76,20 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aGiveUpSettlesTheResponseOnlyWhenAierrOwnedItsRetries() {
+        assertTrue(POLICY.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true).settled);
+        assertTrue(POLICY.decide(error(503, Category.UNAVAILABLE, null), 5, 0, Long.MAX_VALUE, true).settled);
+        assertTrue(POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(120_000, "retry-after")), 1, 0,
+                Long.MAX_VALUE, true).settled);
+        assertFalse(POLICY.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true).settled,
+                "a status aierr does not retry stays the client's business");
+        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, false).settled);
+        RetryPolicy off = new RetryPolicy(false, Set.of(429), 5, 500, 4_000, 10_000, b -> b);
+        assertFalse(off.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true).settled);
+        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, true).settled);
+    }
+
+    @Test
     void addingAStatusRetriesIt() {
         RetryPolicy with500 = new RetryPolicy(true, Set.of(429, 500), 5, 500, 4_000, 10_000, b -> b);
         assertTrue(with500.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true).retry);

@@ -16,12 +16,17 @@ public final class LateAttachApp {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(args[0])).GET().build();
         System.out.println("before.status=" + client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+        attachSelf(args[1]);
+        System.out.println("after.status=" + client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    /** Loads the agent into this running JVM (needs {@code -Djdk.attach.allowAttachSelf=true}). */
+    public static void attachSelf(String agentJar) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(String.valueOf(ProcessHandle.current().pid()));
         try {
-            vm.loadAgent(args[1]);
+            vm.loadAgent(agentJar);
         } finally {
             vm.detach();
         }
-        System.out.println("after.status=" + client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 }

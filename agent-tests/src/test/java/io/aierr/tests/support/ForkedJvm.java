@@ -24,6 +24,7 @@ public final class ForkedJvm {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> libraries = new ArrayList<>();
+    private final List<Path> jarDirectories = new ArrayList<>();
     private String mainClass;
     /** When set, the JVM runs this executable jar instead of {@link #mainClass} on the test class path. */
     private Path jar;
@@ -92,6 +93,12 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** Appends an argument for the app's {@code main}. */
+    public ForkedJvm arg(String arg) {
+        args.add(arg);
+        return this;
+    }
+
     public ForkedJvm jvmArg(String arg) {
         jvmArgs.add(arg);
         return this;
@@ -100,6 +107,12 @@ public final class ForkedJvm {
     /** Adds the test class path entry whose file name contains this text (e.g. {@code okhttp-4.12.0}). */
     public ForkedJvm library(String fileNamePart) {
         libraries.add(fileNamePart);
+        return this;
+    }
+
+    /** Adds every jar in this directory (libraries that cannot share the test class path, e.g. other OkHttp majors). */
+    public ForkedJvm jarsIn(Path directory) {
+        jarDirectories.add(directory);
         return this;
     }
 
@@ -157,8 +170,13 @@ public final class ForkedJvm {
         return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
-    private String classPath() {
+    private String classPath() throws IOException {
         List<String> entries = new ArrayList<>();
+        for (Path directory : jarDirectories) {
+            try (Stream<Path> jars = Files.list(directory)) {
+                jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> entries.add(j.toString()));
+            }
+        }
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Paths.get(entry).getFileName().toString();
             boolean testClasses = entry.endsWith("test-classes") || entry.endsWith("test-classes/");

@@ -1,7 +1,6 @@
 package io.aierr.instrumentation.apache.hc5;
 
 import io.aierr.core.AiCall;
-import io.aierr.core.CircuitOpenException;
 import io.aierr.core.Headers;
 import io.aierr.core.AiCalls;
 import io.aierr.core.ErrorResponse;
@@ -123,13 +122,11 @@ final class AsyncCall<T> {
                 byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
                 begun = calls.begin(provider, emitted.getMethod(), uri, Hc5Requests.credential(emitted), prefix,
                         producer.isRepeatable(), timeout);
-                // the request is on its way already: the breaker is told, but no turn can be waited for
+                // the request is on its way already: no turn can be waited for
                 begun.admitNow();
             }
         } catch (URISyntaxException | RuntimeException | LinkageError e) {
             warn.accept("HttpClient 5 async call passed through unobserved: " + e);
-        } catch (CircuitOpenException open) {
-            begun = null; // too late to fail fast: the client sends it; the breaker holds its retries
         }
         if (begun == null) {
             mode.set(PASS);

@@ -1,0 +1,20 @@
+package io.aierr.bootstrap;
+
+/**
+ * What the advice woven into OkHttp's {@code RealCall} calls. Like {@link JdkHttpHook} it mentions
+ * only {@code java.base} types: OkHttp lives in the app's class loader, which sees this bridge
+ * through the platform loader but can see nothing of the agent's own loader.
+ */
+public interface OkHttpHook {
+    /**
+     * @return null to let the original {@code execute()} run, else {@code {response, throwable}}:
+     *         what the app's call returns or throws
+     */
+    Object[] execute(Object call);
+
+    /** @return the callback the original {@code enqueue} gets: the app's own, or one that retries */
+    Object enqueue(Object call, Object callback);
+
+    /** {@code cancel()} was called on this call (by the app, or by its call timeout). */
+    void cancelled(Object call);
+}

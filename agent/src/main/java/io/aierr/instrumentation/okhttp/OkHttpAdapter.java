@@ -1,0 +1,131 @@
+package io.aierr.instrumentation.okhttp;
+
+import io.aierr.bootstrap.OkHttpHook;
+import io.aierr.core.AiCall;
+import io.aierr.core.AiCalls;
+import io.aierr.core.CircuitOpenException;
+import io.aierr.instrumentation.CallDepth;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Runs AI calls made with OkHttp (3.14, 4.x, 5.x) through the core: one {@link AiCall} per app
+ * call, {@code execute()} retried on the caller's thread, {@code enqueue()} retried through a
+ * callback without holding a dispatcher thread during waits.
+ */
+public final class OkHttpAdapter implements OkHttpHook {
+    private final AiCalls calls;
+    private final Consumer<String> warn;
+    /** AI calls between their first attempt and their answer, so that {@code cancel()} can reach them. */
+    private final Map<Object, Runnable> cancellers = new ConcurrentHashMap<>();
+
+    public OkHttpAdapter(AiCalls calls, Consumer<String> warn) {
+        this.calls = calls;
+        this.warn = warn;
+    }
+
+    @Override
+    public Object[] execute(Object appCall) {
+        LogicalCall logical = begin(appCall);
+        if (logical == null) {
+            return null;
+        }
+        cancellers.put(appCall, logical::cancel);
+        try {
+            return executeWithRetries(logical);
+        } finally {
+            cancellers.remove(appCall);
+        }
+    }
+
+    @Override
+    public Object enqueue(Object appCall, Object appCallback) {
+        LogicalCall logical = begin(appCall);
+        if (logical == null) {
+            return appCallback;
+        }
+        // the original enqueue sends the first attempt at once: no turn can be waited for
+        logical.call.admitNow();
+        RetryingCallback retrying = new RetryingCallback(logical, appCallback, () -> cancellers.remove(appCall));
+        cancellers.put(appCall, retrying::cancel);
+        logical.call.beginAttempt();
+        return retrying.callback();
+    }
+
+    @Override
+    public void cancelled(Object call) {
+        Runnable canceller = cancellers.get(call);
+        if (canceller != null) {
+            canceller.run();
+        }
+    }
+
+    private static Object[] executeWithRetries(LogicalCall logical) {
+        Object attempt = logical.appCall;
+        try {
+            logical.await(logical.call.admit());
+        } catch (IOException e) {
+            if (!(e instanceof CircuitOpenException)) {
+                logical.call.aborted(e);
+            }
+            return new Object[] {null, e};
+        }
+        while (true) {
+            logical.call.beginAttempt();
+            Object response;
+            try {
+                Object sending = attempt;
+                response = CallDepth.asAgent(() -> logical.api.execute(sending));
+            } catch (Throwable e) {
+                logical.failed(e);
+                return new Object[] {null, e};
+            }
+            Object delivered = logical.judge(response);
+            if (delivered != null) {
+                return new Object[] {delivered, null};
+            }
+            try {
+                logical.await(logical.retryDelayMillis());
+                attempt = logical.nextCall();
+            } catch (Throwable e) {
+                IOException failure = LogicalCall.noNextAttempt(e);
+                logical.call.aborted(failure);
+                return new Object[] {null, failure};
+            }
+        }
+    }
+
+    /** A new logical call for this app call, or null when it is not an AI call or is the agent's own attempt. */
+    private LogicalCall begin(Object appCall) {
+        if (CallDepth.inside()) {
+            return null;
+        }
+        try {
+            OkHttpApi api = OkHttpApi.of(appCall);
+            Object request = api.request(appCall);
+            Object url = api.url(request);
+            String provider = calls.providerFor(api.host(url), api.port(url));
+            if (provider == null || api.isExecuted(appCall) || api.isWebSocket(request)) {
+                return null;
+            }
+            AiCall call = calls.begin(provider, api.method(request), api.uri(url), api.credential(request),
+                    bodyPrefix(api, request), api.replayable(request), api.timeoutMillis(appCall));
+            return new LogicalCall(api, appCall, request, call, warn);
+        } catch (Throwable e) {
+            warn.accept("OkHttp call passed through unobserved: " + e);
+            return null;
+        }
+    }
+
+    private byte[] bodyPrefix(OkHttpApi api, Object request) {
+        try {
+            return api.bodyPrefix(request);
+        } catch (Throwable e) {
+            // the model stays unnamed; the call itself is unaffected
+            return null;
+        }
+    }
+}

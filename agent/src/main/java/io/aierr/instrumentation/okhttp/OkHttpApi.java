@@ -1,0 +1,301 @@
+package io.aierr.instrumentation.okhttp;
+
+import io.aierr.core.AiCalls;
+
+import io.aierr.core.RequestBodyPrefix;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The part of OkHttp's public API the adapter uses, bound by method handles to the OkHttp classes
+ * of one class loader. The adapter stays in the agent's own loader, which cannot see the app's
+ * {@code okhttp3} classes, so nothing is compiled against them and no class of the agent has to be
+ * defined in the app's loader (which may be a Spring Boot or container loader). The JVM names used
+ * here are identical in 3.14, 4.x and 5.x: Kotlin's {@code @JvmName} keeps {@code code()},
+ * {@code body()}, {@code headers()}... as they were in Java, so one binding serves all three.
+ */
+final class OkHttpApi {
+    /**
+     * One binding per OkHttp copy, found from the woven {@code RealCall} class; for a copy that lacks
+     * a method, the failure, kept so that binding is tried once.
+     */
+    private static final ClassValue<Object> BY_CALL_CLASS = new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> callClass) {
+            try {
+                return new OkHttpApi(callClass.getClassLoader());
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return new IllegalStateException("unsupported OkHttp: " + e);
+            }
+        }
+    };
+
+    private final Class<?> callbackType;
+    private final MethodHandle callRequest;
+    private final MethodHandle callExecute;
+    private final MethodHandle callEnqueue;
+    private final MethodHandle callCancel;
+    private final MethodHandle callClone;
+    private final MethodHandle callIsExecuted;
+    private final MethodHandle callTimeout;
+    private final MethodHandle timeoutNanos;
+    private final MethodHandle timeoutSet;
+    private final MethodHandle requestMethod;
+    private final MethodHandle requestUrl;
+    private final MethodHandle requestBody;
+    private final MethodHandle requestHeader;
+    private final MethodHandle urlHost;
+    private final MethodHandle urlPort;
+    private final MethodHandle urlString;
+    private final MethodHandle urlUri;
+    private final MethodHandle bodyIsOneShot;
+    private final MethodHandle bodyIsDuplex;
+    private final MethodHandle bodyContentLength;
+    private final MethodHandle bodyWriteTo;
+    private final MethodHandle okioSink;
+    private final MethodHandle okioBuffer;
+    private final MethodHandle sinkFlush;
+    private final MethodHandle responseCode;
+    private final MethodHandle responseHeaders;
+    private final MethodHandle headersToMultimap;
+    private final MethodHandle responsePeekBody;
+    private final MethodHandle responseBodyBytes;
+    private final MethodHandle responseClose;
+    private final MethodHandle responseNewBuilder;
+    private final MethodHandle builderHeader;
+    private final MethodHandle builderBuild;
+    private final MethodHandle callbackOnResponse;
+    private final MethodHandle callbackOnFailure;
+
+    private OkHttpApi(ClassLoader loader) throws ReflectiveOperationException {
+        Class<?> call = Class.forName("okhttp3.Call", false, loader);
+        Class<?> callback = Class.forName("okhttp3.Callback", false, loader);
+        Class<?> request = Class.forName("okhttp3.Request", false, loader);
+        Class<?> response = Class.forName("okhttp3.Response", false, loader);
+        Class<?> responseBuilder = Class.forName("okhttp3.Response$Builder", false, loader);
+        Class<?> responseBody = Class.forName("okhttp3.ResponseBody", false, loader);
+        Class<?> requestBodyType = Class.forName("okhttp3.RequestBody", false, loader);
+        Class<?> url = Class.forName("okhttp3.HttpUrl", false, loader);
+        Class<?> headers = Class.forName("okhttp3.Headers", false, loader);
+        Class<?> timeout = Class.forName("okio.Timeout", false, loader);
+        Class<?> okio = Class.forName("okio.Okio", false, loader);
+        Class<?> okioSinkType = Class.forName("okio.Sink", false, loader);
+        Class<?> sink = Class.forName("okio.BufferedSink", false, loader);
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        callbackType = callback;
+        callRequest = virtual(lookup, call, "request", request);
+        callExecute = virtual(lookup, call, "execute", response);
+        callEnqueue = virtual(lookup, call, "enqueue", void.class, callback);
+        callCancel = virtual(lookup, call, "cancel", void.class);
+        callClone = virtual(lookup, call, "clone", call);
+        callIsExecuted = virtual(lookup, call, "isExecuted", boolean.class);
+        callTimeout = virtual(lookup, call, "timeout", timeout);
+        timeoutNanos = virtual(lookup, timeout, "timeoutNanos", long.class);
+        timeoutSet = virtual(lookup, timeout, "timeout", timeout, long.class, TimeUnit.class);
+        requestMethod = virtual(lookup, request, "method", String.class);
+        requestUrl = virtual(lookup, request, "url", url);
+        requestBody = virtual(lookup, request, "body", requestBodyType);
+        requestHeader = virtual(lookup, request, "header", String.class, String.class);
+        urlHost = virtual(lookup, url, "host", String.class);
+        urlPort = virtual(lookup, url, "port", int.class);
+        urlString = virtual(lookup, url, "toString", String.class);
+        urlUri = virtual(lookup, url, "uri", URI.class);
+        bodyIsOneShot = virtual(lookup, requestBodyType, "isOneShot", boolean.class);
+        bodyIsDuplex = virtual(lookup, requestBodyType, "isDuplex", boolean.class);
+        bodyContentLength = virtual(lookup, requestBodyType, "contentLength", long.class);
+        bodyWriteTo = virtual(lookup, requestBodyType, "writeTo", void.class, sink);
+        okioSink = generic(lookup.findStatic(okio, "sink", MethodType.methodType(okioSinkType, OutputStream.class)));
+        okioBuffer = generic(lookup.findStatic(okio, "buffer", MethodType.methodType(sink, okioSinkType)));
+        sinkFlush = virtual(lookup, sink, "flush", void.class);
+        responseCode = virtual(lookup, response, "code", int.class);
+        responseHeaders = virtual(lookup, response, "headers", headers);
+        headersToMultimap = virtual(lookup, headers, "toMultimap", Map.class);
+        responsePeekBody = virtual(lookup, response, "peekBody", responseBody, long.class);
+        responseBodyBytes = virtual(lookup, responseBody, "bytes", byte[].class);
+        responseClose = virtual(lookup, response, "close", void.class);
+        responseNewBuilder = virtual(lookup, response, "newBuilder", responseBuilder);
+        builderHeader = virtual(lookup, responseBuilder, "header", responseBuilder, String.class, String.class);
+        builderBuild = virtual(lookup, responseBuilder, "build", response);
+        callbackOnResponse = virtual(lookup, callback, "onResponse", void.class, call, response);
+        callbackOnFailure = virtual(lookup, callback, "onFailure", void.class, call, IOException.class);
+    }
+
+    /**
+     * The binding for the OkHttp copy that defined this call's class.
+     *
+     * @throws IllegalStateException when that copy cannot be bound
+     */
+    static OkHttpApi of(Object call) {
+        Object api = BY_CALL_CLASS.get(call.getClass());
+        if (api instanceof OkHttpApi) {
+            return (OkHttpApi) api;
+        }
+        throw (IllegalStateException) api;
+    }
+
+    /** A virtual method as a handle that takes and returns {@code Object}s, so call sites need no OkHttp types. */
+    private static MethodHandle virtual(MethodHandles.Lookup lookup, Class<?> owner, String name, Class<?> returns,
+                                        Class<?>... params) throws ReflectiveOperationException {
+        return generic(lookup.findVirtual(owner, name, MethodType.methodType(returns, params)));
+    }
+
+    private static MethodHandle generic(MethodHandle mh) {
+        return mh.asType(mh.type().generic());
+    }
+
+    // Call
+
+    Object request(Object call) throws Throwable {
+        return callRequest.invoke(call);
+    }
+
+    Object execute(Object call) throws Throwable {
+        return callExecute.invoke(call);
+    }
+
+    void enqueue(Object call, Object callback) throws Throwable {
+        callEnqueue.invoke(call, callback);
+    }
+
+    void cancel(Object call) throws Throwable {
+        callCancel.invoke(call);
+    }
+
+    Object newCallLike(Object call) throws Throwable {
+        return callClone.invoke(call);
+    }
+
+    boolean isExecuted(Object call) throws Throwable {
+        return (Boolean) callIsExecuted.invoke(call);
+    }
+
+    /** The call timeout ({@code callTimeout} of the client, or the app's own), 0 when none. */
+    long timeoutMillis(Object call) throws Throwable {
+        long nanos = (Long) timeoutNanos.invoke(callTimeout.invoke(call));
+        return nanos <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    void setTimeoutMillis(Object call, long millis) throws Throwable {
+        timeoutSet.invoke(callTimeout.invoke(call), millis, TimeUnit.MILLISECONDS);
+    }
+
+    // Request
+
+    String method(Object request) throws Throwable {
+        return (String) requestMethod.invoke(request);
+    }
+
+    Object url(Object request) throws Throwable {
+        return requestUrl.invoke(request);
+    }
+
+    String host(Object url) throws Throwable {
+        return (String) urlHost.invoke(url);
+    }
+
+    int port(Object url) throws Throwable {
+        return (Integer) urlPort.invoke(url);
+    }
+
+    String urlText(Object url) throws Throwable {
+        return (String) urlString.invoke(url);
+    }
+
+    URI uri(Object url) throws Throwable {
+        return (URI) urlUri.invoke(url);
+    }
+
+    /** The request's API key (see {@link AiCalls#credential}), or null. */
+    String credential(Object request) {
+        return AiCalls.credential(name -> {
+            try {
+                return (String) requestHeader.invoke(request, name);
+            } catch (Throwable e) {
+                return null;
+            }
+        });
+    }
+
+    /** A WebSocket handshake: its 101 and the frames after it are not the request-response this adapter knows. */
+    boolean isWebSocket(Object request) throws Throwable {
+        return "websocket".equalsIgnoreCase((String) requestHeader.invoke(request, "Upgrade"));
+    }
+
+    /** No body, or one that OkHttp itself may write more than once. */
+    boolean replayable(Object request) throws Throwable {
+        Object body = requestBody.invoke(request);
+        return body == null || !((Boolean) bodyIsOneShot.invoke(body) || (Boolean) bodyIsDuplex.invoke(body));
+    }
+
+    /** The first bytes of a replayable body of known, modest length, written once more; else null. */
+    byte[] bodyPrefix(Object request) throws Throwable {
+        Object body = requestBody.invoke(request);
+        if (body == null) {
+            return null;
+        }
+        return RequestBodyPrefix.of(replayable(request), (Long) bodyContentLength.invoke(body), out -> {
+            try {
+                Object sink = okioBuffer.invoke(okioSink.invoke(out));
+                bodyWriteTo.invoke(body, sink);
+                sinkFlush.invoke(sink);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IOException(e);
+            }
+        });
+    }
+
+    // Response
+
+    int code(Object response) throws Throwable {
+        return (Integer) responseCode.invoke(response);
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, List<String>> headers(Object response) throws Throwable {
+        return (Map<String, List<String>>) headersToMultimap.invoke(responseHeaders.invoke(response));
+    }
+
+    /**
+     * Up to {@code limit + 1} bytes from the start of the body without consuming it (more than
+     * {@code limit} means the body goes on): OkHttp holds them in the body's own source, so the app
+     * still reads every byte.
+     */
+    byte[] peek(Object response, int limit) throws Throwable {
+        return (byte[]) responseBodyBytes.invoke(responsePeekBody.invoke(response, (long) limit + 1));
+    }
+
+    void close(Object response) throws Throwable {
+        responseClose.invoke(response);
+    }
+
+    Object withHeader(Object response, String name, String value) throws Throwable {
+        return builderBuild.invoke(builderHeader.invoke(responseNewBuilder.invoke(response), name, value));
+    }
+
+    // Callback
+
+    /** An {@code okhttp3.Callback} whose calls go to {@code handler}. */
+    Object callback(InvocationHandler handler) {
+        return Proxy.newProxyInstance(callbackType.getClassLoader(), new Class<?>[] {callbackType}, handler);
+    }
+
+    void onResponse(Object callback, Object call, Object response) throws Throwable {
+        callbackOnResponse.invoke(callback, call, response);
+    }
+
+    void onFailure(Object callback, Object call, IOException failure) throws Throwable {
+        callbackOnFailure.invoke(callback, call, failure);
+    }
+}
