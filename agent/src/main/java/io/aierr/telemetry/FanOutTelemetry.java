@@ -4,6 +4,7 @@ import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.ClassifiedError;
 import io.aierr.core.Telemetry;
+import io.aierr.core.TraceScope;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -36,6 +37,21 @@ final class FanOutTelemetry implements Telemetry {
     }
 
     @Override
+    public TraceScope ownExport() {
+        for (Telemetry sink : sinks) {
+            try {
+                TraceScope scope = sink.ownExport();
+                if (scope != null) {
+                    return scope;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                failed(e);
+            }
+        }
+        return null;
+    }
+
+    @Override
     public void shutdown() {
         for (Telemetry sink : sinks) {
             try {
@@ -55,6 +71,11 @@ final class FanOutTelemetry implements Telemetry {
         void deliver(CallObserver observer);
     }
 
+    /** One question, put to one sink's observer. */
+    private interface Query<T> {
+        T ask(CallObserver observer);
+    }
+
     private final class Observers implements CallObserver {
         private final CallObserver[] observers;
 
@@ -70,6 +91,31 @@ final class FanOutTelemetry implements Telemetry {
                     failed(e);
                 }
             }
+        }
+
+        /** The first sink's answer that is not {@code none}; trace context comes from one sink only. */
+        private <T> T first(Query<T> query, T none) {
+            for (CallObserver observer : observers) {
+                try {
+                    T answer = query.ask(observer);
+                    if (answer != null && answer != none) {
+                        return answer;
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    failed(e);
+                }
+            }
+            return none;
+        }
+
+        @Override
+        public String traceparent() {
+            return first(CallObserver::traceparent, null);
+        }
+
+        @Override
+        public TraceScope attemptInAppContext() {
+            return first(CallObserver::attemptInAppContext, TraceScope.NONE);
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.aierr.config.AierrConfig;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Telemetry;
+import io.aierr.core.TraceScope;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -63,10 +64,12 @@ final class OtlpTelemetry implements Telemetry {
     final LongCounter retries;
     final LongHistogram backoffDuration;
     final DoubleHistogram requestDuration;
+    final Consumer<String> warn;
     private final SdkTracerProvider tracerProvider;
     private final SdkMeterProvider meterProvider;
 
-    private OtlpTelemetry(SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider) {
+    private OtlpTelemetry(SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider, Consumer<String> warn) {
+        this.warn = warn;
         this.tracerProvider = tracerProvider;
         this.meterProvider = meterProvider;
         this.tracer = tracerProvider.get(TelemetryNames.SCOPE, Version.get());
@@ -112,12 +115,19 @@ final class OtlpTelemetry implements Telemetry {
                 .setResource(resource)
                 .registerMetricReader(PeriodicMetricReader.builder(metrics.build()).build())
                 .build();
-        return new OtlpTelemetry(tracerProvider, meterProvider);
+        return new OtlpTelemetry(tracerProvider, meterProvider, warn);
     }
 
     @Override
     public CallObserver callStarted(CallInfo info) {
         return new OtlpCallObserver(this, info);
+    }
+
+    /** The OpenTelemetry agent, when one runs, instruments the JDK client that aierr's exporter uses too. */
+    @Override
+    public TraceScope ownExport() {
+        AppOtel agent = AppOtel.agent(warn);
+        return agent == null ? null : agent.suppressInstrumentation();
     }
 
     /**

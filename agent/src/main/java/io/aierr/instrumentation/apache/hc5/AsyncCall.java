@@ -119,7 +119,8 @@ final class AsyncCall<T> {
                 long timeout = Hc5Requests.responseTimeoutMillis(Hc5Hook.configOf(emitted), clientContext, null);
                 byte[] body = emitted instanceof SimpleHttpRequest ? ((SimpleHttpRequest) emitted).getBodyBytes() : null;
                 byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
-                begun = calls.begin(provider, emitted.getMethod(), uri, prefix, producer.isRepeatable(), timeout);
+                begun = calls.begin(provider, emitted.getMethod(), uri, prefix, producer.isRepeatable(), timeout,
+                        Hc5Hook.traceparent(emitted));
             }
         } catch (URISyntaxException | RuntimeException | LinkageError e) {
             warn.accept("HttpClient 5 async call passed through unobserved: " + e);
