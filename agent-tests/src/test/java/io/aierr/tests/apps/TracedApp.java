@@ -20,18 +20,22 @@ import java.net.http.HttpResponse;
  * around each AI call it makes with the JDK client, one call per mode (send, async). The tracer is
  * GlobalOpenTelemetry's (which the OpenTelemetry Java agent bridges), or with {@code sdk=own} the
  * app's own SDK (that exports nothing). Prints {@code <mode>.status}, {@code <mode>.trace},
- * {@code <mode>.span} and whether the app's request object ever got a traceparent.
+ * {@code <mode>.span} and whether the app's request object ever got a traceparent; then stays up
+ * {@code linger-ms}.
  */
 public final class TracedApp {
     public static void main(String[] args) throws Exception {
         String url = null;
         String modes = "send,async";
         boolean ownSdk = false;
+        long lingerMillis = 0;
         for (String a : args) {
             if (a.startsWith("url=")) {
                 url = a.substring(4);
             } else if (a.startsWith("modes=")) {
                 modes = a.substring(6);
+            } else if (a.startsWith("linger-ms=")) {
+                lingerMillis = Long.parseLong(a.substring(10));
             } else if (a.equals("sdk=own")) {
                 ownSdk = true;
             }
@@ -58,6 +62,8 @@ public final class TracedApp {
             System.out.println(mode + ".request.traceparent="
                     + request.headers().firstValue("traceparent").orElse("none"));
         }
+        // a service keeps running: exports happen while it does, not only in the flush at exit
+        Thread.sleep(lingerMillis);
     }
 
     /** Loaded only with {@code sdk=own}: the agent-bridged runs have no SDK on their class path. */
