@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * aierr with the OpenTelemetry Java agent 2.33.0 in the same JVM, both exporting to one OTLP
- * receiver. The app traces its own work through the OpenTelemetry API, which the agent bridges.
+ * receiver: side by side ({@code -javaagent} twice) and as the agent's extension. The app traces its
+ * own work through the OpenTelemetry API, which the agent bridges.
  */
 class OtelAgentTest {
     private static final String PATH = "/v1/chat/completions";
@@ -55,48 +56,64 @@ class OtelAgentTest {
     void sideBySideEveryAttemptNestsInOneTraceUnderTheAppsSpan() throws Exception {
         try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
             ForkedJvm.Result app = tracedApp(server, receiver).run();
-            SpanTree tree = new SpanTree(receiver.traceRequests());
-            String picture = app + "\n--- spans\n" + tree.render();
-            assertEquals("200", app.value("send.status"), picture);
-            assertEquals("200", app.value("async.status"), picture);
-            assertEquals(List.of(), tree.duplicateIds(), picture);
-            assertEquals(List.of(), tree.orphans(), picture);
-            assertEquals(2, tree.roots().size(), "only the app's two spans start traces, aierr's exports are not traced\n"
-                    + picture);
+            assertOneTreePerAppSpan(app, new SpanTree(receiver.traceRequests()), server.requests());
+        }
+    }
 
-            List<Recorded> requests = server.requests();
-            assertEquals(5, requests.size(), picture);
-            List<Span> agentSpans = new ArrayList<>();
-            for (String mode : List.of("send", "async")) {
-                Span appSpan = tree.byId(app.value(mode + ".span"));
-                assertEquals("app " + mode, appSpan.getName(), picture);
-                assertEquals("none", app.value(mode + ".request.traceparent"), "the app's request is never changed");
-                List<Span> calls = tree.children(appSpan);
-                assertEquals(1, calls.size(), picture);
-                Span call = calls.get(0);
-                assertEquals("io.aierr", tree.scope(call));
-                assertEquals("chat gpt-4o-mini", call.getName());
-                List<Span> attempts = tree.children(call);
-                assertEquals(mode.equals("send") ? 3 : 2, attempts.size(), picture);
-                for (Span attempt : attempts) {
-                    assertEquals("io.aierr", tree.scope(attempt), picture);
-                    List<Span> http = tree.children(attempt);
-                    assertEquals(1, http.size(), "one agent span per attempt\n" + picture);
-                    assertEquals(AGENT_HTTP_SCOPE, tree.scope(http.get(0)), picture);
-                    assertEquals(Span.SpanKind.SPAN_KIND_CLIENT, http.get(0).getKind());
-                    assertEquals(attribute(attempt.getAttributesList(), "http.response.status_code"),
-                            attribute(http.get(0).getAttributesList(), "http.response.status_code"), picture);
-                    assertEquals(hex(appSpan.getTraceId()), hex(http.get(0).getTraceId()));
-                    agentSpans.add(http.get(0));
-                }
+    @Test
+    void asTheAgentsExtensionAierrStartsItselfAndBuildsTheSameTree() throws Exception {
+        try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm.Result app = tracedApp(server, receiver).withoutAgent()
+                    .property("otel.javaagent.extensions", ForkedJvm.agentJar().toString())
+                    .run();
+            assertTrue(app.stderr.contains("aierr: started as an OpenTelemetry Java agent extension"), app.stderr);
+            assertOneTreePerAppSpan(app, new SpanTree(receiver.traceRequests()), server.requests());
+        }
+    }
+
+    /**
+     * Each app span has aierr's call span as its only child, the call an attempt span per request,
+     * each attempt exactly one span of the agent's; nothing else starts a trace or misses a parent,
+     * and each request carries the agent's span for it in the app's trace.
+     */
+    private static void assertOneTreePerAppSpan(ForkedJvm.Result app, SpanTree tree, List<Recorded> requests) {
+        String picture = app + "\n--- spans\n" + tree.render();
+        assertEquals("200", app.value("send.status"), picture);
+        assertEquals("200", app.value("async.status"), picture);
+        assertEquals(List.of(), tree.duplicateIds(), picture);
+        assertEquals(List.of(), tree.orphans(), picture);
+        assertEquals(2, tree.roots().size(), "only the app's two spans start traces, aierr's exports are not traced\n"
+                + picture);
+        assertEquals(5, requests.size(), picture);
+        List<Span> agentSpans = new ArrayList<>();
+        for (String mode : List.of("send", "async")) {
+            Span appSpan = tree.byId(app.value(mode + ".span"));
+            assertEquals("app " + mode, appSpan.getName(), picture);
+            assertEquals("none", app.value(mode + ".request.traceparent"), "the app's request is never changed");
+            List<Span> calls = tree.children(appSpan);
+            assertEquals(1, calls.size(), picture);
+            Span call = calls.get(0);
+            assertEquals("io.aierr", tree.scope(call));
+            assertEquals("chat gpt-4o-mini", call.getName());
+            List<Span> attempts = tree.children(call);
+            assertEquals(mode.equals("send") ? 3 : 2, attempts.size(), picture);
+            for (Span attempt : attempts) {
+                assertEquals("io.aierr", tree.scope(attempt), picture);
+                List<Span> http = tree.children(attempt);
+                assertEquals(1, http.size(), "one agent span per attempt\n" + picture);
+                assertEquals(AGENT_HTTP_SCOPE, tree.scope(http.get(0)), picture);
+                assertEquals(Span.SpanKind.SPAN_KIND_CLIENT, http.get(0).getKind());
+                assertEquals(attribute(attempt.getAttributesList(), "http.response.status_code"),
+                        attribute(http.get(0).getAttributesList(), "http.response.status_code"), picture);
+                assertEquals(hex(appSpan.getTraceId()), hex(http.get(0).getTraceId()));
+                agentSpans.add(http.get(0));
             }
-            // the server sees each attempt under the agent's span for it, in the app's trace
-            for (int i = 0; i < requests.size(); i++) {
-                String traceparent = requests.get(i).headers.get("traceparent");
-                Span http = agentSpans.get(i);
-                assertTrue(traceparent.matches("00-" + hex(http.getTraceId()) + "-" + hex(http.getSpanId()) + "-0[0-9a-f]"),
-                        "request " + i + " carried " + traceparent + "\n" + picture);
-            }
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            String traceparent = requests.get(i).headers.get("traceparent");
+            Span http = agentSpans.get(i);
+            assertTrue(traceparent.matches("00-" + hex(http.getTraceId()) + "-" + hex(http.getSpanId()) + "-0[0-9a-f]"),
+                    "request " + i + " carried " + traceparent + "\n" + picture);
         }
     }
 
