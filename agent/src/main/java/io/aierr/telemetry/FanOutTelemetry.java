@@ -8,6 +8,7 @@ import io.aierr.core.TraceScope;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Sends each call's events to every sink (summary counters, console, OpenTelemetry), and keeps
@@ -38,17 +39,7 @@ final class FanOutTelemetry implements Telemetry {
 
     @Override
     public TraceScope ownExport() {
-        for (Telemetry sink : sinks) {
-            try {
-                TraceScope scope = sink.ownExport();
-                if (scope != null) {
-                    return scope;
-                }
-            } catch (RuntimeException | LinkageError e) {
-                failed(e);
-            }
-        }
-        return null;
+        return first(sinks, Telemetry::ownExport, null);
     }
 
     @Override
@@ -71,9 +62,22 @@ final class FanOutTelemetry implements Telemetry {
         void deliver(CallObserver observer);
     }
 
-    /** One question, put to one sink's observer. */
-    private interface Query<T> {
-        T ask(CallObserver observer);
+    /**
+     * The first answer that is not {@code none}: trace context comes from one sink only. A sink that
+     * fails is skipped.
+     */
+    private <S, T> T first(S[] asked, Function<S, T> question, T none) {
+        for (S one : asked) {
+            try {
+                T answer = question.apply(one);
+                if (answer != null && answer != none) {
+                    return answer;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                failed(e);
+            }
+        }
+        return none;
     }
 
     private final class Observers implements CallObserver {
@@ -93,29 +97,14 @@ final class FanOutTelemetry implements Telemetry {
             }
         }
 
-        /** The first sink's answer that is not {@code none}; trace context comes from one sink only. */
-        private <T> T first(Query<T> query, T none) {
-            for (CallObserver observer : observers) {
-                try {
-                    T answer = query.ask(observer);
-                    if (answer != null && answer != none) {
-                        return answer;
-                    }
-                } catch (RuntimeException | LinkageError e) {
-                    failed(e);
-                }
-            }
-            return none;
-        }
-
         @Override
         public String traceparent() {
-            return first(CallObserver::traceparent, null);
+            return first(observers, CallObserver::traceparent, null);
         }
 
         @Override
         public TraceScope attemptInAppContext() {
-            return first(CallObserver::attemptInAppContext, TraceScope.NONE);
+            return first(observers, CallObserver::attemptInAppContext, TraceScope.NONE);
         }
 
         @Override
