@@ -95,7 +95,8 @@ class BlockingRetriesTest {
     }
 
     private static AiCall call() {
-        return CALLS.begin("openai", "POST", URI.create("https://api.openai.com/v1/chat/completions"), null, true, 0);
+        return CALLS.begin("openai", "POST", URI.create("https://api.openai.com/v1/chat/completions"), null, true, 0,
+                null);
     }
 
     @Test
