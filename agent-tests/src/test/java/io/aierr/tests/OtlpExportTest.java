@@ -284,6 +284,23 @@ class OtlpExportTest {
     }
 
     @Test
+    void spansThatNeverReachTheCollectorAreCountedInTheSummary() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer();
+             OtlpReceiver receiver = new OtlpReceiver(OtlpReceiver.Mode.HANG)) {
+            Reply limited = Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT);
+            server.then(limited).then(limited).then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            // the first span's export hangs, the second fills the one-span queue, the others are dropped
+            ForkedJvm.Result app = app(server, "openai", receiver.endpoint(), server.url(PATH))
+                    .property("otel.bsp.max.queue.size", "1")
+                    .property("aierr.summary", "true")
+                    .run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertTrue(app.stderr.contains("aierr summary: 1 AI call, 2 errors (rate_limited 2), 2 retries, "
+                    + "100ms total backoff, 4 of 4 spans not exported\n"), app.stderr);
+        }
+    }
+
+    @Test
     void theSdkLoadsOnTheFirstAiCallOnly() throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
             server.then(Reply.status(200).json(Bodies.CHAT_COMPLETION));

@@ -5,6 +5,7 @@ import io.aierr.config.AierrConfig;
 import io.aierr.core.AiCalls;
 import io.aierr.core.EndpointMatcher;
 import io.aierr.core.EndpointPolicy;
+import io.aierr.core.Providers;
 import io.aierr.core.RetryPolicy;
 import io.aierr.core.Telemetry;
 import io.aierr.instrumentation.HelperInjector;
@@ -44,7 +45,9 @@ final class AgentInstaller {
         System.err.println("aierr " + Version.get() + ": retries " + (config.retryEnabled
                 ? "on (max-attempts " + config.maxAttempts + ", statuses " + config.retryStatuses + ")" : "off")
                 + ", exporter " + exporterTarget(config)
-                + (config.endpoints.isEmpty() ? "" : ", extra endpoints " + config.endpoints));
+                + ", " + (Providers.knownHostCount() + config.endpoints.size()) + " AI endpoints"
+                + (config.endpoints.isEmpty() ? "" : " (" + config.endpoints.size() + " from aierr.endpoints: "
+                + String.join(", ", config.endpoints) + ")"));
     }
 
     private static String collectorFor(AierrConfig config) {
@@ -52,6 +55,6 @@ final class AgentInstaller {
     }
 
     private static String exporterTarget(AierrConfig config) {
-        return "otlp".equals(config.exporter) ? "otlp " + config.otlpEndpoint : config.exporter;
+        return "otlp".equals(config.exporter) ? "otlp to " + config.otlpEndpoint : config.exporter;
     }
 }

@@ -2,7 +2,12 @@ package io.aierr.agent;
 
 import io.aierr.config.AierrConfig;
 
+import java.io.File;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 
 /**
  * Entry point of {@code -javaagent:aierr.jar} (and of attaching to a running JVM). Whatever goes
@@ -24,12 +29,60 @@ public final class AierrAgent {
         start(inst);
     }
 
+    /**
+     * Loaded as the OpenTelemetry agent's extension: starts aierr with the agent's Instrumentation.
+     * The agent's extension class loader rewrites the classes it loads and does not delegate to the
+     * platform loader, where the bridge to the woven JDK classes lives, so aierr runs from its jar
+     * in a class loader of its own, as it does with -javaagent. Does nothing without the agent (an
+     * app's own SDK autoconfiguration may find this entry point in aierr.jar on the class path) or
+     * when aierr already runs.
+     */
+    static void startAsExtension() {
+        Instrumentation inst = otelAgentInstrumentation();
+        if (inst == null || BridgeInjector.alreadyInjected()) {
+            return;
+        }
+        File jar = ExtensionJar.find();
+        if (jar == null) {
+            System.err.println("aierr: loaded as an OpenTelemetry agent extension, but otel.javaagent.extensions does"
+                    + " not name aierr.jar; not started, the application runs without it (use -javaagent:aierr.jar)");
+            return;
+        }
+        try {
+            ClassLoader own = new URLClassLoader(new URL[] {jar.toURI().toURL()}, ClassLoader.getPlatformClassLoader());
+            Method premain = Class.forName(AierrAgent.class.getName(), true, own)
+                    .getMethod("premain", String.class, Instrumentation.class);
+            System.err.println("aierr: started as an OpenTelemetry Java agent extension; it exports with its own"
+                    + " exporter and joins the agent's traces, as with -javaagent:aierr.jar next to the agent");
+            premain.invoke(null, null, inst);
+        } catch (ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
+            System.err.println("aierr: not started as an OpenTelemetry agent extension, the application runs without"
+                    + " it (use -javaagent:aierr.jar): " + e);
+        }
+    }
+
+    /** The Instrumentation the OpenTelemetry agent keeps for its extensions, or null without the agent. */
+    private static Instrumentation otelAgentInstrumentation() {
+        // joined at run time: the shade plugin would relocate a literal OpenTelemetry class name
+        String holder = String.join(".", "io", "opentelemetry", "javaagent", "bootstrap", "InstrumentationHolder");
+        try {
+            return (Instrumentation) Class.forName(holder, false, null).getMethod("getInstrumentation").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            return null;
+        }
+    }
+
     private static synchronized void start(Instrumentation inst) {
         if (started) {
             return;
         }
         started = true;
         try {
+            if (BridgeInjector.alreadyInjected()) {
+                // aierr.jar given twice (-javaagent and as the OpenTelemetry agent's extension): one runs
+                System.err.println("aierr: already running from another copy of aierr.jar; this one stays off");
+                return;
+            }
             AierrConfig config = AierrConfig.load();
             config.warnings.forEach(System.err::println);
             if (!config.enabled) {

@@ -25,6 +25,16 @@ final class BridgeInjector {
     private BridgeInjector() {
     }
 
+    /** Whether another copy of aierr (another class loader) defined the bridge already. */
+    static boolean alreadyInjected() {
+        try {
+            Class.forName(BRIDGE_CLASSES[0], false, ClassLoader.getPlatformClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     static void inject(Instrumentation inst) throws ReflectiveOperationException, IOException {
         ClassDefiner definer = ClassDefiner.open(inst);
         ClassLoader platform = ClassLoader.getPlatformClassLoader();

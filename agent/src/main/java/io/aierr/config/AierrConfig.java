@@ -45,6 +45,10 @@ public final class AierrConfig {
     public final String serviceName;
     /** {@code otel.exporter.otlp.headers}: {@code name=value,...} sent with every export (e.g. a backend's API key). */
     public final Map<String, String> otlpHeaders;
+    /** {@code otel.bsp.schedule.delay}: the longest a finished span waits in the export queue. */
+    public final long spanExportDelayMillis;
+    /** {@code otel.bsp.max.queue.size}: spans waiting for export beyond this are dropped, and counted. */
+    public final int spanQueueSize;
     /** One line per bad value, already phrased for stderr. */
     public final List<String> warnings;
 
@@ -67,6 +71,8 @@ public final class AierrConfig {
         otlpEndpoint = r.url("otel.exporter.otlp.endpoint", DEFAULT_OTLP_ENDPOINT);
         serviceName = r.text("otel.service.name", null);
         otlpHeaders = r.headers("otel.exporter.otlp.headers");
+        spanExportDelayMillis = r.duration("otel.bsp.schedule.delay", 5000);
+        spanQueueSize = r.integer("otel.bsp.max.queue.size", 2048, 1, 1_000_000);
         r.httpProtobufOnly("otel.exporter.otlp.protocol");
         warnings = Collections.unmodifiableList(r.warnings);
     }

@@ -120,6 +120,29 @@ public final class AiCall {
     }
 
     /**
+     * The W3C {@code traceparent} header for the attempt begun last: aierr's attempt span as the
+     * parent, in the trace of the app's current span (or of the traceparent the app's request
+     * carries). Null when aierr makes no spans, or when the app's request carries a traceparent
+     * aierr cannot read (then the app's header is left as it is). Adapters set it, replacing the
+     * app's own, on a copy of the request for this attempt; the app's request object stays unchanged.
+     */
+    public String traceparent() {
+        return observer.traceparent();
+    }
+
+    /**
+     * Makes the attempt begun last the current span of the app's own OpenTelemetry (its SDK, or the
+     * OpenTelemetry Java agent) on this thread, so that a span the app's instrumentation makes for
+     * the request nests under aierr's attempt. Open it around the client's own send of the attempt
+     * and close it on the same thread as soon as that send returns (try-with-resources); for an
+     * async send that is when the request is under way. A no-op without OpenTelemetry in the app.
+     */
+    public TraceScope attemptInAppContext() {
+        TraceScope scope = observer.attemptInAppContext();
+        return scope == null ? TraceScope.NONE : scope;
+    }
+
+    /**
      * The attempt got an error response (status 400 or more): classify it and decide. On a retry
      * the wait is already accounted for; on a give-up the caller delivers the response and then
      * calls {@link #delivered()}.

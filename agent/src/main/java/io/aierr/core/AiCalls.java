@@ -42,18 +42,30 @@ public final class AiCalls {
     }
 
     /**
+     * For a request that carries aierr's own telemetry to its collector: a scope to send it in so
+     * that the app's tracing does not trace it. Null for any other request, or when nothing traces.
+     */
+    public TraceScope ownExportScope(URI uri) {
+        return endpoints.isCollector(uri) ? telemetry.ownExport() : null;
+    }
+
+    /**
+     * Call on the app's thread, before the first attempt: aierr's call span starts here, as a child
+     * of the app's current span.
+     *
      * @param credential        see {@link #credential}; only
      *                          a fingerprint of it is kept, to tell the endpoints of two keys apart
      * @param requestBodyPrefix the first bytes of the request body when cheaply known, else null
      * @param replayable        whether the request body can be sent again
      * @param timeoutMillis     the request's own timeout, 0 when none
+     * @param appTraceparent    the {@code traceparent} header of the app's request, or null
      */
     public AiCall begin(String provider, String method, URI uri, String credential, byte[] requestBodyPrefix,
-                        boolean replayable, long timeoutMillis) {
+                        boolean replayable, long timeoutMillis, String appTraceparent) {
         int port = uri.getPort() != -1 ? uri.getPort() : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
         String path = uri.getRawPath();
         CallInfo info = new CallInfo(provider, method, uri.toString(), uri.getHost(), port,
-                RequestDescriber.operation(path), RequestDescriber.model(path, requestBodyPrefix));
+                RequestDescriber.operation(path), RequestDescriber.model(path, requestBodyPrefix), appTraceparent);
         return new AiCall(info, policy, limitsFor(uri.getHost() + ':' + port, credential), telemetry, replayable,
                 timeoutMillis);
     }

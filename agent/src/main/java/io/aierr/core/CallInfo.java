@@ -12,9 +12,14 @@ public final class CallInfo {
     public final String operation;
     /** Requested model or deployment, or null when unknown. */
     public final String model;
+    /**
+     * The {@code traceparent} header the app's request carries, or null: the app (or its tracing)
+     * propagates a trace there, and aierr's spans continue it.
+     */
+    public final String appTraceparent;
 
     public CallInfo(String provider, String method, String url, String host, int port,
-                    String operation, String model) {
+                    String operation, String model, String appTraceparent) {
         this.provider = provider;
         this.method = method;
         this.url = url;
@@ -22,5 +27,6 @@ public final class CallInfo {
         this.port = port;
         this.operation = operation;
         this.model = model;
+        this.appTraceparent = appTraceparent;
     }
 }

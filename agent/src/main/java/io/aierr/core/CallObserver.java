@@ -18,6 +18,19 @@ public interface CallObserver {
     default void attemptResponded(int attempt, int status, ClassifiedError error) {
     }
 
+    /**
+     * The W3C {@code traceparent} that names the attempt in flight as the parent of the request, or
+     * null when this observer makes no spans.
+     */
+    default String traceparent() {
+        return null;
+    }
+
+    /** Makes the attempt in flight the current span of the app's own tracing on this thread, until closed. */
+    default TraceScope attemptInAppContext() {
+        return TraceScope.NONE;
+    }
+
     /** The attempt failed without a response (connection refused, reset, timed out). */
     default void attemptFailed(int attempt, Throwable failure, ClassifiedError error) {
     }

@@ -86,6 +86,12 @@ public final class EndpointMatcher {
         return cached.isEmpty() ? null : cached;
     }
 
+    /** Whether this URI is the OTLP collector's, where the agent's own exports go. */
+    public boolean isCollector(URI uri) {
+        return excludedAuthority != null && uri != null && uri.getHost() != null
+                && excludedAuthority.equals(authority(uri.getHost(), effectivePort(uri)));
+    }
+
     private String match(String host, int port) {
         String lower = host.toLowerCase(Locale.ROOT);
         if (lower.startsWith("[") && lower.endsWith("]")) {

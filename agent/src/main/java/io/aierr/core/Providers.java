@@ -32,6 +32,11 @@ public final class Providers {
         KNOWN_HOSTS.put("api.cohere.ai", "cohere");
     }
 
+    /** How many hosts (or host patterns) aierr knows as AI endpoints without configuration. */
+    public static int knownHostCount() {
+        return KNOWN_HOSTS.size();
+    }
+
     /** Value for {@code gen_ai.provider.name}: the semconv name where one exists, else aierr's id. */
     public static String genAiName(String provider) {
         if (provider == null) {

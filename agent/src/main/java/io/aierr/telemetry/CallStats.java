@@ -8,6 +8,7 @@ import io.aierr.core.Telemetry;
 
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Counts AI calls, errors, retries and waits for the one-line summary at exit. Counting is a few
@@ -15,6 +16,8 @@ import java.util.function.Consumer;
  */
 final class CallStats implements Telemetry {
     private final Consumer<String> out;
+    /** What the exporter lost, appended to the summary (empty when nothing). */
+    private final Supplier<String> exportNote;
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
     private final LongAdder retries = new LongAdder();
@@ -22,8 +25,9 @@ final class CallStats implements Telemetry {
     private final LongAdder[] errors = new LongAdder[Category.values().length];
     private final CallObserver counter = new Counter();
 
-    CallStats(Consumer<String> out) {
+    CallStats(Consumer<String> out, Supplier<String> exportNote) {
         this.out = out;
+        this.exportNote = exportNote;
         for (int i = 0; i < errors.length; i++) {
             errors[i] = new LongAdder();
         }
@@ -40,7 +44,10 @@ final class CallStats implements Telemetry {
         out.accept(summary());
     }
 
-    /** e.g. {@code aierr summary: 3 AI calls (1 failed), 4 errors (rate_limited 3, unavailable 1), 3 retries, 2300ms total backoff}. */
+    /**
+     * e.g. {@code aierr summary: 3 AI calls (1 failed), 4 errors (rate_limited 3, unavailable 1), 3 retries,
+     * 2300ms total backoff}, then what the exporter lost, if anything.
+     */
     String summary() {
         StringBuilder byCategory = new StringBuilder();
         long errorCount = 0;
@@ -58,7 +65,7 @@ final class CallStats implements Telemetry {
         return "aierr summary: " + plural(calls.sum(), "AI call") + (failed > 0 ? " (" + failed + " failed)" : "")
                 + ", " + plural(errorCount, "error") + byCategory
                 + ", " + plural(retries.sum(), "retry", "retries")
-                + ", " + backoffMillis.sum() + "ms total backoff";
+                + ", " + backoffMillis.sum() + "ms total backoff" + exportNote.get();
     }
 
     private static String plural(long n, String one) {

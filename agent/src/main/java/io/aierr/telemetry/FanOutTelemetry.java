@@ -4,9 +4,11 @@ import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.ClassifiedError;
 import io.aierr.core.Telemetry;
+import io.aierr.core.TraceScope;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Sends each call's events to every sink (summary counters, console, OpenTelemetry), and keeps
@@ -36,6 +38,11 @@ final class FanOutTelemetry implements Telemetry {
     }
 
     @Override
+    public TraceScope ownExport() {
+        return first(sinks, Telemetry::ownExport, null);
+    }
+
+    @Override
     public void shutdown() {
         for (Telemetry sink : sinks) {
             try {
@@ -55,6 +62,24 @@ final class FanOutTelemetry implements Telemetry {
         void deliver(CallObserver observer);
     }
 
+    /**
+     * The first answer that is not {@code none}: trace context comes from one sink only. A sink that
+     * fails is skipped.
+     */
+    private <S, T> T first(S[] asked, Function<S, T> question, T none) {
+        for (S one : asked) {
+            try {
+                T answer = question.apply(one);
+                if (answer != null && answer != none) {
+                    return answer;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                failed(e);
+            }
+        }
+        return none;
+    }
+
     private final class Observers implements CallObserver {
         private final CallObserver[] observers;
 
@@ -70,6 +95,16 @@ final class FanOutTelemetry implements Telemetry {
                     failed(e);
                 }
             }
+        }
+
+        @Override
+        public String traceparent() {
+            return first(observers, CallObserver::traceparent, null);
+        }
+
+        @Override
+        public TraceScope attemptInAppContext() {
+            return first(observers, CallObserver::attemptInAppContext, TraceScope.NONE);
         }
 
         @Override

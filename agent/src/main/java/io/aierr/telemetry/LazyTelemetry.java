@@ -3,6 +3,7 @@ package io.aierr.telemetry;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Telemetry;
+import io.aierr.core.TraceScope;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -43,6 +44,13 @@ final class LazyTelemetry implements Telemetry {
             }
         }
         return delegate;
+    }
+
+    /** Exports start after the delegate does. */
+    @Override
+    public TraceScope ownExport() {
+        Telemetry d = delegate;
+        return d == null ? null : d.ownExport();
     }
 
     @Override

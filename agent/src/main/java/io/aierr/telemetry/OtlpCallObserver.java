@@ -4,13 +4,21 @@ import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.ClassifiedError;
 import io.aierr.core.Providers;
+import io.aierr.core.TraceScope;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+
+import java.util.Collections;
 
 import static io.aierr.telemetry.TelemetryNames.AIERR_ERROR_TYPE;
 import static io.aierr.telemetry.TelemetryNames.ATTEMPTS;
@@ -38,12 +46,34 @@ import static io.aierr.telemetry.TelemetryNames.URL_FULL;
  * One logical AI call as spans: a CLIENT span for the call as the app made it (the GenAI client
  * span), a child span per attempt (HTTP client semconv), {@code aierr.backoff} events for the
  * waits, and the metrics of each attempt and wait.
+ *
+ * <p>The call span joins the app's trace: its parent is the traceparent the app's request carries,
+ * else the app's current OpenTelemetry span. Each attempt's request carries the attempt span as
+ * parent, and while it is sent the attempt span is the app's current span, so that the
+ * OpenTelemetry agent's own HTTP span for it nests under aierr's.
  */
 final class OtlpCallObserver implements CallObserver {
+    private static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<String>() {
+        @Override
+        public Iterable<String> keys(String carrier) {
+            return Collections.singleton("traceparent");
+        }
+
+        @Override
+        public String get(String carrier, String key) {
+            return "traceparent".equals(key) ? carrier : null;
+        }
+    };
+
     private final OtlpTelemetry otel;
     private final CallInfo info;
     /** url.full, server.address, server.port: shared by the call and its attempts. */
     private final Attributes target;
+    /** The app's OpenTelemetry and its context when the call began; null when the app has none. */
+    private final AppOtel app;
+    private final AppOtel.AppContext appContext;
+    /** False when the app's request carries a traceparent aierr cannot read: it is left as it is. */
+    private final boolean propagates;
     private final Span call;
     private final Context callContext;
     private Span attempt;
@@ -64,11 +94,27 @@ final class OtlpCallObserver implements CallObserver {
                 .put(PROVIDER, info.provider);
         putIfPresent(attributes, GEN_AI_OPERATION_NAME, info.operation);
         putIfPresent(attributes, GEN_AI_REQUEST_MODEL, info.model);
+        this.app = AppOtel.forCurrentThread(otel.warn);
+        this.appContext = app == null ? null : app.current();
+        Context fromHeader = info.appTraceparent == null ? null
+                : W3CTraceContextPropagator.getInstance().extract(Context.root(), info.appTraceparent, TRACEPARENT);
+        boolean headerRead = fromHeader != null && Span.fromContext(fromHeader).getSpanContext().isValid();
+        this.propagates = info.appTraceparent == null || headerRead;
         this.call = otel.tracer.spanBuilder(spanName(info))
+                .setParent(headerRead ? fromHeader : appParent(appContext))
                 .setSpanKind(SpanKind.CLIENT)
                 .setAllAttributes(attributes.build())
                 .startSpan();
         this.callContext = Context.root().with(call);
+    }
+
+    /** The app's current span as the parent; a root when the app has none. */
+    private static Context appParent(AppOtel.AppContext app) {
+        if (app == null || !app.valid) {
+            return Context.root();
+        }
+        return Context.root().with(Span.wrap(SpanContext.createFromRemoteParent(app.traceId, app.spanId,
+                TraceFlags.fromByte(app.flags), TraceState.getDefault())));
     }
 
     /** GenAI semconv: {@code {operation} {model}}; without them, what is known: {@code POST openai}. */
@@ -91,6 +137,26 @@ final class OtlpCallObserver implements CallObserver {
                 .setAllAttributes(attributes.build())
                 .startSpan();
         attemptStartNanos = System.nanoTime();
+    }
+
+    @Override
+    public String traceparent() {
+        Span span = attempt;
+        if (span == null || !propagates) {
+            return null;
+        }
+        SpanContext c = span.getSpanContext();
+        return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
+    }
+
+    @Override
+    public TraceScope attemptInAppContext() {
+        Span span = attempt;
+        if (span == null || appContext == null) {
+            return TraceScope.NONE;
+        }
+        SpanContext c = span.getSpanContext();
+        return app.makeCurrent(appContext, c.getTraceId(), c.getSpanId(), c.getTraceFlags().asByte());
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.aierr.config.AierrConfig;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Telemetry;
+import io.aierr.core.TraceScope;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -36,13 +37,16 @@ import java.util.function.Supplier;
  * SDK. The SDK is assembled here by hand: autoconfigure would read the app's own {@code otel.*}
  * settings for exporters aierr does not ship and cost start-up time.
  *
- * <p>Nothing on a call's path waits for the collector: spans go to a bounded queue that a
- * background thread drains (a full queue drops spans), metrics are read on a timer.
+ * <p>Nothing on a call's path waits for the collector: spans go to a bounded queue
+ * ({@code otel.bsp.max.queue.size}) that a background thread drains every
+ * {@code otel.bsp.schedule.delay} or when a batch is ready; a full queue drops spans, which the exit
+ * summary counts. Metrics are read on a timer.
  */
 final class OtlpTelemetry implements Telemetry {
     /** The JVM exit may wait this long for the last export, even when the collector hangs. */
     static final long SHUTDOWN_BOUND_MILLIS = 2000;
-    private static final int SPAN_QUEUE = 2048;
+    /** The SDK's default batch, made smaller when the configured queue is. */
+    private static final int EXPORT_BATCH = 512;
     /** Error messages and URLs can be long; a span attribute need not be. */
     private static final int ATTRIBUTE_LENGTH_LIMIT = 2048;
     /** Semconv's boundaries for HTTP durations, extended because AI calls often run past 10 s. */
@@ -63,10 +67,12 @@ final class OtlpTelemetry implements Telemetry {
     final LongCounter retries;
     final LongHistogram backoffDuration;
     final DoubleHistogram requestDuration;
+    final Consumer<String> warn;
     private final SdkTracerProvider tracerProvider;
     private final SdkMeterProvider meterProvider;
 
-    private OtlpTelemetry(SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider) {
+    private OtlpTelemetry(SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider, Consumer<String> warn) {
+        this.warn = warn;
         this.tracerProvider = tracerProvider;
         this.meterProvider = meterProvider;
         this.tracer = tracerProvider.get(TelemetryNames.SCOPE, Version.get());
@@ -84,7 +90,7 @@ final class OtlpTelemetry implements Telemetry {
     }
 
     /** Builds the SDK and its exporters; makes no network call. */
-    static Telemetry create(AierrConfig config, Consumer<String> warn) {
+    static Telemetry create(AierrConfig config, SpanLoss loss, Consumer<String> warn) {
         OtelLogs.reportOnce(warn, config.otlpEndpoint);
         String base = config.otlpEndpoint.replaceAll("/+$", "");
         ClassLoader loader = OtlpTelemetry.class.getClassLoader();
@@ -96,13 +102,16 @@ final class OtlpTelemetry implements Telemetry {
         OtlpHttpSpanExporterBuilder spans = OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces")
                 .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop()).setRetryPolicy(EXPORT_RETRY);
         config.otlpHeaders.forEach(spans::addHeader);
+        BatchSpanProcessor queue = BatchSpanProcessor.builder(CountedSpanExport.exporter(spans.build(), loss))
+                .setMaxQueueSize(config.spanQueueSize)
+                .setMaxExportBatchSize(Math.min(EXPORT_BATCH, config.spanQueueSize))
+                .setScheduleDelay(config.spanExportDelayMillis, TimeUnit.MILLISECONDS)
+                .setMeterProvider(MeterProvider.noop())
+                .build();
         SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
                 .setResource(resource)
                 .setSpanLimits(SpanLimits.builder().setMaxAttributeValueLength(ATTRIBUTE_LENGTH_LIMIT).build())
-                .addSpanProcessor(BatchSpanProcessor.builder(spans.build())
-                        .setMaxQueueSize(SPAN_QUEUE)
-                        .setMeterProvider(MeterProvider.noop())
-                        .build())
+                .addSpanProcessor(CountedSpanExport.processor(queue, loss))
                 .build();
 
         OtlpHttpMetricExporterBuilder metrics = OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics")
@@ -112,12 +121,19 @@ final class OtlpTelemetry implements Telemetry {
                 .setResource(resource)
                 .registerMetricReader(PeriodicMetricReader.builder(metrics.build()).build())
                 .build();
-        return new OtlpTelemetry(tracerProvider, meterProvider);
+        return new OtlpTelemetry(tracerProvider, meterProvider, warn);
     }
 
     @Override
     public CallObserver callStarted(CallInfo info) {
         return new OtlpCallObserver(this, info);
+    }
+
+    /** The OpenTelemetry agent, when one runs, instruments the JDK client that aierr's exporter uses too. */
+    @Override
+    public TraceScope ownExport() {
+        AppOtel agent = AppOtel.agent(warn);
+        return agent == null ? null : agent.suppressInstrumentation();
     }
 
     /**

@@ -15,14 +15,16 @@ public final class TelemetryFactory {
     /** @param warn where internal problems are said, once each */
     public static Telemetry create(AierrConfig config, Consumer<String> warn) {
         List<Telemetry> sinks = new ArrayList<>();
-        if (config.summary) {
-            sinks.add(new CallStats(System.err::println));
-        }
+        SpanLoss loss = new SpanLoss();
         if ("console".equals(config.exporter)) {
             sinks.add(new ConsoleReporter(System.err::println));
         } else if ("otlp".equals(config.exporter)) {
             // the lambda keeps OpenTelemetry classes unloaded until the first AI call
-            sinks.add(new LazyTelemetry(() -> OtlpTelemetry.create(config, warn), warn));
+            sinks.add(new LazyTelemetry(() -> OtlpTelemetry.create(config, loss, warn), warn));
+        }
+        if (config.summary) {
+            // last: at exit the summary counts the spans the flush before it could not export
+            sinks.add(new CallStats(System.err::println, loss::summaryNote));
         }
         return sinks.isEmpty() ? Telemetry.NONE : new FanOutTelemetry(sinks, warn);
     }

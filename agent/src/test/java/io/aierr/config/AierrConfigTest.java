@@ -25,6 +25,8 @@ class AierrConfigTest {
         assertEquals("otlp", c.exporter);
         assertTrue(c.summary);
         assertEquals("http://localhost:4318", c.otlpEndpoint);
+        assertEquals(5000, c.spanExportDelayMillis);
+        assertEquals(2048, c.spanQueueSize);
         assertTrue(c.warnings.isEmpty());
     }
 

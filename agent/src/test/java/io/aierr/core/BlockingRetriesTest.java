@@ -97,7 +97,7 @@ class BlockingRetriesTest {
 
     private static AiCall call() {
         return CALLS.begin("openai", "POST", URI.create("https://api.openai.com/v1/chat/completions"), null, null, true,
-                0);
+                0, null);
     }
 
     @Test

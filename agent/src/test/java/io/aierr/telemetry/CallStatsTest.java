@@ -12,7 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class CallStatsTest {
-    private static final CallInfo CALL = new CallInfo("pai-eas", "POST", "http://h/api/predict/svc", "h", 80, null, null);
+    private static final CallInfo CALL = new CallInfo("pai-eas", "POST", "http://h/api/predict/svc", "h", 80, null, null, null);
 
     private static ClassifiedError error(Category category, int status) {
         return new ClassifiedError("pai-eas", category, status, null, null, null, category.retryable(), null, null);
@@ -21,7 +21,7 @@ class CallStatsTest {
     @Test
     void summaryCountsCallsErrorsByCategoryRetriesAndWaits() {
         List<String> out = new ArrayList<>();
-        CallStats stats = new CallStats(out::add);
+        CallStats stats = new CallStats(out::add, () -> "");
 
         CallObserver recovered = stats.callStarted(CALL);
         recovered.attemptResponded(1, 450, error(Category.QUEUE_FULL, 450));
@@ -43,7 +43,7 @@ class CallStatsTest {
 
     @Test
     void anIdleRunSaysSoInOneLine() {
-        CallStats stats = new CallStats(line -> { });
+        CallStats stats = new CallStats(line -> { }, () -> "");
         assertEquals("aierr summary: 0 AI calls, 0 errors, 0 retries, 0ms total backoff", stats.summary());
     }
 }

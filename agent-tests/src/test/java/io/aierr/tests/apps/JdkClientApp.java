@@ -24,7 +24,8 @@ import java.util.concurrent.Flow;
  * An ordinary app that makes one call with the JDK client and prints what it saw as
  * {@code key=value} lines. Knows nothing of aierr. Arguments are {@code key=value}:
  * url, mode (send|async), handler (string|bytes|stream|lines|publisher|file|sse),
- * request-body (string|bytes|stream|none), timeout-ms, interrupt-after-ms, cancel-after-ms.
+ * request-body (string|bytes|stream|none), timeout-ms, interrupt-after-ms, cancel-after-ms, traceparent
+ * (a header the app sets itself).
  */
 public final class JdkClientApp {
     public static void main(String[] args) throws Exception {
@@ -33,6 +34,9 @@ public final class JdkClientApp {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(o.get("url")))
                 .header("content-type", "application/json")
                 .header("authorization", "Bearer sk-test-not-a-real-key-123456");
+        if (o.containsKey("traceparent")) {
+            builder.header("traceparent", o.get("traceparent"));
+        }
         if (o.containsKey("timeout-ms")) {
             builder.timeout(Duration.ofMillis(Long.parseLong(o.get("timeout-ms"))));
         }
@@ -78,6 +82,7 @@ public final class JdkClientApp {
             }
             System.out.println("status=" + response.statusCode());
             report(response.body(), start);
+            System.out.println("request.traceparent=" + request.headers().firstValue("traceparent").orElse("none"));
         } catch (Exception e) {
             System.out.println("exception=" + e.getClass().getName() + ": " + e.getMessage());
             System.out.println("interrupted.flag=" + Thread.currentThread().isInterrupted());

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 public final class ForkedJvm {
     private Path javaHome = Paths.get(System.getProperty("java.home"));
     private boolean agent = true;
+    /** Other agents, started before aierr's (the OpenTelemetry Java agent). */
+    private final List<Path> agentsBefore = new ArrayList<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> libraries = new ArrayList<>();
@@ -62,6 +64,16 @@ public final class ForkedJvm {
         return jar;
     }
 
+    /** The OpenTelemetry Java agent jar that the build copied next to the tests. */
+    public static Path otelAgentJar() {
+        Path jar = Paths.get(System.getProperty("otel.javaagent.jar", "target/otel/opentelemetry-javaagent.jar"))
+                .toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("OpenTelemetry agent jar not copied: " + jar);
+        }
+        return jar;
+    }
+
     /** A Temurin/OpenJDK 25 under /usr/lib/jvm, if this machine has one. */
     public static Optional<Path> jdk25() {
         try (Stream<Path> dirs = Files.list(Paths.get("/usr/lib/jvm"))) {
@@ -80,6 +92,12 @@ public final class ForkedJvm {
 
     public ForkedJvm agent(boolean on) {
         agent = on;
+        return this;
+    }
+
+    /** {@code -javaagent:jar} ahead of aierr's, as a user puts the OpenTelemetry agent first. */
+    public ForkedJvm agentBefore(Path jar) {
+        agentsBefore.add(jar);
         return this;
     }
 
@@ -124,6 +142,7 @@ public final class ForkedJvm {
     public Result run() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
+        agentsBefore.forEach(jar -> command.add("-javaagent:" + jar));
         if (agent) {
             command.add("-javaagent:" + agentJar());
         }

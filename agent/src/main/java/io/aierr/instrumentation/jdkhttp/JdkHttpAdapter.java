@@ -4,6 +4,7 @@ import io.aierr.bootstrap.JdkHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
 import io.aierr.core.CircuitOpenException;
+import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
 import java.net.http.HttpClient;
@@ -34,44 +35,89 @@ public final class JdkHttpAdapter implements JdkHttpHook {
 
     @Override
     public Object[] send(Object client, Object request, Object bodyHandler) {
-        AiCall call = begin(request);
-        if (call == null) {
+        HttpRequest r = interceptable(request);
+        if (r == null) {
             return null;
         }
-        return sendWithRetries((HttpClient) client, (HttpRequest) request, (BodyHandler<?>) bodyHandler, call);
+        AiCall call = begin(r);
+        if (call != null) {
+            return sendWithRetries((HttpClient) client, r, (BodyHandler<?>) bodyHandler, call);
+        }
+        TraceScope untraced = calls.ownExportScope(r.uri());
+        if (untraced == null) {
+            return null;
+        }
+        try (untraced) {
+            return new Object[] {CallDepth.asAgent(() -> ((HttpClient) client).send(r, (BodyHandler<?>) bodyHandler)),
+                null};
+        } catch (Throwable e) {
+            return new Object[] {null, e};
+        }
     }
 
     @Override
     public Object sendAsync(Object client, Object request, Object bodyHandler, Object pushPromiseHandler) {
-        AiCall call = begin(request);
-        if (call == null) {
+        HttpRequest r = interceptable(request);
+        if (r == null) {
             return null;
         }
-        return new AsyncCall<>((HttpClient) client, (HttpRequest) request, (BodyHandler<?>) bodyHandler,
-                (PushPromiseHandler) pushPromiseHandler, call).start();
+        AiCall call = begin(r);
+        if (call != null) {
+            return new AsyncCall<>((HttpClient) client, r, (BodyHandler<?>) bodyHandler,
+                    (PushPromiseHandler) pushPromiseHandler, call).start();
+        }
+        TraceScope untraced = calls.ownExportScope(r.uri());
+        if (untraced == null) {
+            return null;
+        }
+        try (untraced) {
+            return CallDepth.asAgent(() -> send((HttpClient) client, r, (BodyHandler) bodyHandler,
+                    (PushPromiseHandler) pushPromiseHandler));
+        }
     }
 
-    /** A new AI call for this request, or null when it is not one or is the agent's own attempt. */
-    private AiCall begin(Object request) {
-        if (CallDepth.inside() || !(request instanceof HttpRequest)) {
-            return null;
-        }
+    /** The request when the hook may act on it; null for the agent's own attempts. */
+    private static HttpRequest interceptable(Object request) {
+        return CallDepth.inside() || !(request instanceof HttpRequest) ? null : (HttpRequest) request;
+    }
+
+    /** A new AI call for this request, or null when it is not one. */
+    private AiCall begin(HttpRequest r) {
         try {
-            HttpRequest r = (HttpRequest) request;
             String provider = calls.providerFor(r.uri());
             if (provider == null) {
                 return null;
             }
             return calls.begin(provider, r.method(), r.uri(), JdkRequests.credential(r),
-                    JdkRequests.bodyPrefix(r, AiCall.PEEK_LIMIT), JdkRequests.replayable(r), JdkRequests.timeoutMillis(r));
+                    JdkRequests.bodyPrefix(r, AiCall.PEEK_LIMIT), JdkRequests.replayable(r), JdkRequests.timeoutMillis(r),
+                    r.headers().firstValue(JdkRequests.TRACEPARENT).orElse(null));
         } catch (RuntimeException | LinkageError e) {
             warn.accept("java.net.http call passed through unobserved: " + e);
             return null;
         }
     }
 
-    private static <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
-                                                AiCall call) {
+    /** What the attempt begun last sends: a copy of the app's request that carries aierr's traceparent. */
+    private HttpRequest forAttempt(HttpRequest request, AiCall call) {
+        String traceparent = call.traceparent();
+        if (traceparent == null) {
+            return request;
+        }
+        try {
+            return JdkRequests.withTraceparent(request, traceparent);
+        } catch (RuntimeException e) {
+            warn.accept("java.net.http request sent without aierr's traceparent: " + e);
+            return request;
+        }
+    }
+
+    private static <T> CompletableFuture<HttpResponse<T>> send(HttpClient client, HttpRequest request,
+                                                               BodyHandler<T> handler, PushPromiseHandler<T> push) {
+        return push == null ? client.sendAsync(request, handler) : client.sendAsync(request, handler, push);
+    }
+
+    private <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
+                                         AiCall call) {
         long wait;
         try {
             wait = call.admit();
@@ -90,9 +136,10 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             }
             AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
             call.beginAttempt();
+            HttpRequest sent = forAttempt(request, call);
             HttpResponse<T> response;
-            try {
-                response = CallDepth.asAgent(() -> client.send(request, attempt));
+            try (TraceScope inApp = call.attemptInAppContext()) {
+                response = CallDepth.asAgent(() -> client.send(sent, attempt));
             } catch (Throwable e) {
                 call.onFailure(e);
                 return new Object[] {null, e};
@@ -105,6 +152,10 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         }
     }
 
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
     private static void finish(AiCall call, AttemptHandler<?> attempt) {
         if (attempt.decision() == null) {
             call.onSuccess(attempt.status(), attempt.headers());
@@ -114,7 +165,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
     }
 
     /** One {@code sendAsync} call: chains attempts and waits without blocking any thread. */
-    private static final class AsyncCall<T> {
+    private final class AsyncCall<T> {
         private final HttpClient client;
         private final HttpRequest request;
         private final BodyHandler<T> handler;
@@ -162,11 +213,11 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             }
             AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
             call.beginAttempt();
+            HttpRequest sent = forAttempt(request, call);
             CompletableFuture<HttpResponse<T>> future;
-            try {
-                future = CallDepth.asAgent(() -> push == null
-                        ? client.sendAsync(request, attempt)
-                        : client.sendAsync(request, attempt, push));
+            // the app's tracing starts its span for the attempt inside sendAsync, on this thread
+            try (TraceScope inApp = call.attemptInAppContext()) {
+                future = CallDepth.asAgent(() -> send(client, sent, attempt, push));
             } catch (RuntimeException | Error e) {
                 call.onFailure(e);
                 result.completeExceptionally(e);
@@ -192,10 +243,6 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             } else {
                 CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, executor).execute(this::attempt);
             }
-        }
-
-        private static Throwable unwrap(Throwable t) {
-            return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         }
     }
 }

@@ -2,11 +2,15 @@ package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.core.AiCalls;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Flow;
+import java.util.function.BiPredicate;
 
 /** Facts about a {@link HttpRequest} that the retry loop needs. */
 final class JdkRequests {
@@ -28,6 +32,11 @@ final class JdkRequests {
 
     private static final long MAX_DESCRIBED_BODY = 1 << 20;
 
+    static final String TRACEPARENT = "traceparent";
+    private static final BiPredicate<String, String> NOT_TRACEPARENT = (name, value) -> !TRACEPARENT.equalsIgnoreCase(name);
+    /** {@code HttpRequest.newBuilder(HttpRequest, BiPredicate)}, JDK 16+: the JDK's own exact copy. */
+    private static final MethodHandle JDK_COPY = jdkCopy();
+
     private JdkRequests() {
     }
 
@@ -42,6 +51,55 @@ final class JdkRequests {
 
     static long timeoutMillis(HttpRequest request) {
         return request.timeout().map(d -> Math.max(1, d.toMillis())).orElse(0L);
+    }
+
+    /**
+     * A copy of the app's request that carries this traceparent instead of any the app set. The
+     * request is immutable and the app may send it again itself: it is never changed.
+     */
+    static HttpRequest withTraceparent(HttpRequest request, String traceparent) {
+        HttpRequest.Builder copy;
+        try {
+            copy = JDK_COPY != null ? (HttpRequest.Builder) JDK_COPY.invokeExact(request, NOT_TRACEPARENT)
+                    : copyOf(request, NOT_TRACEPARENT);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return copy.header(TRACEPARENT, traceparent).build();
+    }
+
+    /** What the JDK 16+ copy does, for JDK 11 to 15: same method, URI, body, timeout, version, expect-continue. */
+    static HttpRequest.Builder copyOf(HttpRequest request, BiPredicate<String, String> keepHeader) {
+        HttpRequest.Builder copy = HttpRequest.newBuilder(request.uri());
+        request.headers().map().forEach((name, values) -> values.forEach(value -> {
+            if (keepHeader.test(name, value)) {
+                copy.header(name, value);
+            }
+        }));
+        Optional<HttpRequest.BodyPublisher> body = request.bodyPublisher();
+        String method = request.method();
+        // GET() and DELETE() leave the body empty, as the app's request has it
+        if (body.isEmpty() && "GET".equals(method)) {
+            copy.GET();
+        } else if (body.isEmpty() && "DELETE".equals(method)) {
+            copy.DELETE();
+        } else {
+            copy.method(method, body.orElseGet(HttpRequest.BodyPublishers::noBody));
+        }
+        request.timeout().ifPresent(copy::timeout);
+        request.version().ifPresent(copy::version);
+        return copy.expectContinue(request.expectContinue());
+    }
+
+    private static MethodHandle jdkCopy() {
+        try {
+            return MethodHandles.publicLookup().findStatic(HttpRequest.class, "newBuilder",
+                    MethodType.methodType(HttpRequest.Builder.class, HttpRequest.class, BiPredicate.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null;
+        }
     }
 
     /**

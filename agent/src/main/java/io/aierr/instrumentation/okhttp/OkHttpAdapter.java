@@ -112,7 +112,8 @@ public final class OkHttpAdapter implements OkHttpHook {
                 return null;
             }
             AiCall call = calls.begin(provider, api.method(request), api.uri(url), api.credential(request),
-                    bodyPrefix(api, request), api.replayable(request), api.timeoutMillis(appCall));
+                    bodyPrefix(api, request), api.replayable(request), api.timeoutMillis(appCall),
+                    api.header(request, "traceparent"));
             return new LogicalCall(api, appCall, request, call, warn);
         } catch (Throwable e) {
             warn.accept("OkHttp call passed through unobserved: " + e);

@@ -228,7 +228,12 @@ final class OkHttpApi {
 
     /** A WebSocket handshake: its 101 and the frames after it are not the request-response this adapter knows. */
     boolean isWebSocket(Object request) throws Throwable {
-        return "websocket".equalsIgnoreCase((String) requestHeader.invoke(request, "Upgrade"));
+        return "websocket".equalsIgnoreCase(header(request, "Upgrade"));
+    }
+
+    /** The request's first value of this header, or null. */
+    String header(Object request, String name) throws Throwable {
+        return (String) requestHeader.invoke(request, name);
     }
 
     /** No body, or one that OkHttp itself may write more than once. */

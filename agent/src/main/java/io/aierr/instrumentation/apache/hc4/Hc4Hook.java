@@ -6,6 +6,7 @@ import io.aierr.core.AiCalls;
 import io.aierr.core.RequestBodyPrefix;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
+import org.apache.http.Header;
 import org.apache.http.HttpEntity;
 import org.apache.http.HttpEntityEnclosingRequest;
 import org.apache.http.HttpHost;
@@ -75,8 +76,9 @@ public final class Hc4Hook implements ApacheHttpHook {
         boolean replayable = entity == null || entity.isRepeatable();
         byte[] prefix = entity == null ? null
                 : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
+        Header traceparent = request.getFirstHeader("traceparent");
         return calls.begin(provider, request.getRequestLine().getMethod(), uri, credential(request), prefix, replayable,
-                socketTimeoutMillis(request, context, client));
+                socketTimeoutMillis(request, context, client), traceparent == null ? null : traceparent.getValue());
     }
 
     private static String credential(HttpRequest request) {

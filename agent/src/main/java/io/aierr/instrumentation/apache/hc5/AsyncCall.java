@@ -121,7 +121,7 @@ final class AsyncCall<T> {
                 byte[] body = emitted instanceof SimpleHttpRequest ? ((SimpleHttpRequest) emitted).getBodyBytes() : null;
                 byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
                 begun = calls.begin(provider, emitted.getMethod(), uri, Hc5Requests.credential(emitted), prefix,
-                        producer.isRepeatable(), timeout);
+                        producer.isRepeatable(), timeout, Hc5Hook.traceparent(emitted));
                 // the request is on its way already: no turn can be waited for
                 begun.admitNow();
             }

@@ -13,8 +13,10 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.nio.AsyncPushConsumer;
 import org.apache.hc.core5.http.nio.AsyncRequestProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
@@ -87,7 +89,13 @@ public final class Hc5Hook implements ApacheHttpHook {
                 : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
         long timeout = Hc5Requests.responseTimeoutMillis(configOf(request), context, configOf(client));
         return calls.begin(provider, request.getMethod(), uri, Hc5Requests.credential(request), prefix, replayable,
-                timeout);
+                timeout, traceparent(request));
+    }
+
+    /** The traceparent the app's request carries, which aierr's call span continues; null when none. */
+    static String traceparent(HttpRequest request) {
+        Header header = request.getFirstHeader("traceparent");
+        return header == null ? null : header.getValue();
     }
 
     static RequestConfig configOf(Object configurable) {

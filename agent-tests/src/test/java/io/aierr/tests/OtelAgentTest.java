@@ -1,0 +1,134 @@
+package io.aierr.tests;
+
+import io.aierr.testing.OtlpReceiver;
+import io.aierr.tests.apps.TracedApp;
+import io.aierr.tests.support.Bodies;
+import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.ScriptedAiServer;
+import io.aierr.tests.support.ScriptedAiServer.Recorded;
+import io.aierr.tests.support.ScriptedAiServer.Reply;
+import io.aierr.tests.support.SpanTree;
+import io.opentelemetry.proto.trace.v1.Span;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.aierr.testing.OtlpReceiver.attribute;
+import static io.aierr.tests.support.SpanTree.hex;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * aierr with the OpenTelemetry Java agent 2.33.0 in the same JVM, both exporting to one OTLP
+ * receiver: side by side ({@code -javaagent} twice) and as the agent's extension. The app traces its
+ * own work through the OpenTelemetry API, which the agent bridges.
+ */
+class OtelAgentTest {
+    private static final String PATH = "/v1/chat/completions";
+    private static final String AGENT_HTTP_SCOPE = "io.opentelemetry.java-http-client";
+
+    /** The app's sync call is rate limited twice, its async call once. */
+    private static ScriptedAiServer scripted(ScriptedAiServer server) {
+        Reply limited = Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT);
+        Reply ok = Reply.status(200).json(Bodies.CHAT_COMPLETION);
+        return server.then(limited).then(limited).then(ok).then(limited).then(ok);
+    }
+
+    /** The app under the OpenTelemetry agent, exporting spans only, to the receiver. */
+    private static ForkedJvm tracedApp(ScriptedAiServer server, OtlpReceiver receiver) {
+        return ForkedJvm.app(TracedApp.class, "url=" + server.url(PATH), "linger-ms=1000")
+                .agentBefore(ForkedJvm.otelAgentJar())
+                .library("opentelemetry-api-1").library("opentelemetry-context-1").library("opentelemetry-common-1")
+                .property("otel.service.name", "traced-app")
+                .property("otel.exporter.otlp.protocol", "http/protobuf")
+                .property("otel.exporter.otlp.endpoint", receiver.endpoint())
+                .property("otel.metrics.exporter", "none")
+                .property("otel.logs.exporter", "none")
+                // both export while the app runs: the agent would trace aierr's exports then, if it could
+                .property("otel.bsp.schedule.delay", "100")
+                .property("aierr.endpoints", server.authority() + "=openai")
+                .property("aierr.exporter", "otlp")
+                .timeoutSeconds(120);
+    }
+
+    @Test
+    void sideBySideEveryAttemptNestsInOneTraceUnderTheAppsSpan() throws Exception {
+        try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm.Result app = tracedApp(server, receiver).run();
+            assertOneTreePerAppSpan(app, new SpanTree(receiver.traceRequests()), server.requests());
+        }
+    }
+
+    @Test
+    void asTheAgentsExtensionAierrStartsItselfAndBuildsTheSameTree() throws Exception {
+        try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm.Result app = tracedApp(server, receiver).withoutAgent()
+                    .property("otel.javaagent.extensions", ForkedJvm.agentJar().toString())
+                    .run();
+            assertTrue(app.stderr.contains("aierr: started as an OpenTelemetry Java agent extension"), app.stderr);
+            assertOneTreePerAppSpan(app, new SpanTree(receiver.traceRequests()), server.requests());
+        }
+    }
+
+    /**
+     * Each app span has aierr's call span as its only child, the call an attempt span per request,
+     * each attempt exactly one span of the agent's; nothing else starts a trace or misses a parent,
+     * and each request carries the agent's span for it in the app's trace.
+     */
+    private static void assertOneTreePerAppSpan(ForkedJvm.Result app, SpanTree tree, List<Recorded> requests) {
+        String picture = app + "\n--- spans\n" + tree.render();
+        assertEquals("200", app.value("send.status"), picture);
+        assertEquals("200", app.value("async.status"), picture);
+        assertEquals(List.of(), tree.duplicateIds(), picture);
+        assertEquals(List.of(), tree.orphans(), picture);
+        assertEquals(2, tree.roots().size(), "only the app's two spans start traces, aierr's exports are not traced\n"
+                + picture);
+        assertEquals(5, requests.size(), picture);
+        List<Span> agentSpans = new ArrayList<>();
+        for (String mode : List.of("send", "async")) {
+            Span appSpan = tree.byId(app.value(mode + ".span"));
+            assertEquals("app " + mode, appSpan.getName(), picture);
+            assertEquals("none", app.value(mode + ".request.traceparent"), "the app's request is never changed");
+            List<Span> calls = tree.children(appSpan);
+            assertEquals(1, calls.size(), picture);
+            Span call = calls.get(0);
+            assertEquals("io.aierr", tree.scope(call));
+            assertEquals("chat gpt-4o-mini", call.getName());
+            List<Span> attempts = tree.children(call);
+            assertEquals(mode.equals("send") ? 3 : 2, attempts.size(), picture);
+            for (Span attempt : attempts) {
+                assertEquals("io.aierr", tree.scope(attempt), picture);
+                List<Span> http = tree.children(attempt);
+                assertEquals(1, http.size(), "one agent span per attempt\n" + picture);
+                assertEquals(AGENT_HTTP_SCOPE, tree.scope(http.get(0)), picture);
+                assertEquals(Span.SpanKind.SPAN_KIND_CLIENT, http.get(0).getKind());
+                assertEquals(attribute(attempt.getAttributesList(), "http.response.status_code"),
+                        attribute(http.get(0).getAttributesList(), "http.response.status_code"), picture);
+                assertEquals(hex(appSpan.getTraceId()), hex(http.get(0).getTraceId()));
+                agentSpans.add(http.get(0));
+            }
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            String traceparent = requests.get(i).headers.get("traceparent");
+            Span http = agentSpans.get(i);
+            assertTrue(traceparent.matches("00-" + hex(http.getTraceId()) + "-" + hex(http.getSpanId()) + "-0[0-9a-f]"),
+                    "request " + i + " carried " + traceparent + "\n" + picture);
+        }
+    }
+
+    @Test
+    void withoutAierrTheAgentAloneShowsOneRequestPerCall() throws Exception {
+        try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm.Result app = tracedApp(server, receiver).withoutAgent().run();
+            SpanTree tree = new SpanTree(receiver.traceRequests());
+            String picture = app + "\n--- spans\n" + tree.render();
+            assertEquals("429", app.value("send.status"), picture);
+            assertEquals(2, server.requestCount());
+            Span appSpan = tree.byId(app.value("send.span"));
+            List<Span> children = tree.children(appSpan);
+            assertEquals(1, children.size(), picture);
+            assertEquals(AGENT_HTTP_SCOPE, tree.scope(children.get(0)), picture);
+        }
+    }
+}
