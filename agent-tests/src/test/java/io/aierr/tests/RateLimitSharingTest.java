@@ -22,10 +22,7 @@ class RateLimitSharingTest {
     private static final String PATH = "/v1/chat/completions";
 
     private static ForkedJvm.Result load(String authority, String url, String... extra) throws Exception {
-        ForkedJvm jvm = ForkedJvm.app(LoadApp.class, withUrl(url, extra))
-                .property("aierr.endpoints", authority + "=openai")
-                .timeoutSeconds(120);
-        return jvm.run();
+        return load(authority, url, java.util.Map.of(), extra);
     }
 
     private static ForkedJvm.Result load(String authority, String url, java.util.Map<String, String> props,
