@@ -82,6 +82,24 @@ class AierrConfigTest {
     }
 
     @Test
+    void sharedLimitsHaveSaneDefaultsAndReadTheirShapes() {
+        AierrConfig defaults = AierrConfig.from(name -> null);
+        assertTrue(defaults.rateGate);
+        assertTrue(defaults.adaptiveRate);
+        assertEquals(0.2, defaults.retryBudget, 1e-9);
+        assertEquals(10, defaults.breakerFailures);
+        assertEquals(5_000, defaults.breakerOpenMillis);
+        assertEquals(0.35, AierrConfig.from(Map.of("aierr.retry.budget", "35%")::get).retryBudget, 1e-9);
+        assertEquals(0.5, AierrConfig.from(Map.of("aierr.retry.budget", "0.5")::get).retryBudget, 1e-9);
+        assertTrue(AierrConfig.from(Map.of("aierr.retry.budget", "off")::get).retryBudget < 0);
+        AierrConfig bad = AierrConfig.from(Map.of("aierr.retry.budget", "lots", "aierr.breaker.failures", "-3")::get);
+        assertEquals(0.2, bad.retryBudget, 1e-9);
+        assertEquals(10, bad.breakerFailures);
+        assertEquals(2, bad.warnings.size(), bad.warnings.toString());
+        assertEquals(0, AierrConfig.from(Map.of("aierr.breaker.enabled", "false")::get).breakerFailures);
+    }
+
+    @Test
     void environmentNamesFollowTheProperty() {
         assertEquals("AIERR_RETRY_MAX_ATTEMPTS", AierrConfig.envName("aierr.retry.max-attempts"));
         assertEquals("OTEL_EXPORTER_OTLP_ENDPOINT", AierrConfig.envName("otel.exporter.otlp.endpoint"));
