@@ -11,7 +11,7 @@ package io.aierr.core;
  * {@code x-ratelimit-limit/remaining/reset-requests}: {@code (limit - remaining) / reset} is the
  * refill rate). Without counters it is learned the way AWS SDKs' adaptive mode does, with two
  * changes that make it converge faster: a throttle lowers the rate to the rate that actually
- * succeeded (not 70 % of the sending rate), and only once per round trip, so a wave of 429s for
+ * succeeded, less 5 % (not 70 % of the sending rate), and only once per round trip, so a wave of 429s for
  * requests sent together counts as one signal. Between throttles the rate grows along a cubic
  * curve back to, then past, the rate that last throttled.
  *
@@ -24,9 +24,15 @@ final class RateGate {
     private static final long WINDOW = 2 * SECOND;
     private static final long MIN_WINDOW = SECOND / 4;
     private static final double MIN_RATE = 0.5;
-    /** Cubic growth constant, in requests per second per second cubed (AWS uses 0.4). */
-    private static final double CUBIC_C = 0.4;
+    /**
+     * Cubic growth constant, in requests per second per second cubed. AWS uses 0.4; a quarter of
+     * it stays near the last throttling rate for twice as long, which the benchmark showed to
+     * halve the 429s of a closed loop without hints.
+     */
+    private static final double CUBIC_C = 0.1;
     private static final double SERVER_RATE_SHARE = 0.97;
+    /** After a throttle, pace a little below what passed, so the server's bucket can refill. */
+    private static final double BACKOFF_SHARE = 0.95;
 
     private final boolean adaptive;
     private final long[] successes = new long[256];
@@ -86,7 +92,7 @@ final class RateGate {
         }
         measured = Math.max(MIN_RATE, measured);
         lastMaxRate = pacing ? Math.max(currentRate(now), measured) : measured;
-        rate = measured;
+        rate = measured * BACKOFF_SHARE;
         lastDecreaseAt = now;
         if (!pacing) {
             pacing = true;

@@ -61,7 +61,7 @@ class RateGateTest {
         long now = T0 + 2000 * MS;
         gate.throttled(now, now - 10 * MS, -1, null);
         double afterFirst = gate.rateForTests(now);
-        assertEquals(20, afterFirst, 1.0);
+        assertEquals(20 * 0.95, afterFirst, 0.5, "a little below what passed, so the bucket can refill");
         // a wave of 429s for requests sent before that decrease is the same signal
         for (int i = 0; i < 20; i++) {
             gate.throttled(now + MS, now - 5 * MS, -1, null);
