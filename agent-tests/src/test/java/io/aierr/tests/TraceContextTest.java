@@ -1,7 +1,9 @@
 package io.aierr.tests;
 
 import io.aierr.testing.OtlpReceiver;
+import io.aierr.tests.apps.Hc5ClassicApp;
 import io.aierr.tests.apps.JdkClientApp;
+import io.aierr.tests.apps.OkHttpClientApp;
 import io.aierr.tests.apps.TracedApp;
 import io.aierr.tests.support.Bodies;
 import io.aierr.tests.support.ForkedJvm;
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -36,8 +40,19 @@ class TraceContextTest {
         String[] all = new String[args.length + 1];
         all[0] = "url=" + server.url(PATH);
         System.arraycopy(args, 0, all, 1, args.length);
-        return ForkedJvm.app(main, all)
-                .property("aierr.endpoints", server.authority() + "=openai")
+        return exporting(ForkedJvm.app(main, all), server, receiver);
+    }
+
+    /** An app of the client tests ({@code call=name url} arguments, see AppCall), one call per name. */
+    private static ForkedJvm clientApp(Class<?> main, ScriptedAiServer server, OtlpReceiver receiver,
+                                       String... callNames) {
+        String[] calls = Arrays.stream(callNames).map(name -> "call=" + name + " " + server.url(PATH) + " mode=" + name)
+                .toArray(String[]::new);
+        return exporting(ForkedJvm.app(main, calls), server, receiver);
+    }
+
+    private static ForkedJvm exporting(ForkedJvm jvm, ScriptedAiServer server, OtlpReceiver receiver) {
+        return jvm.property("aierr.endpoints", server.authority() + "=openai")
                 .property("aierr.exporter", "otlp")
                 .property("otel.exporter.otlp.endpoint", receiver.endpoint());
     }
@@ -80,6 +95,52 @@ class TraceContextTest {
             assertEquals(3, attempts.size(), tree.render());
             assertEquals(attempts.stream().map(TraceContextTest::traceparent).collect(Collectors.toList()),
                     sentTraceparents(server), tree.render());
+        }
+    }
+
+    /** What each attempt span's request carries, call after call in the order they started. */
+    private static List<String> attemptTraceparents(SpanTree tree) {
+        return tree.roots().stream().sorted(Comparator.comparingLong(Span::getStartTimeUnixNano))
+                .flatMap(call -> attempts(tree, call).stream()).map(TraceContextTest::traceparent)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void apacheHttpClient5AttemptsCarryTheirOwnSpanAsParent() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
+            rateLimitedOnce(rateLimitedOnce(server));
+            ForkedJvm.Result app = clientApp(Hc5ClassicApp.class, server, receiver, "open", "handler")
+                    .library("httpclient5-").library("httpcore5-").library("slf4j-api").run();
+            assertEquals("200", app.value("open.status"), app.toString());
+            assertEquals("200", app.value("handler.status"), app.toString());
+            assertEquals("none", app.value("open.request.traceparent"), "the app's request object is left as it was");
+            assertEquals("none", app.value("handler.request.traceparent"));
+
+            SpanTree tree = new SpanTree(receiver.traceRequests());
+            assertEquals(2, tree.roots().size(), tree.render());
+            assertEquals(attemptTraceparents(tree), sentTraceparents(server), tree.render());
+        }
+    }
+
+    /**
+     * OkHttp's first attempt is the app's own call, whose request cannot change once it runs: it goes
+     * out as the app made it. Every retry carries its own attempt span as parent.
+     */
+    @Test
+    void okHttpRetriesCarryTheirOwnSpanAsParent() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
+            rateLimitedOnce(rateLimitedOnce(server));
+            ForkedJvm.Result app = clientApp(OkHttpClientApp.class, server, receiver, "execute", "enqueue")
+                    .jarsIn(OkHttpClientTest.OkHttp.V4.jars()).run();
+            assertEquals("200", app.value("execute.status"), app.toString());
+            assertEquals("200", app.value("enqueue.status"), app.toString());
+
+            SpanTree tree = new SpanTree(receiver.traceRequests());
+            assertEquals(2, tree.roots().size(), tree.render());
+            List<String> expected = attemptTraceparents(tree);
+            expected.set(0, null);
+            expected.set(2, null);
+            assertEquals(expected, sentTraceparents(server), tree.render());
         }
     }
 

@@ -14,8 +14,11 @@ public final class BlockingRetries {
 
     /** One client's side of the loop, for one app call. */
     public interface Exchange<R, X extends Exception> {
-        /** Sends one attempt through the client's own code. */
-        R send() throws X;
+        /**
+         * Sends one attempt through the client's own code, with this W3C traceparent in place of the
+         * request's own, or as the app set it when null; the app's request is as before once it returns.
+         */
+        R send(String traceparent) throws X;
 
         int status(R response);
 
@@ -48,8 +51,8 @@ public final class BlockingRetries {
             }
             call.beginAttempt();
             R response;
-            try {
-                response = exchange.send();
+            try (TraceScope inApp = call.attemptInAppContext()) {
+                response = exchange.send(call.traceparent());
             } catch (Exception | Error e) {
                 call.onFailure(e);
                 throw e;

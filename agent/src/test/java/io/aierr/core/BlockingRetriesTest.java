@@ -47,7 +47,7 @@ class BlockingRetriesTest {
         }
 
         @Override
-        public Response send() throws IOException {
+        public Response send(String traceparent) throws IOException {
             Object next = script.remove();
             log.add("send");
             if (next instanceof IOException) {

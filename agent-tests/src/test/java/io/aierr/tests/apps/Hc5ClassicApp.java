@@ -60,6 +60,8 @@ public final class Hc5ClassicApp {
         } catch (Exception e) {
             call.failed(e);
         }
+        Header traceparent = post.getFirstHeader("traceparent");
+        call.print("request.traceparent", traceparent == null ? "none" : traceparent.getValue());
         call.end(() -> pool.getTotalStats().getLeased());
         client.close();
     }

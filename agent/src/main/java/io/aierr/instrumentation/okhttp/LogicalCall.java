@@ -12,8 +12,10 @@ import java.util.function.Consumer;
 
 /**
  * One OkHttp call as the app made it, across its attempts. The first attempt is the app's own
- * call object; each later one is a fresh copy ({@code clone()}) given what is left of the call
- * timeout. Judges each response, and stops when the app cancels its call.
+ * call object, already under way when aierr sees it: its request cannot change, so it goes out
+ * without aierr's traceparent. Each later one is a fresh call of the same client for the same
+ * request, carrying the traceparent of its attempt, given what is left of the call timeout.
+ * Judges each response, and stops when the app cancels its call.
  */
 final class LogicalCall {
     /**
@@ -75,9 +77,16 @@ final class LogicalCall {
         return retryDelayMillis;
     }
 
-    /** The call for the next attempt; it is already cancelled when the app cancelled meanwhile. */
+    /**
+     * Begins the next attempt and returns its call, which carries aierr's traceparent; it is
+     * already cancelled (and no attempt begun) when the app cancelled meanwhile.
+     */
     Object nextCall() throws Throwable {
-        Object next = api.newCallLike(appCall);
+        boolean sending = !cancelled;
+        if (sending) {
+            call.beginAttempt();
+        }
+        Object next = api.newCallLike(appCall, sending ? call.traceparent() : null);
         long remaining = call.remainingMillis();
         if (remaining != Long.MAX_VALUE) {
             // never 0, which OkHttp reads as "no timeout"; a spent timeout fails the attempt as OkHttp would

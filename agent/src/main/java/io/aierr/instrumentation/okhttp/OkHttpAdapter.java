@@ -4,6 +4,7 @@ import io.aierr.bootstrap.OkHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
 import io.aierr.core.CircuitOpenException;
+import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
 import java.io.IOException;
@@ -52,6 +53,8 @@ public final class OkHttpAdapter implements OkHttpHook {
         RetryingCallback retrying = new RetryingCallback(logical, appCallback, () -> cancellers.remove(appCall));
         cancellers.put(appCall, retrying::cancel);
         logical.call.beginAttempt();
+        // OkHttp's own enqueue sends this first attempt once the hook returned: outside aierr's attempt
+        // context, so the app's tracing sees it under the app's span (retries are enqueued inside it)
         return retrying.callback();
     }
 
@@ -73,10 +76,10 @@ public final class OkHttpAdapter implements OkHttpHook {
             }
             return new Object[] {null, e};
         }
+        logical.call.beginAttempt();
         while (true) {
-            logical.call.beginAttempt();
             Object response;
-            try {
+            try (TraceScope inApp = logical.call.attemptInAppContext()) {
                 Object sending = attempt;
                 response = CallDepth.asAgent(() -> logical.api.execute(sending));
             } catch (Throwable e) {

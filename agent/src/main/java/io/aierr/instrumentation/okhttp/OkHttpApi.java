@@ -33,7 +33,7 @@ final class OkHttpApi {
         @Override
         protected Object computeValue(Class<?> callClass) {
             try {
-                return new OkHttpApi(callClass.getClassLoader());
+                return new OkHttpApi(callClass);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 return new IllegalStateException("unsupported OkHttp: " + e);
             }
@@ -46,6 +46,12 @@ final class OkHttpApi {
     private final MethodHandle callEnqueue;
     private final MethodHandle callCancel;
     private final MethodHandle callClone;
+    /** The call's client, or null when this OkHttp hides it: then retries are clones, without aierr's traceparent. */
+    private final MethodHandle callClient;
+    private final MethodHandle clientNewCall;
+    private final MethodHandle requestNewBuilder;
+    private final MethodHandle requestBuilderHeader;
+    private final MethodHandle requestBuilderBuild;
     private final MethodHandle callIsExecuted;
     private final MethodHandle callTimeout;
     private final MethodHandle timeoutNanos;
@@ -77,8 +83,11 @@ final class OkHttpApi {
     private final MethodHandle callbackOnResponse;
     private final MethodHandle callbackOnFailure;
 
-    private OkHttpApi(ClassLoader loader) throws ReflectiveOperationException {
+    private OkHttpApi(Class<?> realCall) throws ReflectiveOperationException {
+        ClassLoader loader = realCall.getClassLoader();
         Class<?> call = Class.forName("okhttp3.Call", false, loader);
+        Class<?> client = Class.forName("okhttp3.OkHttpClient", false, loader);
+        Class<?> requestBuilder = Class.forName("okhttp3.Request$Builder", false, loader);
         Class<?> callback = Class.forName("okhttp3.Callback", false, loader);
         Class<?> request = Class.forName("okhttp3.Request", false, loader);
         Class<?> response = Class.forName("okhttp3.Response", false, loader);
@@ -98,6 +107,11 @@ final class OkHttpApi {
         callEnqueue = virtual(lookup, call, "enqueue", void.class, callback);
         callCancel = virtual(lookup, call, "cancel", void.class);
         callClone = virtual(lookup, call, "clone", call);
+        callClient = clientOf(lookup, realCall, client);
+        clientNewCall = virtual(lookup, client, "newCall", call, request);
+        requestNewBuilder = virtual(lookup, request, "newBuilder", requestBuilder);
+        requestBuilderHeader = virtual(lookup, requestBuilder, "header", requestBuilder, String.class, String.class);
+        requestBuilderBuild = virtual(lookup, requestBuilder, "build", request);
         callIsExecuted = virtual(lookup, call, "isExecuted", boolean.class);
         callTimeout = virtual(lookup, call, "timeout", timeout);
         timeoutNanos = virtual(lookup, timeout, "timeoutNanos", long.class);
@@ -149,6 +163,24 @@ final class OkHttpApi {
         return generic(lookup.findVirtual(owner, name, MethodType.methodType(returns, params)));
     }
 
+    /**
+     * The getter of {@code RealCall}'s client: public {@code getClient()} in 4.x and 5.x, the
+     * package-private field {@code client} in 3.x (readable because OkHttp's package is open, as
+     * on the class path); null when neither can be reached.
+     */
+    private static MethodHandle clientOf(MethodHandles.Lookup lookup, Class<?> realCall, Class<?> client) {
+        try {
+            return virtual(lookup, realCall, "getClient", client);
+        } catch (ReflectiveOperationException notPublic) {
+            try {
+                return generic(MethodHandles.privateLookupIn(realCall, MethodHandles.lookup())
+                        .findGetter(realCall, "client", client));
+            } catch (ReflectiveOperationException | RuntimeException hidden) {
+                return null;
+            }
+        }
+    }
+
     private static MethodHandle generic(MethodHandle mh) {
         return mh.asType(mh.type().generic());
     }
@@ -171,8 +203,17 @@ final class OkHttpApi {
         callCancel.invoke(call);
     }
 
-    Object newCallLike(Object call) throws Throwable {
-        return callClone.invoke(call);
+    /**
+     * A new call of the same client for the same request, which carries {@code traceparent} when it
+     * is not null (a {@code clone()} cannot change headers); a clone when the client is out of reach.
+     */
+    Object newCallLike(Object call, String traceparent) throws Throwable {
+        if (traceparent == null || callClient == null) {
+            return callClone.invoke(call);
+        }
+        Object request = requestBuilderBuild.invoke(
+                requestBuilderHeader.invoke(requestNewBuilder.invoke(request(call)), "traceparent", traceparent));
+        return clientNewCall.invoke(callClient.invoke(call), request);
     }
 
     boolean isExecuted(Object call) throws Throwable {

@@ -1,5 +1,6 @@
 package io.aierr.instrumentation.okhttp;
 
+import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
 import java.io.IOException;
@@ -93,13 +94,13 @@ final class RetryingCallback implements InvocationHandler {
         }
         try {
             Object next = logical.nextCall();
-            if (!logical.cancelled()) {
-                logical.call.beginAttempt();
+            // the app's tracing takes the current context along with the enqueued call
+            try (TraceScope inApp = logical.call.attemptInAppContext()) {
+                CallDepth.asAgent(() -> {
+                    logical.api.enqueue(next, self);
+                    return null;
+                });
             }
-            CallDepth.asAgent(() -> {
-                logical.api.enqueue(next, self);
-                return null;
-            });
         } catch (Throwable e) {
             try {
                 onFailure(LogicalCall.noNextAttempt(e));

@@ -21,6 +21,8 @@ import java.util.Map;
 
 /** An HttpClient 4.5 call's side of the blocking retry loop: each attempt is a full client execution. */
 final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpResponse, IOException> {
+    private static final String TRACEPARENT = "traceparent";
+
     private final CloseableHttpClient client;
     private final HttpHost target;
     private final HttpRequest request;
@@ -34,8 +36,23 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     }
 
     @Override
-    public CloseableHttpResponse send() throws IOException {
-        return CallDepth.asAgent(() -> client.execute(target, request, context));
+    public CloseableHttpResponse send(String traceparent) throws IOException {
+        if (traceparent == null) {
+            return CallDepth.asAgent(() -> client.execute(target, request, context));
+        }
+        // Set on the app's own request for this one execution and put back after it: a copy would
+        // lose what only the app's object has (its abort/cancel hook, its RequestConfig), and the
+        // request is written out by the time execute returns.
+        Header[] own = request.getHeaders(TRACEPARENT);
+        request.setHeader(TRACEPARENT, traceparent);
+        try {
+            return CallDepth.asAgent(() -> client.execute(target, request, context));
+        } finally {
+            request.removeHeaders(TRACEPARENT);
+            for (Header header : own) {
+                request.addHeader(header);
+            }
+        }
     }
 
     @Override

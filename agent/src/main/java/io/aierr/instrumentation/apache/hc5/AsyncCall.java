@@ -5,6 +5,7 @@ import io.aierr.core.Headers;
 import io.aierr.core.AiCalls;
 import io.aierr.core.ErrorResponse;
 import io.aierr.core.RetryDecision;
+import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
@@ -54,6 +55,7 @@ final class AsyncCall<T> {
     private static final int UNDECIDED = 0;
     private static final int PASS = 1;
     private static final int AI = 2;
+    private static final String TRACEPARENT = "traceparent";
 
     private final AiCalls calls;
     private final Consumer<String> warn;
@@ -164,7 +166,9 @@ final class AsyncCall<T> {
             producer.releaseResources();
         }
         call.beginAttempt();
-        try {
+        next.traceparent = call.traceparent();
+        // the app's tracing starts its span for the attempt inside execute, on this thread
+        try (TraceScope inApp = call.attemptInAppContext()) {
             inFlight = next.send(context);
         } catch (RuntimeException e) {
             call.onFailure(e);
@@ -239,6 +243,8 @@ final class AsyncCall<T> {
     private final class Attempt implements FutureCallback<T> {
         private final AttemptProducer relayProducer = new AttemptProducer(this);
         private final AttemptConsumer relayConsumer = new AttemptConsumer();
+        /** What a resend carries in place of the request's own traceparent; null to send it as the app set it. */
+        volatile String traceparent;
 
         Future<T> send(HttpContext attemptContext) {
             return CallDepth.asAgent(() -> client.execute(target, relayProducer, relayConsumer, pushHandlers,
@@ -294,7 +300,11 @@ final class AsyncCall<T> {
 
     /**
      * Hands the app's producer to one attempt. The first emits the app's request (and decides);
-     * resends emit a copy of it as it was, the body coming from the app's producer after a reset.
+     * resends emit a copy of it as it was, with the attempt's traceparent, the body coming from the
+     * app's producer after a reset. The first attempt goes out as the app emitted it, without
+     * aierr's traceparent: the client reads per-request settings (its RequestConfig) from that very
+     * object, and the minimal clients go on writing it on an I/O thread after it is handed over, so
+     * neither a copy nor a header set for a while would be safe.
      */
     private final class AttemptProducer implements AsyncRequestProducer {
         private final Attempt attempt;
@@ -307,12 +317,18 @@ final class AsyncCall<T> {
         public void sendRequest(RequestChannel channel, HttpContext attemptContext) throws HttpException, IOException {
             HttpRequest resend = request;
             if (resend != null && observed()) {
-                channel.sendRequest(BasicRequestBuilder.copy(resend).build(), entityDetails, attemptContext);
+                HttpRequest copy = BasicRequestBuilder.copy(resend).build();
+                if (attempt.traceparent != null) {
+                    copy.setHeader(TRACEPARENT, attempt.traceparent);
+                }
+                channel.sendRequest(copy, entityDetails, attemptContext);
                 return;
             }
             producer.sendRequest((emitted, details, c) -> {
                 decide(emitted, details, c);
-                channel.sendRequest(emitted, details, c);
+                try (TraceScope inApp = observed() ? call.attemptInAppContext() : TraceScope.NONE) {
+                    channel.sendRequest(emitted, details, c);
+                }
             }, attemptContext);
         }
 

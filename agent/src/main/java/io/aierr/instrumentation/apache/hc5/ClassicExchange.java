@@ -7,6 +7,7 @@ import io.aierr.instrumentation.apache.ClassicAttempts;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -17,6 +18,8 @@ import java.io.InputStream;
 
 /** A classic HttpClient 5 call's side of the blocking retry loop: each attempt is a full client execution. */
 final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpResponse, IOException> {
+    private static final String TRACEPARENT = "traceparent";
+
     private final CloseableHttpClient client;
     private final HttpHost target;
     private final ClassicHttpRequest request;
@@ -31,8 +34,23 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
 
     @Override
     @SuppressWarnings("deprecation") // the one public entry to doExecute present in every 5.x
-    public CloseableHttpResponse send() throws IOException {
-        return CallDepth.asAgent(() -> client.execute(target, request, context));
+    public CloseableHttpResponse send(String traceparent) throws IOException {
+        if (traceparent == null) {
+            return CallDepth.asAgent(() -> client.execute(target, request, context));
+        }
+        // Set on the app's own request for this one execution and put back after it: a copy would
+        // lose what only the app's object has (its abort/cancel hook, its RequestConfig), and the
+        // request is written out by the time execute returns.
+        Header[] own = request.getHeaders(TRACEPARENT);
+        request.setHeader(TRACEPARENT, traceparent);
+        try {
+            return CallDepth.asAgent(() -> client.execute(target, request, context));
+        } finally {
+            request.removeHeaders(TRACEPARENT);
+            for (Header header : own) {
+                request.addHeader(header);
+            }
+        }
     }
 
     @Override
