@@ -1,6 +1,8 @@
 package io.aierr.tests;
 
 import io.aierr.testing.OtlpReceiver;
+import io.aierr.tests.apps.Hc4ClientApp;
+import io.aierr.tests.apps.Hc5AsyncApp;
 import io.aierr.tests.apps.Hc5ClassicApp;
 import io.aierr.tests.apps.JdkClientApp;
 import io.aierr.tests.apps.OkHttpClientApp;
@@ -14,9 +16,9 @@ import io.aierr.tests.support.SpanTree;
 import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -41,14 +43,6 @@ class TraceContextTest {
         all[0] = "url=" + server.url(PATH);
         System.arraycopy(args, 0, all, 1, args.length);
         return exporting(ForkedJvm.app(main, all), server, receiver);
-    }
-
-    /** An app of the client tests ({@code call=name url} arguments, see AppCall), one call per name. */
-    private static ForkedJvm clientApp(Class<?> main, ScriptedAiServer server, OtlpReceiver receiver,
-                                       String... callNames) {
-        String[] calls = Arrays.stream(callNames).map(name -> "call=" + name + " " + server.url(PATH) + " mode=" + name)
-                .toArray(String[]::new);
-        return exporting(ForkedJvm.app(main, calls), server, receiver);
     }
 
     private static ForkedJvm exporting(ForkedJvm jvm, ScriptedAiServer server, OtlpReceiver receiver) {
@@ -105,41 +99,66 @@ class TraceContextTest {
                 .collect(Collectors.toList());
     }
 
-    @Test
-    void apacheHttpClient5AttemptsCarryTheirOwnSpanAsParent() throws Exception {
-        try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
-            rateLimitedOnce(rateLimitedOnce(server));
-            ForkedJvm.Result app = clientApp(Hc5ClassicApp.class, server, receiver, "open", "handler")
-                    .library("httpclient5-").library("httpcore5-").library("slf4j-api").run();
-            assertEquals("200", app.value("open.status"), app.toString());
-            assertEquals("200", app.value("handler.status"), app.toString());
-            assertEquals("none", app.value("open.request.traceparent"), "the app's request object is left as it was");
-            assertEquals("none", app.value("handler.request.traceparent"));
+    /**
+     * The other clients, each run with two AI calls made two ways. OkHttp's and HttpClient 5 async's
+     * first attempt goes out as the app made it: OkHttp's call is already running with a request
+     * that cannot change, and HttpClient 5 async reads the emitted request itself. Every other
+     * attempt carries its own attempt span as parent.
+     */
+    enum OtherClient {
+        OKHTTP_3(OkHttpClientApp.class, "mode", "execute", "enqueue", false),
+        OKHTTP_4(OkHttpClientApp.class, "mode", "execute", "enqueue", false),
+        OKHTTP_5(OkHttpClientApp.class, "mode", "execute", "enqueue", false),
+        APACHE_4(Hc4ClientApp.class, "mode", "open", "handler", true),
+        APACHE_5(Hc5ClassicApp.class, "mode", "open", "handler", true),
+        APACHE_5_ASYNC(Hc5AsyncApp.class, "api", "simple", "stream", false);
 
-            SpanTree tree = new SpanTree(receiver.traceRequests());
-            assertEquals(2, tree.roots().size(), tree.render());
-            assertEquals(attemptTraceparents(tree), sentTraceparents(server), tree.render());
+        final Class<?> app;
+        final List<String> calls;
+        final boolean firstAttemptCarriesIt;
+        private final String option;
+
+        OtherClient(Class<?> app, String option, String first, String second, boolean firstAttemptCarriesIt) {
+            this.app = app;
+            this.option = option;
+            this.calls = List.of(first, second);
+            this.firstAttemptCarriesIt = firstAttemptCarriesIt;
+        }
+
+        ForkedJvm jvm(ScriptedAiServer server) {
+            ForkedJvm jvm = ForkedJvm.app(app, calls.stream()
+                    .map(c -> "call=" + c + " " + server.url(PATH) + " " + option + "=" + c).toArray(String[]::new));
+            switch (this) {
+                case OKHTTP_3 -> jvm.jarsIn(OkHttpClientTest.OkHttp.V3.jars());
+                case OKHTTP_4 -> jvm.jarsIn(OkHttpClientTest.OkHttp.V4.jars());
+                case OKHTTP_5 -> jvm.jarsIn(OkHttpClientTest.OkHttp.V5.jars());
+                case APACHE_4 -> jvm.library("httpclient-4").library("httpcore-4").library("commons-logging")
+                        .library("commons-codec");
+                default -> jvm.library("httpclient5-").library("httpcore5-").library("slf4j-api");
+            }
+            return jvm;
         }
     }
 
-    /**
-     * OkHttp's first attempt is the app's own call, whose request cannot change once it runs: it goes
-     * out as the app made it. Every retry carries its own attempt span as parent.
-     */
-    @Test
-    void okHttpRetriesCarryTheirOwnSpanAsParent() throws Exception {
+    @ParameterizedTest
+    @EnumSource(OtherClient.class)
+    void otherClientsAttemptsCarryTheirOwnSpanAsParent(OtherClient client) throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
             rateLimitedOnce(rateLimitedOnce(server));
-            ForkedJvm.Result app = clientApp(OkHttpClientApp.class, server, receiver, "execute", "enqueue")
-                    .jarsIn(OkHttpClientTest.OkHttp.V4.jars()).run();
-            assertEquals("200", app.value("execute.status"), app.toString());
-            assertEquals("200", app.value("enqueue.status"), app.toString());
+            ForkedJvm.Result app = exporting(client.jvm(server), server, receiver).run();
+            for (String call : client.calls) {
+                assertEquals("200", app.value(call + ".status"), app.toString());
+                String left = app.value(call + ".request.traceparent");
+                assertTrue(left == null || left.equals("none"), "the app's request object is left as it was: " + left);
+            }
 
             SpanTree tree = new SpanTree(receiver.traceRequests());
             assertEquals(2, tree.roots().size(), tree.render());
             List<String> expected = attemptTraceparents(tree);
-            expected.set(0, null);
-            expected.set(2, null);
+            if (!client.firstAttemptCarriesIt) {
+                expected.set(0, null);
+                expected.set(2, null);
+            }
             assertEquals(expected, sentTraceparents(server), tree.render());
         }
     }

@@ -63,6 +63,8 @@ public final class Hc4ClientApp {
         } catch (Exception e) {
             call.failed(e);
         }
+        Header traceparent = post.getFirstHeader("traceparent");
+        call.print("request.traceparent", traceparent == null ? "none" : traceparent.getValue());
         call.end(() -> pool.getTotalStats().getLeased());
         client.close();
     }
