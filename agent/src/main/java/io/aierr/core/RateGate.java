@@ -160,7 +160,8 @@ final class RateGate {
         return pacing;
     }
 
-    synchronized double rateForTests(long now) {
+    /** Requests per second the gate releases now; 0 while the endpoint is not paced. */
+    synchronized double pacingRate(long now) {
         return pacing ? currentRate(now) : 0;
     }
 }

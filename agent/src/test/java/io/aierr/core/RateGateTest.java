@@ -60,13 +60,13 @@ class RateGateTest {
         }
         long now = T0 + 2000 * MS;
         gate.throttled(now, now - 10 * MS, -1, null);
-        double afterFirst = gate.rateForTests(now);
+        double afterFirst = gate.pacingRate(now);
         assertEquals(20 * 0.95, afterFirst, 0.5, "a little below what passed, so the bucket can refill");
         // a wave of 429s for requests sent before that decrease is the same signal
         for (int i = 0; i < 20; i++) {
             gate.throttled(now + MS, now - 5 * MS, -1, null);
         }
-        assertEquals(afterFirst, gate.rateForTests(now + MS), 0.01);
+        assertEquals(afterFirst, gate.pacingRate(now + MS), 0.01);
     }
 
     @Test
@@ -74,8 +74,8 @@ class RateGateTest {
         RateGate gate = new RateGate(true);
         gate.passed(T0, null);
         gate.throttled(T0 + 100 * MS, T0, -1, null);
-        double start = gate.rateForTests(T0 + 100 * MS);
-        double later = gate.rateForTests(T0 + 3100 * MS);
+        double start = gate.pacingRate(T0 + 100 * MS);
+        double later = gate.pacingRate(T0 + 3100 * MS);
         assertTrue(later > start, start + " -> " + later);
         assertEquals(0, gate.reserve(T0 + 40_000 * MS), "a limit quiet for 30 s is lifted");
         assertFalse(gate.pacing());
