@@ -125,10 +125,11 @@ class RateLimitSharingTest {
                     java.util.Map.of("aierr.breaker.failures", "4", "aierr.breaker.open-for", "200ms",
                             "aierr.retry.max-attempts", "2", "aierr.retry.initial-backoff", "10ms"),
                     "threads=1", "calls=40", "gap-ms=100");
-            int failedFast = outcome(r, "CircuitOpenException");
+            // an open breaker answers with a copy of the last 450, never a new exception type
+            int failedFast = outcome(r, "450-circuit-open");
             assertTrue(failedFast > 0, r.toString());
-            assertTrue(r.stdout.contains("circuit open for " + server.authority()), r.stdout);
-            assertTrue(r.stdout.contains("450 queue_full"), "the last classified error is named: " + r.stdout);
+            assertTrue(r.stderr.contains("circuit open for " + server.authority()), r.stderr);
+            assertTrue(r.stderr.contains("450 queue_full"), "the last classified error is named: " + r.stderr);
             assertTrue(outcome(r, "200") > 0, "closed again after recovery: " + r);
             assertEquals(40, outcome(r, "200") + outcome(r, "450") + failedFast, r.toString());
             assertTrue(server.requestCount() < 40, "failing fast spared the service: " + server.requestCount());

@@ -12,7 +12,11 @@ public interface OkHttpHook {
      */
     Object[] execute(Object call);
 
-    /** @return the callback the original {@code enqueue} gets: the app's own, or one that retries */
+    /**
+     * @return the callback the original {@code enqueue} gets (the app's own, or one that retries), or
+     *         null when the hook dispatches the call itself: later, after its turn, or never, when it
+     *         answers the app's callback without sending
+     */
     Object enqueue(Object call, Object callback);
 
     /** {@code cancel()} was called on this call (by the app, or by its call timeout). */

@@ -39,6 +39,11 @@ public final class AierrConfig {
     /** {@code aierr.breaker.failures}: failed attempts in a row that open an endpoint's breaker; 0 when off. */
     public final int breakerFailures;
     public final long breakerOpenMillis;
+    /**
+     * {@code aierr.retry.resend-window}: an app's resend of a request aierr settled, within this time,
+     * continues that call instead of starting a fresh one; 0 when off.
+     */
+    public final long resendWindowMillis;
     public final String exporter;
     public final boolean summary;
     public final String otlpEndpoint;
@@ -66,6 +71,7 @@ public final class AierrConfig {
         retryBudget = r.fraction("aierr.retry.budget", 0.2);
         breakerFailures = r.bool("aierr.breaker.enabled", true) ? r.integer("aierr.breaker.failures", 10, 1, 10_000) : 0;
         breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);
+        resendWindowMillis = r.duration("aierr.retry.resend-window", 30_000);
         exporter = r.oneOf("aierr.exporter", "otlp", "otlp", "console", "none");
         summary = r.bool("aierr.summary", true);
         otlpEndpoint = r.url("otel.exporter.otlp.endpoint", DEFAULT_OTLP_ENDPOINT);
@@ -197,15 +203,18 @@ public final class AierrConfig {
                 return -1;
             }
             try {
-                double f = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100
+                boolean percent = v.endsWith("%");
+                double f = percent ? Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100
                         : Double.parseDouble(v);
-                if (f >= 0 && f <= 100) {
+                // a bare 20 is far more likely a percentage typed without its sign than 2000 %: refuse it
+                if (f >= 0 && (percent ? f <= 10 : f <= 1)) {
                     return f;
                 }
             } catch (NumberFormatException ignored) {
                 // warned below
             }
-            warn(name, v, "a share like 20% or 0.2, or off", (int) (fallback * 100) + "%");
+            warn(name, v, "a share like 20% or 0.2 (a bare number is at most 1), or off",
+                    (int) Math.round(fallback * 100) + "%");
             return fallback;
         }
 

@@ -1,16 +1,27 @@
 package io.aierr.core;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32;
 
 /**
- * One logical AI call as the app made it, across all its attempts: classify each error response,
- * decide whether to send again, account for the waits, and report everything to the observer.
- * Client adapters drive it; it knows nothing of any HTTP client. Not thread-safe: the attempts
+ * One logical AI call as the app made it, across all its attempts: admit it, classify each error
+ * response, decide whether to send again, account for the waits, and report everything to the
+ * observer. Client adapters drive it; it knows nothing of any HTTP client.
+ *
+ * <p>Its life is a fixed sequence, checked by assertions (on in tests): {@link #admit()} once;
+ * then per attempt {@link #beginAttempt()} and one answer ({@link #onSuccess}, {@link #onErrorResponse}
+ * or {@link #onFailure}); after an error response that is not retried, {@link #delivered()}. A refusal,
+ * a failure, a success, a delivery or {@link #aborted} ends the call; whatever comes after the end
+ * (an async cancellation racing the last answer) is ignored. Not thread-safe otherwise: the attempts
  * of one call happen one after the other.
  */
 public final class AiCall {
     /** Bytes of an error body read before deciding; error bodies are small, streams are not. */
     public static final int PEEK_LIMIT = 64 * 1024;
+
+    private enum State { NEW, ADMITTED, SENDING, ANSWERED, WAITING, ENDED }
 
     private final CallInfo info;
     private final RetryPolicy policy;
@@ -18,11 +29,18 @@ public final class AiCall {
     private final CallObserver observer;
     private final boolean replayable;
     private final long deadlineNanos;
+    /** The request body when known whole (for the resend fingerprint), else null. */
+    private final byte[] body;
+    private volatile State state = State.NEW;
     private int attempts;
     private long attemptSentAt;
     /** Positive when this call is the breaker's half-open probe. */
     private long probeTicket;
     private long waitedMillis;
+    /** The wait decided last, reported with its measured length when the next attempt begins. */
+    private long waitPlannedAt;
+    private BackoffSource waitSource;
+    private String waitStretched;
     private int lastStatus;
     private ClassifiedError lastError;
     private String giveUpReason;
@@ -30,16 +48,18 @@ public final class AiCall {
     private final AtomicBoolean ended = new AtomicBoolean();
 
     /**
+     * @param body          the request body when known whole, else null
      * @param timeoutMillis the request's own timeout, which also bounds all retries of the call;
      *                      0 or negative when it has none
      */
     AiCall(CallInfo info, RetryPolicy policy, EndpointLimits limits, Telemetry telemetry, boolean replayable,
-           long timeoutMillis) {
+           byte[] body, long timeoutMillis) {
         this.info = info;
         this.policy = policy;
         this.limits = limits;
         this.observer = safe(telemetry, info);
         this.replayable = replayable;
+        this.body = body;
         this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
     }
 
@@ -60,48 +80,75 @@ public final class AiCall {
     }
 
     /**
-     * Call once, before the first attempt, and wait as long as it says: other calls may have
-     * learned that the endpoint is rate limited, and this call's turn comes later.
-     *
-     * @return milliseconds to wait before the first attempt, usually 0
-     * @throws CircuitOpenException when the endpoint's breaker is open: the app gets this failure
+     * Call once, before the first attempt. The call may have to wait for its turn (other calls
+     * learned that the endpoint's limit binds), or be answered without sending: a resend of a
+     * request aierr settled, an open breaker, or a turn beyond max-wait.
      */
-    public long admit() throws CircuitOpenException {
+    public Admission admit() {
+        assert state == State.NEW : state;
         long now = System.nanoTime();
-        if (!enter(now)) {
-            CircuitOpenException open = limits.breaker.openError(now, limits.name);
-            lastError = open.lastError();
-            giveUpReason = "circuit open";
-            end(open);
-            throw open;
+        Refusal refusal = resendOfSettled(now);
+        long ticket = refusal == null ? limits.breaker.admit(now, true) : CircuitBreaker.REJECTED;
+        if (refusal == null && ticket == CircuitBreaker.REJECTED) {
+            refusal = limits.breaker.refusal(now, limits.name);
         }
-        long wait = limits.gate == null ? 0 : toMillis(limits.gate.reserve(now));
-        if (wait <= 0 || wait > remainingWaitMillis()) {
-            return 0; // a queue longer than this call may wait: send, and let the server answer
-        }
-        waitedMillis += wait;
-        observer.backoff(1, wait, "rate-limit-gate");
-        return wait;
-    }
-
-    /**
-     * {@link #admit()} for a client whose first attempt is already under way when aierr sees it
-     * (OkHttp {@code enqueue}, HttpClient 5 async): it can neither wait its turn nor fail fast, so
-     * an open breaker only stops its retries.
-     */
-    public void admitNow() {
-        enter(System.nanoTime());
-    }
-
-    /** Registers the call with its endpoint's breaker and budget; false when the breaker refuses it. */
-    private boolean enter(long now) {
-        long ticket = limits.breaker.admit(now, true);
-        if (ticket == CircuitBreaker.REJECTED) {
-            return false;
+        if (refusal != null) {
+            refuse(refusal);
+            return Admission.refused(refusal);
         }
         probeTicket = ticket;
         limits.budget.callStarted(now);
-        return true;
+        state = State.ADMITTED;
+        if (limits.gate == null) {
+            return Admission.NOW;
+        }
+        RateGate.Turn turn = limits.gate.reserve(now, now);
+        long wait = toMillis(turn.waitNanos);
+        if (wait > remainingWaitMillis()) {
+            AnswerCopy cause = limits.gate.cause();
+            if (cause != null) {
+                Refusal held = new Refusal(Refusal.Reason.HELD, cause, "the turn of " + limits.name + " comes in "
+                        + wait + "ms, more than the " + remainingWaitMillis() + "ms left of max-wait");
+                refuse(held);
+                return Admission.refused(held);
+            }
+            return Admission.NOW; // held by counters alone: no answer to copy, so let the server answer
+        }
+        if (wait > 0) {
+            planWait(now, turn.cause, null);
+        }
+        return Admission.after(wait);
+    }
+
+    /**
+     * The first attempt is already on its way when aierr sees the call (a client that gives aierr no
+     * chance to hold it): registered with the breaker and budget, never waited for or refused.
+     */
+    public void admitNow() {
+        assert state == State.NEW : state;
+        long now = System.nanoTime();
+        long ticket = limits.breaker.admit(now, true);
+        probeTicket = Math.max(ticket, 0);
+        limits.budget.callStarted(now);
+        state = State.ADMITTED;
+    }
+
+    /** The refusal of a request the app resends after aierr settled it, or null. */
+    private Refusal resendOfSettled(long now) {
+        if (limits.settled.isEmpty()) {
+            return null;
+        }
+        Long fingerprint = fingerprint();
+        AnswerCopy settled = fingerprint == null ? null : limits.settled.resendOf(fingerprint, now);
+        return settled == null ? null : new Refusal(Refusal.Reason.SETTLED, settled, "a resend of a request aierr "
+                + "settled with " + settled.error.status + " " + settled.error.category.id() + " (its attempts are spent)");
+    }
+
+    private void refuse(Refusal refusal) {
+        lastStatus = refusal.answer.status;
+        lastError = refusal.answer.error;
+        giveUpReason = refusal.toString();
+        end(null);
     }
 
     /** Time left of the request's own timeout, or {@code Long.MAX_VALUE} when it has none. */
@@ -112,10 +159,22 @@ public final class AiCall {
         return (deadlineNanos - System.nanoTime()) / 1_000_000L;
     }
 
-    /** Call before sending each attempt. */
+    /** Call right before sending each attempt, once its wait is over. */
     public void beginAttempt() {
+        assert state == State.ADMITTED || state == State.WAITING || state == State.ENDED : state;
+        long now = System.nanoTime();
+        if (waitSource != null) {
+            // the wait actually taken, timer and scheduling included, not the one planned
+            long waited = Math.max(0, (now - waitPlannedAt) / 1_000_000L);
+            waitedMillis += waited;
+            observer.backoff(attempts + 1, waited, waitSource, waitStretched);
+            waitSource = null;
+        }
         attempts++;
-        attemptSentAt = System.nanoTime();
+        attemptSentAt = now;
+        if (state != State.ENDED) {
+            state = State.SENDING;
+        }
         observer.attemptStarted(attempts);
     }
 
@@ -144,23 +203,32 @@ public final class AiCall {
 
     /**
      * The attempt got an error response (status 400 or more): classify it and decide. On a retry
-     * the wait is already accounted for; on a give-up the caller delivers the response and then
-     * calls {@link #delivered()}.
+     * the caller waits {@link RetryDecision#delayMillis} and begins the next attempt; on a give-up it
+     * delivers the response and then calls {@link #delivered()}.
      */
     public RetryDecision onErrorResponse(ErrorResponse response) {
+        assert state == State.SENDING || state == State.ENDED : state;
         ClassifiedError error = ErrorClassifier.classify(info.provider, response);
         lastStatus = response.status;
         lastError = error;
         observer.attemptResponded(attempts, response.status, error);
         long now = System.nanoTime();
-        shareWithEndpoint(now, response, error);
+        AnswerCopy answer = AnswerCopy.of(response, error);
+        shareWithEndpoint(now, response, answer);
         RetryDecision decision = limit(now, error,
                 policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
         if (decision.retry) {
-            waitedMillis += decision.delayMillis;
-            observer.backoff(attempts + 1, decision.delayMillis, decision.reason);
+            planWait(now, decision.source, decision.stretched);
+            state = State.WAITING;
         } else {
             giveUpReason = decision.reason;
+            state = State.ANSWERED;
+            if (decision.settled && (error.category.retryable() || error.category.neverRetried())) {
+                Long fingerprint = fingerprint();
+                if (fingerprint != null) {
+                    limits.settled.settled(fingerprint, answer, now);
+                }
+            }
         }
         return decision;
     }
@@ -171,7 +239,8 @@ public final class AiCall {
         if (limits.gate != null) {
             limits.gate.passed(now, RateCounters.from(headers, System.currentTimeMillis()));
         }
-        limits.breaker.record(now, false, null);
+        limits.breaker.record(now, null);
+        limits.settled.succeeded();
         lastStatus = status;
         lastError = null;
         observer.attemptResponded(attempts, status, null);
@@ -180,6 +249,7 @@ public final class AiCall {
 
     /** The last error response reached the app. */
     public void delivered() {
+        assert state == State.ANSWERED || state == State.ENDED : state;
         end(null);
     }
 
@@ -197,44 +267,75 @@ public final class AiCall {
         end(why);
     }
 
-    /** Tells the endpoint's gate and breaker what this answer says about the endpoint. */
-    private void shareWithEndpoint(long now, ErrorResponse response, ClassifiedError error) {
-        Category c = error.category;
-        if (limits.gate != null && (c == Category.RATE_LIMITED || c == Category.QUEUE_FULL || c == Category.OVERLOADED)) {
-            limits.gate.throttled(now, attemptSentAt, error.retryHint == null ? -1 : error.retryHint.delayMillis,
-                    RateCounters.from(response.headers, response.receivedAtMillis));
-        }
-        limits.breaker.record(now, c == Category.QUEUE_FULL || c == Category.UNAVAILABLE || c == Category.OVERLOADED,
-                error);
+    private void planWait(long now, BackoffSource source, String stretched) {
+        waitPlannedAt = now;
+        waitSource = source;
+        waitStretched = stretched;
     }
 
-    /** The policy's retry, unless the endpoint's breaker, budget or rate gate says otherwise. */
+    /** Tells the endpoint's gate and breaker what this answer says about the endpoint. */
+    private void shareWithEndpoint(long now, ErrorResponse response, AnswerCopy answer) {
+        Category c = answer.error.category;
+        if (limits.gate != null && c.holdsOthers()) {
+            RetryHint hint = answer.error.retryHint;
+            limits.gate.throttled(now, attemptSentAt, hint == null ? -1 : hint.delayMillis,
+                    RateCounters.from(response.headers, response.receivedAtMillis), answer);
+        }
+        limits.breaker.record(now, c.isOutage() ? answer : null);
+    }
+
+    /**
+     * The policy's retry, unless the endpoint's breaker, budget or gate says otherwise. When they
+     * refuse, the call already has its own last response: it is settled with that.
+     */
     private RetryDecision limit(long now, ClassifiedError error, RetryDecision decision) {
         if (!decision.retry) {
             return decision;
         }
         if (limits.breaker.admit(now, false) == CircuitBreaker.REJECTED) {
-            return RetryDecision.giveUp("circuit open for " + limits.name);
+            return RetryDecision.settle("circuit open for " + limits.name);
         }
-        boolean paced = error.category == Category.RATE_LIMITED;
-        if (!paced && !limits.budget.tryRetry(now)) {
-            return RetryDecision.giveUp("retry budget spent for " + limits.name);
+        if (error.category.spendsRetryBudget() && !limits.budget.tryRetry(now)) {
+            return RetryDecision.settle("retry budget spent for " + limits.name);
         }
-        if (limits.gate == null || !limits.gate.pacing()) {
+        if (limits.gate == null) {
             return decision;
         }
-        // paced, a throttled call without a server hint needs no backoff of its own: its turn is the wait
-        long earliest = paced && error.retryHint == null ? 0 : decision.delayMillis;
-        long wait = toMillis(limits.gate.reserve(now + earliest * 1_000_000L)) + earliest;
+        // while a limit binds, a throttled call without a server hint needs no backoff of its own: its turn is the wait
+        boolean turnIsTheWait = error.category == Category.RATE_LIMITED && error.retryHint == null
+                && limits.gate.pacing();
+        long earliest = now + (turnIsTheWait ? 0 : decision.delayMillis * 1_000_000L);
+        RateGate.Turn turn = limits.gate.reserve(now, earliest);
+        if (turn.cause == null) {
+            return decision;
+        }
+        long wait = toMillis(turn.waitNanos);
         if (wait > remainingWaitMillis()) {
-            return RetryDecision.giveUp("rate-limit queue of " + limits.name + " is longer than the "
+            return RetryDecision.settle("the turn of " + limits.name + " comes in " + wait + "ms, more than the "
                     + remainingWaitMillis() + "ms left of max-wait");
         }
-        return wait == decision.delayMillis ? decision : RetryDecision.retryAfter(wait, "rate-limit-gate");
+        return RetryDecision.stretched(decision, wait, turn.cause);
     }
 
     private long remainingWaitMillis() {
         return Math.max(0, Math.min(policy.maxWaitMillis - waitedMillis, remainingMillis()));
+    }
+
+    /**
+     * Method, URL and body, hashed: what makes a request the same request again. Null when the body
+     * is not known whole (a request with a body aierr did not see, or one longer than the peek limit).
+     */
+    private Long fingerprint() {
+        boolean bodiless = "GET".equals(info.method) || "DELETE".equals(info.method) || "HEAD".equals(info.method);
+        if (body == null ? !bodiless : body.length >= PEEK_LIMIT) {
+            return null;
+        }
+        byte[] b = body == null ? new byte[0] : body;
+        CRC32 crc = new CRC32();
+        crc.update((info.method + ' ' + info.url).getBytes(StandardCharsets.UTF_8));
+        crc.update(b);
+        // two independent 32-bit hashes: a false match would answer a new request with an old error
+        return (crc.getValue() << 32) | (Arrays.hashCode(b) & 0xffffffffL);
     }
 
     private static long toMillis(long nanos) {
@@ -243,6 +344,7 @@ public final class AiCall {
 
     private void end(Throwable failure) {
         if (ended.compareAndSet(false, true)) {
+            state = State.ENDED;
             if (probeTicket > 0) {
                 limits.breaker.probeEnded(probeTicket);
             }

@@ -55,7 +55,8 @@ public final class AiCalls {
      *
      * @param credential        see {@link #credential}; only
      *                          a fingerprint of it is kept, to tell the endpoints of two keys apart
-     * @param requestBodyPrefix the first bytes of the request body when cheaply known, else null
+     * @param requestBodyPrefix the first {@link AiCall#PEEK_LIMIT} bytes of the request body when cheaply
+     *                          known, else null; a shorter prefix is the whole body
      * @param replayable        whether the request body can be sent again
      * @param timeoutMillis     the request's own timeout, 0 when none
      * @param appTraceparent    the {@code traceparent} header of the app's request, or null
@@ -67,7 +68,7 @@ public final class AiCalls {
         CallInfo info = new CallInfo(provider, method, uri.toString(), uri.getHost(), port,
                 RequestDescriber.operation(path), RequestDescriber.model(path, requestBodyPrefix), appTraceparent);
         return new AiCall(info, policy, limitsFor(uri.getHost() + ':' + port, credential), telemetry, replayable,
-                timeoutMillis);
+                requestBodyPrefix, timeoutMillis);
     }
 
     /**

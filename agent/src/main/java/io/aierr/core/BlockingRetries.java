@@ -35,11 +35,17 @@ public final class BlockingRetries {
 
         /** Waits before the next attempt; throws what the client throws when interrupted while waiting. */
         void pause(long millis) throws X;
+
+        /** The response the app gets when aierr answers its call without sending. */
+        R answer(Refusal refusal);
     }
 
-    public static <R, X extends Exception> R run(AiCall call, Exchange<R, X> exchange)
-            throws X, CircuitOpenException {
-        long wait = call.admit();
+    public static <R, X extends Exception> R run(AiCall call, Exchange<R, X> exchange) throws X {
+        Admission admission = call.admit();
+        if (admission.refusal != null) {
+            return exchange.answer(admission.refusal);
+        }
+        long wait = admission.waitMillis;
         while (true) {
             if (wait > 0) {
                 try {

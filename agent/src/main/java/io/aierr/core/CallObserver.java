@@ -36,10 +36,15 @@ public interface CallObserver {
     }
 
     /**
-     * The call will wait this long before the next attempt. {@code nextAttempt} 1 is a wait
-     * before the first attempt: the endpoint's rate gate holds the call for its turn (not a retry).
+     * The call waited this long, measured, before the attempt about to begin. {@code nextAttempt} 1
+     * is a wait before the first attempt: the endpoint's rate gate held the call for its turn (not a
+     * retry).
+     *
+     * @param source    what set the wait
+     * @param stretched for a {@link BackoffSource#HELD} or {@link BackoffSource#PACED} retry, the
+     *                  call's own wait that the gate made longer ({@code retry-after-ms 250ms}); else null
      */
-    default void backoff(int nextAttempt, long delayMillis, String source) {
+    default void backoff(int nextAttempt, long waitedMillis, BackoffSource source, String stretched) {
     }
 
     /**

@@ -41,4 +41,25 @@ public enum Category {
     public boolean neverRetried() {
         return this == QUOTA_EXCEEDED;
     }
+
+    /**
+     * The endpoint is short of capacity, not this request wrong: its wait hint concerns every call
+     * to the endpoint, so the rate gate hears of it.
+     */
+    public boolean holdsOthers() {
+        return this == RATE_LIMITED || this == QUEUE_FULL || this == OVERLOADED;
+    }
+
+    /** Every instance of the endpoint is failing: counted by its circuit breaker. */
+    public boolean isOutage() {
+        return this == QUEUE_FULL || this == UNAVAILABLE || this == OVERLOADED;
+    }
+
+    /**
+     * Retrying it adds load that the endpoint may not take, so it draws on the retry budget.
+     * Rate-limit retries do not: the gate paces them to what the server accepts.
+     */
+    public boolean spendsRetryBudget() {
+        return this != RATE_LIMITED;
+    }
 }

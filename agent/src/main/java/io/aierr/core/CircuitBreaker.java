@@ -3,8 +3,8 @@ package io.aierr.core;
 /**
  * Stops sending to an endpoint whose every instance keeps failing (PAI-EAS 450 from stuck
  * workers, 503 no healthy upstream): after {@code threshold} outage answers in a row it opens,
- * and calls fail at once with the last classified error instead of queueing behind retries
- * that cannot succeed. After the open time one probe call goes through (half-open); its success
+ * and calls are answered at once with a copy of the last outage answer instead of queueing behind
+ * retries that cannot succeed. After the open time one probe call goes through (half-open); its success
  * closes the breaker, its failure opens it again for twice as long (up to a minute).
  * Thread-safe; times are nanoseconds.
  */
@@ -18,7 +18,7 @@ final class CircuitBreaker {
     private long currentOpen;
     private boolean probeInFlight;
     private long probeTicket;
-    private ClassifiedError lastError;
+    private AnswerCopy lastOutage;
 
     /** @param threshold outage answers in a row that open it; 0 or less turns it off */
     CircuitBreaker(int threshold, long openMillis) {
@@ -47,21 +47,25 @@ final class CircuitBreaker {
         return ++probeTicket;
     }
 
-    /** The failure a rejected call gets. */
-    synchronized CircuitOpenException openError(long now, String endpoint) {
-        return new CircuitOpenException(endpoint, consecutiveOutages, lastError,
-                Math.max(0, openUntil - now) / 1_000_000L);
+    /** What a rejected call gets: a copy of the last outage answer. */
+    synchronized Refusal refusal(long now, String endpoint) {
+        return new Refusal(Refusal.Reason.CIRCUIT_OPEN, lastOutage, "circuit open for " + endpoint + " after "
+                + consecutiveOutages + " outage answers in a row, last: " + lastOutage.error + "; answering without "
+                + "sending for " + Math.max(0, openUntil - now) / 1_000_000L + "ms more");
     }
 
-    /** An attempt's answer: {@code outage} for a retryable server-side failure (450, 503, 529...). */
-    synchronized void record(long now, boolean outage, ClassifiedError error) {
-        if (!outage) {
+    /**
+     * An attempt's answer: {@code outage} (a copy of it) for a retryable server-side failure (450, 503,
+     * 529...), null for any other answer.
+     */
+    synchronized void record(long now, AnswerCopy outage) {
+        if (outage == null) {
             consecutiveOutages = 0;
             currentOpen = openNanos;
             probeInFlight = false;
             return;
         }
-        lastError = error;
+        lastOutage = outage;
         consecutiveOutages++;
         if (threshold > 0 && consecutiveOutages >= threshold && (probeInFlight || now >= openUntil)) {
             if (probeInFlight) {

@@ -2,7 +2,7 @@ package io.aierr.core;
 
 import io.aierr.config.AierrConfig;
 
-/** The settings of what calls to one endpoint share (rate gate, retry budget, breaker). Immutable. */
+/** The settings of what calls to one endpoint share (rate gate, retry budget, breaker, resend window). Immutable. */
 public final class EndpointPolicy {
     final boolean sharedGate;
     final boolean adaptiveRate;
@@ -11,23 +11,26 @@ public final class EndpointPolicy {
     /** 0 when the breaker is off. */
     final int breakerFailures;
     final long breakerOpenMillis;
+    /** 0 when resends are not recognised. */
+    final long resendWindowMillis;
 
     public EndpointPolicy(boolean sharedGate, boolean adaptiveRate, double retryBudget, int breakerFailures,
-                          long breakerOpenMillis) {
+                          long breakerOpenMillis, long resendWindowMillis) {
         this.sharedGate = sharedGate;
         this.adaptiveRate = adaptiveRate;
         this.retryBudget = retryBudget;
         this.breakerFailures = breakerFailures;
         this.breakerOpenMillis = breakerOpenMillis;
+        this.resendWindowMillis = resendWindowMillis;
     }
 
     public static EndpointPolicy from(AierrConfig config) {
         return new EndpointPolicy(config.rateGate, config.adaptiveRate, config.retryBudget, config.breakerFailures,
-                config.breakerOpenMillis);
+                config.breakerOpenMillis, config.resendWindowMillis);
     }
 
     EndpointLimits newLimits(String name) {
         return new EndpointLimits(name, sharedGate ? new RateGate(adaptiveRate) : null, new RetryBudget(retryBudget),
-                new CircuitBreaker(breakerFailures, breakerOpenMillis));
+                new CircuitBreaker(breakerFailures, breakerOpenMillis), new SettledRequests(resendWindowMillis));
     }
 }

@@ -2,18 +2,26 @@ package io.aierr.core;
 
 /**
  * What all calls to one endpoint (host, port and API key) know about its rate limit, so that one
- * call's 429 spares the others a certain 429. Every attempt reserves a send slot: while the
- * endpoint is not limiting, the slot is "now"; once it throttled, slots are spaced by the
- * learned sustainable rate and none comes before the time the server asked to wait for. Waiters
- * are thus released one after another at the rate the server accepts, not all at once.
+ * call's 429 spares the others a certain 429, without slowing anyone down on a guess.
+ *
+ * <p>It acts only once the evidence says a limit binds: the server's counters say its bucket is
+ * empty, or rate-limit answers make up at least half of the recent answers. Sporadic 429s (a
+ * gateway's "peak load" answers under quota) never do: each such call waits its own hint, and the
+ * others go on. While a limit binds:
+ * <ul>
+ *   <li>a 429's hint <em>holds</em> every call to the endpoint until the server's time;</li>
+ *   <li>calls that wait at the same time are <em>paced</em>: released one after another at the
+ *       rate the server accepts, not all at the same instant. A call with nobody waiting ahead of
+ *       it goes at its own time, so a lone caller never waits past its hint.</li>
+ * </ul>
  *
  * <p>The rate is read from the server's own counters when it sends them (OpenAI-style
  * {@code x-ratelimit-limit/remaining/reset-requests}: {@code (limit - remaining) / reset} is the
  * refill rate). Without counters it is learned the way AWS SDKs' adaptive mode does, with two
  * changes that make it converge faster: a throttle lowers the rate to the rate that actually
- * succeeded, less 5 % (not 70 % of the sending rate), and only once per round trip, so a wave of 429s for
- * requests sent together counts as one signal. Between throttles the rate grows along a cubic
- * curve back to, then past, the rate that last throttled.
+ * succeeded, less 5 % (not 70 % of the sending rate), and only once per round trip, so a wave of
+ * 429s for requests sent together counts as one signal. Between throttles the rate grows along a
+ * cubic curve back to, then past, the rate that last throttled.
  *
  * <p>Thread-safe; all times are {@link System#nanoTime()} nanoseconds.
  */
@@ -24,6 +32,8 @@ final class RateGate {
     private static final long WINDOW = 2 * SECOND;
     private static final long MIN_WINDOW = SECOND / 4;
     private static final double MIN_RATE = 0.5;
+    /** Rate-limit answers in the window before they can say, with no counters, that a limit binds. */
+    private static final int MIN_THROTTLES = 2;
     /**
      * Cubic growth constant, in requests per second per second cubed. AWS uses 0.4; a quarter of
      * it stays near the last throttling rate for twice as long, which the benchmark showed to
@@ -34,10 +44,30 @@ final class RateGate {
     /** After a throttle, pace a little below what passed, so the server's bucket can refill. */
     private static final double BACKOFF_SHARE = 0.95;
 
-    private final boolean adaptive;
-    private final long[] successes = new long[256];
-    private int successCount;
+    /** A call's turn: how long it waits, and what set that time. */
+    static final class Turn {
+        static final Turn OWN_TIME = new Turn(0, null);
 
+        final long waitNanos;
+        /** {@link BackoffSource#HELD} or {@link BackoffSource#PACED}; null when the call goes at its own time. */
+        final BackoffSource cause;
+
+        private Turn(long waitNanos, BackoffSource cause) {
+            this.waitNanos = waitNanos;
+            this.cause = cause;
+        }
+    }
+
+    private final boolean adaptive;
+    /** Recent answers: successes and rate-limit answers, as rings of nanoTimes. */
+    private final long[] passes = new long[1024];
+    private int passCount;
+    private final long[] throttles = new long[256];
+    private int throttleCount;
+
+    /** The evidence says a limit binds: hints hold every call, waiters are paced. */
+    private boolean binding;
+    /** A sending rate is known while binding (from counters or from what passed). */
     private boolean pacing;
     /** Sending rate while pacing, requests per second. */
     private double rate;
@@ -47,28 +77,41 @@ final class RateGate {
     private double lastMaxRate;
     private long lastThrottleAt;
     private long lastDecreaseAt = Long.MIN_VALUE;
-    private long blockedUntil = Long.MIN_VALUE;
-    private long nextSlot = Long.MIN_VALUE;
+    private long heldUntil = Long.MIN_VALUE;
+    /** The latest send time handed out. */
+    private long lastSlot = Long.MIN_VALUE;
+    /** The answer behind the current hold or limit: what a call refused for its turn gets a copy of. */
+    private AnswerCopy cause;
 
     RateGate(boolean adaptive) {
         this.adaptive = adaptive;
     }
 
     /**
-     * Reserves the next send slot.
-     *
-     * @return nanoseconds to wait before sending; 0 when the endpoint is not limiting
+     * Reserves a send time no earlier than {@code earliest} (the call's own time: now, or now plus
+     * its own backoff or hint).
      */
-    synchronized long reserve(long now) {
-        if (pacing && now - lastThrottleAt > FORGET_AFTER) {
+    synchronized Turn reserve(long now, long earliest) {
+        if (binding && now - lastThrottleAt > FORGET_AFTER) {
+            binding = false;
             pacing = false;
         }
-        long slot = Math.max(now, blockedUntil);
-        if (pacing) {
-            slot = Math.max(slot, nextSlot);
-            nextSlot = slot + (long) (SECOND / currentRate(now));
+        if (!binding) {
+            return Turn.OWN_TIME;
         }
-        return slot - now;
+        long slot = Math.max(earliest, heldUntil);
+        BackoffSource cause = slot > earliest ? BackoffSource.HELD : null;
+        // spacing applies behind calls that wait now, or to the server's known refill rate; a lone
+        // caller with no counters goes at its own time, so its wait never spirals with the learned rate
+        if (pacing && (lastSlot > now || serverRate > 0)) {
+            long spaced = lastSlot + (long) (SECOND / currentRate(now));
+            if (spaced > slot) {
+                slot = spaced;
+                cause = BackoffSource.PACED;
+            }
+        }
+        lastSlot = Math.max(lastSlot, slot);
+        return cause == null ? Turn.OWN_TIME : new Turn(slot - now, cause);
     }
 
     /**
@@ -76,17 +119,24 @@ final class RateGate {
      *
      * @param sentAt     when the throttled attempt was sent
      * @param hintMillis the server's wait hint, or -1 when it gave none
+     * @param answer     a copy of the answer, for the calls a hold refuses
      */
-    synchronized void throttled(long now, long sentAt, long hintMillis, RateCounters counters) {
+    synchronized void throttled(long now, long sentAt, long hintMillis, RateCounters counters, AnswerCopy answer) {
         learnServerRate(counters);
-        if (hintMillis >= 0) {
-            blockedUntil = Math.max(blockedUntil, now + hintMillis * 1_000_000L);
-        }
+        throttles[throttleCount++ % throttles.length] = now;
         lastThrottleAt = now;
+        if (!binding && !bindingEvidence(now, counters)) {
+            return; // sporadic: this call waits its own hint, the others go on
+        }
+        binding = true;
+        cause = answer;
+        if (hintMillis >= 0) {
+            heldUntil = Math.max(heldUntil, now + hintMillis * 1_000_000L);
+        }
         if (sentAt < lastDecreaseAt && pacing) {
             return; // sent before the last decrease: the same congestion, already accounted for
         }
-        double measured = measuredRate(now);
+        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now);
         if (measured == 0 && serverRate == 0) {
             return; // nothing passed lately, so no rate to pace at: the server's hints alone hold callers
         }
@@ -94,25 +144,34 @@ final class RateGate {
         lastMaxRate = pacing ? Math.max(currentRate(now), measured) : measured;
         rate = measured * BACKOFF_SHARE;
         lastDecreaseAt = now;
-        if (!pacing) {
-            pacing = true;
-            nextSlot = Math.max(now, blockedUntil);
-        }
+        pacing = true;
     }
 
     /** A response that was not throttled. */
     synchronized void passed(long now, RateCounters counters) {
-        successes[successCount++ % successes.length] = now;
+        passes[passCount++ % passes.length] = now;
         learnServerRate(counters);
         if (counters != null && counters.remaining == 0 && serverRate > 0) {
             // the bucket is empty: the next request would be throttled, so wait for one refill
-            blockedUntil = Math.max(blockedUntil, now + (long) (SECOND / serverRate));
+            heldUntil = Math.max(heldUntil, now + (long) (SECOND / serverRate));
             lastThrottleAt = now;
-            if (!pacing) {
-                pacing = true;
-                nextSlot = blockedUntil;
-            }
+            binding = true;
+            pacing = true;
         }
+    }
+
+    /** The answer behind the current hold, or null while no limit binds. */
+    synchronized AnswerCopy cause() {
+        return binding ? cause : null;
+    }
+
+    /** The server's counters say its bucket is empty, or rate-limit answers are at least half of the recent ones. */
+    private boolean bindingEvidence(long now, RateCounters counters) {
+        if (counters != null && counters.remaining == 0) {
+            return true;
+        }
+        int throttled = count(throttles, throttleCount, now);
+        return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now);
     }
 
     private void learnServerRate(RateCounters counters) {
@@ -136,28 +195,38 @@ final class RateGate {
         return Math.max(MIN_RATE, Math.max(rate, cubic));
     }
 
-    /**
-     * Successes per second over the last {@link #WINDOW}, counted from the oldest of them, so
-     * that a quiet spell before the load does not dilute the rate. Erring high costs a few 429s
-     * that lower it again; erring low would starve the caller, so a short span is stretched to
-     * {@link #MIN_WINDOW} rather than trusted.
-     */
-    private double measuredRate(long now) {
+    /** Entries of a ring that fall within the last {@link #WINDOW}. */
+    private static int count(long[] ring, int written, long now) {
         int n = 0;
-        long oldest = now;
-        int stored = Math.min(successCount, successes.length);
-        for (int i = 0; i < stored; i++) {
-            long at = successes[i];
-            if (now - at <= WINDOW) {
+        for (int i = 0, stored = Math.min(written, ring.length); i < stored; i++) {
+            if (now - ring[i] <= WINDOW) {
                 n++;
-                oldest = Math.min(oldest, at);
             }
         }
-        return n * (double) SECOND / Math.max(MIN_WINDOW, now - oldest);
+        return n;
+    }
+
+    /**
+     * The time the recent successes span, counted from the oldest of them, so that a quiet spell
+     * before the load does not dilute the rate. Erring short costs a few 429s that lower the rate
+     * again; erring long would starve the caller, so a short span is stretched to {@link #MIN_WINDOW}.
+     */
+    private long passSpan(long now) {
+        long oldest = now;
+        for (int i = 0, stored = Math.min(passCount, passes.length); i < stored; i++) {
+            if (now - passes[i] <= WINDOW) {
+                oldest = Math.min(oldest, passes[i]);
+            }
+        }
+        return Math.max(MIN_WINDOW, now - oldest);
     }
 
     synchronized boolean pacing() {
         return pacing;
+    }
+
+    synchronized boolean binding() {
+        return binding;
     }
 
     /** Requests per second the gate releases now; 0 while the endpoint is not paced. */

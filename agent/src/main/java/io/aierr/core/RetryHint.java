@@ -3,10 +3,10 @@ package io.aierr.core;
 /** A server's instruction how long to wait before trying again, and where it came from. */
 public final class RetryHint {
     public final long delayMillis;
-    /** Telemetry value of {@code aierr.backoff.source}: retry-after-ms, retry-after, rate-limit-reset, retry-info. */
-    public final String source;
+    /** Where the server said it; one of the server-hint {@link BackoffSource}s. */
+    public final BackoffSource source;
 
-    public RetryHint(long delayMillis, String source) {
+    public RetryHint(long delayMillis, BackoffSource source) {
         this.delayMillis = Math.max(0, delayMillis);
         this.source = source;
     }

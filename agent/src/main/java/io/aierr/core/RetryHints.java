@@ -32,9 +32,9 @@ final class RetryHints {
     static RetryHint find(ErrorResponse response, JsonFields body, String bodyText) {
         Headers h = response.headers;
         long now = serverNow(response);
-        RetryHint hint = millisHeader(h, "retry-after-ms");
+        RetryHint hint = millisHeader(h, BackoffSource.RETRY_AFTER_MS);
         if (hint == null) {
-            hint = millisHeader(h, "x-ms-retry-after-ms");
+            hint = millisHeader(h, BackoffSource.X_MS_RETRY_AFTER_MS);
         }
         if (hint == null) {
             hint = retryAfter(h.first("retry-after"), now);
@@ -44,20 +44,20 @@ final class RetryHints {
         }
         if (hint == null && body != null) {
             Long delay = goDuration(body.first("error.details.retryDelay", "details.retryDelay"));
-            hint = delay == null ? null : new RetryHint(delay, "retry-info");
+            hint = delay == null ? null : new RetryHint(delay, BackoffSource.RETRY_INFO);
         }
         if (hint == null && bodyText != null) {
             Matcher m = TRY_AGAIN.matcher(bodyText);
             if (m.find()) {
-                hint = new RetryHint(scaled(m.group(1), m.group(2)), "message");
+                hint = new RetryHint(scaled(m.group(1), m.group(2)), BackoffSource.MESSAGE);
             }
         }
         return hint;
     }
 
-    private static RetryHint millisHeader(Headers h, String name) {
-        Double ms = number(h.first(name));
-        return ms == null ? null : new RetryHint(bounded(ms), name);
+    private static RetryHint millisHeader(Headers h, BackoffSource header) {
+        Double ms = number(h.first(header.id()));
+        return ms == null ? null : new RetryHint(bounded(ms), header);
     }
 
     /** {@code Retry-After}: delta-seconds (fractions accepted) or an HTTP-date. */
@@ -67,10 +67,10 @@ final class RetryHints {
         }
         Double seconds = number(value);
         if (seconds != null) {
-            return new RetryHint(bounded(seconds * 1000), "retry-after");
+            return new RetryHint(bounded(seconds * 1000), BackoffSource.RETRY_AFTER);
         }
         Long at = httpDate(value);
-        return at == null ? null : new RetryHint(bounded(at - serverNowMillis), "retry-after");
+        return at == null ? null : new RetryHint(bounded(at - serverNowMillis), BackoffSource.RETRY_AFTER);
     }
 
     /**
@@ -94,7 +94,7 @@ final class RetryHints {
                 }
             }
         }
-        return longest < 0 ? null : new RetryHint(longest, "rate-limit-reset");
+        return longest < 0 ? null : new RetryHint(longest, BackoffSource.RATE_LIMIT_RESET);
     }
 
     /** Go-style durations as OpenAI and Groq send them ({@code 6m0s}, {@code 20ms}, {@code 1.5s}), or plain seconds. */

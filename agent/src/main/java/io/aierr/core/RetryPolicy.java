@@ -74,7 +74,7 @@ public final class RetryPolicy {
         if (remaining <= 0) {
             return RetryDecision.settle("max-wait spent");
         }
-        return RetryDecision.retryAfter(delay, "exponential");
+        return RetryDecision.retryAfter(delay, BackoffSource.EXPONENTIAL);
     }
 
     /** initial-backoff * 2^(n-1), capped at max-backoff, without overflow. */

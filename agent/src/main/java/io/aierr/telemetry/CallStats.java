@@ -1,6 +1,7 @@
 package io.aierr.telemetry;
 
 import io.aierr.core.CallInfo;
+import io.aierr.core.BackoffSource;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Category;
 import io.aierr.core.ClassifiedError;
@@ -88,7 +89,7 @@ final class CallStats implements Telemetry {
         }
 
         @Override
-        public void backoff(int nextAttempt, long delayMillis, String source) {
+        public void backoff(int nextAttempt, long delayMillis, BackoffSource source, String stretched) {
             if (nextAttempt > 1) {
                 retries.increment();
             }

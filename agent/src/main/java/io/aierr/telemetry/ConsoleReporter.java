@@ -1,5 +1,6 @@
 package io.aierr.telemetry;
 
+import io.aierr.core.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.ClassifiedError;
@@ -9,9 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * {@code aierr.exporter=console}: one stderr line per error, ending in what aierr did about it
- * (retry after a wait, or give up), and one line when a retried call finally succeeded:
+ * (retried after the wait it took, or give up), and one line when a retried call finally succeeded:
  * <pre>
- * aierr: openai 429 rate_limited (rate_limit_exceeded) POST http://host/v1/chat/completions attempt 1: Rate limit reached... -> retry in 1000ms (retry-after)
+ * aierr: openai 429 rate_limited (rate_limit_exceeded) POST http://host/v1/chat/completions attempt 1: Rate limit reached... -> retried after 1002ms (retry-after)
  * aierr: openai POST http://host/v1/chat/completions recovered: 200 on attempt 3 after 1300ms of backoff
  * </pre>
  */
@@ -61,12 +62,13 @@ final class ConsoleReporter implements Telemetry {
         }
 
         @Override
-        public void backoff(int nextAttempt, long delayMillis, String source) {
-            backoffMillis += delayMillis;
+        public void backoff(int nextAttempt, long waitedMillis, BackoffSource source, String stretched) {
+            backoffMillis += waitedMillis;
             if (nextAttempt == 1) {
                 return; // waiting for its turn behind other calls is not an error worth a line
             }
-            flush(" -> retry in " + delayMillis + "ms (" + source + ")");
+            flush(" -> retried after " + waitedMillis + "ms (" + source.id()
+                    + (stretched == null ? "" : ", stretched from " + stretched) + ")");
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.aierr.telemetry;
 
+import io.aierr.core.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.ClassifiedError;
@@ -123,8 +124,8 @@ final class FanOutTelemetry implements Telemetry {
         }
 
         @Override
-        public void backoff(int nextAttempt, long delayMillis, String source) {
-            each(o -> o.backoff(nextAttempt, delayMillis, source));
+        public void backoff(int nextAttempt, long waitedMillis, BackoffSource source, String stretched) {
+            each(o -> o.backoff(nextAttempt, waitedMillis, source, stretched));
         }
 
         @Override

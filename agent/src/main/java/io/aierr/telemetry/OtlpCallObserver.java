@@ -1,5 +1,6 @@
 package io.aierr.telemetry;
 
+import io.aierr.core.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.ClassifiedError;
@@ -24,6 +25,7 @@ import static io.aierr.telemetry.TelemetryNames.AIERR_ERROR_TYPE;
 import static io.aierr.telemetry.TelemetryNames.ATTEMPTS;
 import static io.aierr.telemetry.TelemetryNames.BACKOFF_DELAY_MS;
 import static io.aierr.telemetry.TelemetryNames.BACKOFF_SOURCE;
+import static io.aierr.telemetry.TelemetryNames.BACKOFF_STRETCHED;
 import static io.aierr.telemetry.TelemetryNames.BACKOFF_TOTAL_MS;
 import static io.aierr.telemetry.TelemetryNames.ERROR_CATEGORY;
 import static io.aierr.telemetry.TelemetryNames.ERROR_CODE;
@@ -170,10 +172,12 @@ final class OtlpCallObserver implements CallObserver {
     }
 
     @Override
-    public void backoff(int nextAttempt, long delayMillis, String source) {
+    public void backoff(int nextAttempt, long delayMillis, BackoffSource backoffSource, String stretched) {
         backoffTotalMillis += delayMillis;
-        call.addEvent(TelemetryNames.EVENT_BACKOFF, Attributes.of(BACKOFF_DELAY_MS, delayMillis,
-                BACKOFF_SOURCE, source));
+        String source = backoffSource.id();
+        call.addEvent(TelemetryNames.EVENT_BACKOFF, stretched == null
+                ? Attributes.of(BACKOFF_DELAY_MS, delayMillis, BACKOFF_SOURCE, source)
+                : Attributes.of(BACKOFF_DELAY_MS, delayMillis, BACKOFF_SOURCE, source, BACKOFF_STRETCHED, stretched));
         if (nextAttempt > 1) {
             Attributes byProvider = Attributes.of(PROVIDER, info.provider);
             otel.retries.add(1, lastError == null ? byProvider

@@ -31,6 +31,8 @@ final class TelemetryNames {
     static final AttributeKey<Long> BACKOFF_TOTAL_MS = longKey("aierr.backoff.total_ms");
     static final AttributeKey<Long> BACKOFF_DELAY_MS = longKey("aierr.backoff.delay_ms");
     static final AttributeKey<String> BACKOFF_SOURCE = stringKey("aierr.backoff.source");
+    /** On a held or paced wait: the call's own wait (its server hint or backoff) that the gate stretched. */
+    static final AttributeKey<String> BACKOFF_STRETCHED = stringKey("aierr.backoff.stretched");
     static final AttributeKey<String> ERROR_CATEGORY = stringKey("aierr.error.category");
     static final AttributeKey<String> ERROR_CODE = stringKey("aierr.error.code");
     static final AttributeKey<String> AIERR_ERROR_TYPE = stringKey("aierr.error.type");

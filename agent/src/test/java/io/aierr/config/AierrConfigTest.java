@@ -92,6 +92,11 @@ class AierrConfigTest {
         assertEquals(0.35, AierrConfig.from(Map.of("aierr.retry.budget", "35%")::get).retryBudget, 1e-9);
         assertEquals(0.5, AierrConfig.from(Map.of("aierr.retry.budget", "0.5")::get).retryBudget, 1e-9);
         assertTrue(AierrConfig.from(Map.of("aierr.retry.budget", "off")::get).retryBudget < 0);
+        assertEquals(0.2, AierrConfig.from(Map.of("aierr.retry.budget", "20%")::get).retryBudget, 1e-9);
+        AierrConfig bare = AierrConfig.from(Map.of("aierr.retry.budget", "20")::get);
+        assertEquals(0.2, bare.retryBudget, 1e-9);
+        assertEquals(1, bare.warnings.size());
+        assertTrue(bare.warnings.get(0).contains("aierr.retry.budget"), bare.warnings.get(0));
         AierrConfig bad = AierrConfig.from(Map.of("aierr.retry.budget", "lots", "aierr.breaker.failures", "-3")::get);
         assertEquals(0.2, bad.retryBudget, 1e-9);
         assertEquals(10, bad.breakerFailures);

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class BlockingRetriesTest {
     private static final AiCalls CALLS = new AiCalls(EndpointMatcher.create(List.of(), null),
             new RetryPolicy(true, Set.of(429, 503), 3, 10, 100, 10_000, bound -> bound),
-            new EndpointPolicy(true, true, -1, 0, 0), Telemetry.NONE);
+            new EndpointPolicy(true, true, -1, 0, 0, 30_000), Telemetry.NONE);
 
     /** A scripted response; {@code body} is what the app finally reads. */
     private static final class Response {
@@ -87,6 +87,14 @@ class BlockingRetriesTest {
         }
 
         @Override
+        public Response answer(Refusal refusal) {
+            log.add("answered " + refusal.headers().get(Refusal.REFUSED_HEADER));
+            Response r = new Response(refusal.answer.status, new String(refusal.answer.body, StandardCharsets.UTF_8));
+            r.body = r.text;
+            return r;
+        }
+
+        @Override
         public void pause(long millis) throws IOException {
             log.add("pause");
             if (script.peek() instanceof InterruptedIOException) {
@@ -119,6 +127,32 @@ class BlockingRetriesTest {
 
         Response bad = BlockingRetries.run(call(), new ScriptedExchange().then(new Response(400, "{\"error\":{}}")));
         assertEquals("{\"error\":{}}", bad.body);
+    }
+
+    /** A call to an endpoint of its own, so that no other test's answers are in its limits. */
+    private static AiCall call(String body) {
+        return CALLS.begin("openai", "POST", URI.create("https://resend.example/v1/chat/completions"), null,
+                body.getBytes(StandardCharsets.UTF_8), true, 0, null);
+    }
+
+    @Test
+    void anAppsResendOfASettledRequestContinuesItsCallAndIsAnsweredWithoutSending() throws IOException {
+        String prompt = "{\"model\":\"m\",\"messages\":[\"resend window\"]}";
+        ScriptedExchange first = new ScriptedExchange().then(new Response(503, "down #1")).then(new Response(503, "down #2"))
+                .then(new Response(503, "down #3"));
+        assertEquals("down #3", BlockingRetries.run(call(prompt), first).body);
+
+        ScriptedExchange resend = new ScriptedExchange();
+        Response answered = BlockingRetries.run(call(prompt), resend);
+        assertEquals(List.of("answered settled"), resend.log, "no attempt is left, so nothing is sent");
+        assertEquals(503, answered.status);
+        assertEquals("down #3", answered.body, "a copy of the settled answer");
+
+        ScriptedExchange other = new ScriptedExchange().then(new Response(200, "ok"));
+        assertEquals(200, BlockingRetries.run(call(prompt + " "), other).status, "another request is sent");
+        ScriptedExchange afterRecovery = new ScriptedExchange().then(new Response(200, "ok"));
+        BlockingRetries.run(call(prompt), afterRecovery);
+        assertEquals(List.of("send"), afterRecovery.log, "a success on the endpoint ends the window");
     }
 
     @Test

@@ -18,24 +18,45 @@ class RateGateTest {
                 "x-ratelimit-remaining-requests", List.of(remaining), "x-ratelimit-reset-requests", List.of(reset))), 0);
     }
 
+    private static long waitOf(RateGate gate, long now, long earliest) {
+        return gate.reserve(now, earliest).waitNanos;
+    }
+
     @Test
     void anEndpointThatNeverThrottledIsNotSlowedDown() {
         RateGate gate = new RateGate(true);
         for (int i = 0; i < 100; i++) {
-            assertEquals(0, gate.reserve(T0 + i));
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + i, T0 + i));
             gate.passed(T0 + i, counters("100", "50", "500ms"));
         }
-        assertFalse(gate.pacing());
+        assertFalse(gate.binding());
     }
 
     @Test
-    void waitersOfOneThrottleAreReleasedOneByOneAtTheServersRate() {
+    void sporadicThrottlesAmongSuccessesHoldNoOneElse() {
+        RateGate gate = new RateGate(true);
+        for (int i = 0; i < 1000; i++) { // a gateway's "peak load" 429s: one answer in five, with short hints
+            long now = T0 + i * MS;
+            if (i % 5 == 0) {
+                gate.throttled(now, now - MS, 30, null, null);
+            } else {
+                gate.passed(now, null);
+            }
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now), "call " + i);
+        }
+        assertFalse(gate.binding());
+        assertEquals(0, gate.pacingRate(T0 + 1000 * MS));
+    }
+
+    @Test
+    void waitersOfABindingLimitAreReleasedOneByOneAtTheServersRate() {
         RateGate gate = new RateGate(true);
         // 20 requests per second: 5 used of 5 refill in 250 ms; aierr paces at 97 % of that
-        gate.throttled(T0, T0 - 5 * MS, 50, counters("5", "0", "250ms"));
+        gate.throttled(T0, T0 - 5 * MS, 50, counters("5", "0", "250ms"), null);
+        assertTrue(gate.binding(), "the counters say the bucket is empty");
         long previous = -1;
         for (int i = 0; i < 10; i++) {
-            long wait = gate.reserve(T0);
+            long wait = waitOf(gate, T0, T0);
             assertTrue(wait >= 50 * MS, "nobody goes before the server's hint");
             if (previous >= 0) {
                 assertEquals((long) (1e9 / (20 * 0.97)), wait - previous, "spaced by a hair over 1/rate");
@@ -49,7 +70,9 @@ class RateGateTest {
         RateGate gate = new RateGate(true);
         gate.passed(T0, counters("5", "0", "250ms"));
         assertTrue(gate.pacing());
-        assertEquals(50 * MS, gate.reserve(T0));
+        RateGate.Turn turn = gate.reserve(T0, T0);
+        assertEquals(50 * MS, turn.waitNanos);
+        assertEquals(BackoffSource.HELD, turn.cause);
     }
 
     @Test
@@ -59,12 +82,15 @@ class RateGateTest {
             gate.passed(T0 + i * 50 * MS, null);
         }
         long now = T0 + 2000 * MS;
-        gate.throttled(now, now - 10 * MS, -1, null);
+        for (int i = 0; i < 40; i++) { // throttled as often as passed: the limit binds
+            gate.throttled(now, now - 10 * MS, -1, null, null);
+        }
+        assertTrue(gate.binding());
         double afterFirst = gate.pacingRate(now);
         assertEquals(20 * 0.95, afterFirst, 0.5, "a little below what passed, so the bucket can refill");
         // a wave of 429s for requests sent before that decrease is the same signal
         for (int i = 0; i < 20; i++) {
-            gate.throttled(now + MS, now - 5 * MS, -1, null);
+            gate.throttled(now + MS, now - 5 * MS, -1, null, null);
         }
         assertEquals(afterFirst, gate.pacingRate(now + MS), 0.01);
     }
@@ -73,30 +99,51 @@ class RateGateTest {
     void theRateRecoversAlongACubicCurveAndIsForgottenAfterQuiet() {
         RateGate gate = new RateGate(true);
         gate.passed(T0, null);
-        gate.throttled(T0 + 100 * MS, T0, -1, null);
+        gate.throttled(T0 + 100 * MS, T0, -1, null, null);
+        gate.throttled(T0 + 100 * MS, T0, -1, null, null);
         double start = gate.pacingRate(T0 + 100 * MS);
         double later = gate.pacingRate(T0 + 3100 * MS);
-        assertTrue(later > start, start + " -> " + later);
-        assertEquals(0, gate.reserve(T0 + 40_000 * MS), "a limit quiet for 30 s is lifted");
+        assertTrue(start > 0 && later > start, start + " -> " + later);
+        assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + 40_000 * MS, T0 + 40_000 * MS),
+                "a limit quiet for 30 s is lifted");
         assertFalse(gate.pacing());
+    }
+
+    @Test
+    void aLoneCallerWaitsItsOwnHintAndNeverSpiralsDown() {
+        RateGate gate = new RateGate(true);
+        long now = T0;
+        for (int i = 0; i < 300; i++) { // every call: 429 with retry-after-ms 1, then 200
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now), "call " + i + " goes at once");
+            now += 2 * MS;
+            gate.throttled(now, now - 2 * MS, 1, null, null);
+            RateGate.Turn retry = gate.reserve(now, now + MS);
+            assertEquals(RateGate.Turn.OWN_TIME, retry, "call " + i + " waits its hint, not a learned pace");
+            now += 3 * MS;
+            gate.passed(now, null);
+        }
+        assertTrue(gate.binding(), "429s are half of the answers: the limit binds, for any other caller");
     }
 
     @Test
     void withNothingPassedLatelyOnlyTheServersHintHoldsCallers() {
         RateGate gate = new RateGate(true);
-        gate.throttled(T0, T0, 1000, null);
+        gate.throttled(T0, T0, 1000, null, null);
+        gate.throttled(T0, T0, 1000, null, null);
+        assertTrue(gate.binding());
         assertFalse(gate.pacing(), "no rate is known yet");
-        assertEquals(1000 * MS, gate.reserve(T0));
-        gate.throttled(T0 + 1000 * MS, T0 + 1000 * MS, 300, null);
-        assertEquals(300 * MS, gate.reserve(T0 + 1000 * MS), "the second hint is honored as is, not stretched");
+        assertEquals(1000 * MS, waitOf(gate, T0, T0));
+        gate.throttled(T0 + 1000 * MS, T0 + 1000 * MS, 300, null, null);
+        assertEquals(300 * MS, waitOf(gate, T0 + 1000 * MS, T0 + 1000 * MS), "the later hint is honored as is");
     }
 
     @Test
     void withoutAdaptiveRateOnlyTheServersHintsHoldRequests() {
         RateGate gate = new RateGate(false);
-        gate.throttled(T0, T0, 100, null);
-        assertEquals(100 * MS, gate.reserve(T0));
-        assertEquals(100 * MS, gate.reserve(T0), "no spacing without a rate");
+        gate.throttled(T0, T0, 100, null, null);
+        gate.throttled(T0, T0, 100, null, null);
+        assertEquals(100 * MS, waitOf(gate, T0, T0));
+        assertEquals(100 * MS, waitOf(gate, T0, T0), "no spacing without a rate");
     }
 
     @Test

@@ -25,7 +25,7 @@ class RetryPolicyTest {
             RetryDecision d = POLICY.decide(e, attempt, 0, Long.MAX_VALUE, true);
             assertTrue(d.retry);
             assertEquals(expected[attempt - 1], d.delayMillis);
-            assertEquals("exponential", d.reason);
+            assertEquals(BackoffSource.EXPONENTIAL, d.source);
         }
         assertEquals(4_000, POLICY.exponentialCap(40), "no overflow for late attempts");
     }
@@ -42,16 +42,16 @@ class RetryPolicyTest {
 
     @Test
     void serverHintsWinAndAreNotCappedByMaxBackoff() {
-        RetryDecision d = POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(7_000, "retry-after")), 1, 0,
+        RetryDecision d = POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(7_000, BackoffSource.RETRY_AFTER)), 1, 0,
                 Long.MAX_VALUE, true);
         assertTrue(d.retry);
         assertEquals(7_000, d.delayMillis);
-        assertEquals("retry-after", d.reason);
+        assertEquals(BackoffSource.RETRY_AFTER, d.source);
     }
 
     @Test
     void aHintLongerThanTheRemainingMaxWaitEndsRetrying() {
-        RetryDecision d = POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(7_000, "retry-after")), 2, 4_000,
+        RetryDecision d = POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(7_000, BackoffSource.RETRY_AFTER)), 2, 4_000,
                 Long.MAX_VALUE, true);
         assertFalse(d.retry);
         assertTrue(d.reason.contains("max-wait"), d.reason);
@@ -59,7 +59,7 @@ class RetryPolicyTest {
 
     @Test
     void theRequestDeadlineBoundsWaitsToo() {
-        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(3_000, "retry-after")), 1, 0, 2_000,
+        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(3_000, BackoffSource.RETRY_AFTER)), 1, 0, 2_000,
                 true).retry);
         RetryDecision d = POLICY.decide(error(503, Category.UNAVAILABLE, null), 4, 0, 1_500, true);
         assertEquals(1_500, d.delayMillis);
@@ -79,7 +79,7 @@ class RetryPolicyTest {
     void aGiveUpSettlesTheResponseOnlyWhenAierrOwnedItsRetries() {
         assertTrue(POLICY.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true).settled);
         assertTrue(POLICY.decide(error(503, Category.UNAVAILABLE, null), 5, 0, Long.MAX_VALUE, true).settled);
-        assertTrue(POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(120_000, "retry-after")), 1, 0,
+        assertTrue(POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(120_000, BackoffSource.RETRY_AFTER)), 1, 0,
                 Long.MAX_VALUE, true).settled);
         assertFalse(POLICY.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true).settled,
                 "a status aierr does not retry stays the client's business");

@@ -1,5 +1,6 @@
 package io.aierr.telemetry;
 
+import io.aierr.core.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Category;
@@ -25,9 +26,9 @@ class CallStatsTest {
 
         CallObserver recovered = stats.callStarted(CALL);
         recovered.attemptResponded(1, 450, error(Category.QUEUE_FULL, 450));
-        recovered.backoff(2, 500, "exponential");
+        recovered.backoff(2, 500, BackoffSource.EXPONENTIAL, null);
         recovered.attemptResponded(2, 503, error(Category.UNAVAILABLE, 503));
-        recovered.backoff(3, 700, "exponential");
+        recovered.backoff(3, 700, BackoffSource.EXPONENTIAL, null);
         recovered.attemptResponded(3, 200, null);
         recovered.callEnded(3, 200, null, null, null);
 

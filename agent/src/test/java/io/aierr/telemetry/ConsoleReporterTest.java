@@ -1,5 +1,6 @@
 package io.aierr.telemetry;
 
+import io.aierr.core.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Category;
@@ -19,7 +20,7 @@ class ConsoleReporterTest {
             "http://127.0.0.1:8080/v1/chat/completions?key=abc", "127.0.0.1", 8080, "chat", "gpt-4o-mini", null);
     private static final ClassifiedError RATE_LIMITED = new ClassifiedError("openai", Category.RATE_LIMITED, 429,
             "rate_limit_exceeded", "requests", "Rate limit reached for gpt-4o-mini", true,
-            new RetryHint(1000, "retry-after"), "Slow down");
+            new RetryHint(1000, BackoffSource.RETRY_AFTER), "Slow down");
     private static final String TARGET = "POST http://127.0.0.1:8080/v1/chat/completions?key=REDACTED";
 
     private final List<String> lines = new ArrayList<>();
@@ -29,19 +30,19 @@ class ConsoleReporterTest {
     void eachRetriedErrorIsOneLineWithTheWaitThenTheRecovery() {
         call.attemptStarted(1);
         call.attemptResponded(1, 429, RATE_LIMITED);
-        call.backoff(2, 1000, "retry-after");
+        call.backoff(2, 1000, BackoffSource.RETRY_AFTER, null);
         call.attemptStarted(2);
         call.attemptResponded(2, 429, RATE_LIMITED);
-        call.backoff(3, 300, "retry-after-ms");
+        call.backoff(3, 340, BackoffSource.PACED, "retry-after-ms 250ms");
         call.attemptStarted(3);
         call.attemptResponded(3, 200, null);
         call.callEnded(3, 200, null, null, null);
         assertEquals(List.of(
                 "aierr: openai 429 rate_limited (rate_limit_exceeded) " + TARGET
-                        + " attempt 1: Rate limit reached for gpt-4o-mini -> retry in 1000ms (retry-after)",
+                        + " attempt 1: Rate limit reached for gpt-4o-mini -> retried after 1000ms (retry-after)",
                 "aierr: openai 429 rate_limited (rate_limit_exceeded) " + TARGET
-                        + " attempt 2: Rate limit reached for gpt-4o-mini -> retry in 300ms (retry-after-ms)",
-                "aierr: openai " + TARGET + " recovered: 200 on attempt 3 after 1300ms of backoff"), lines);
+                        + " attempt 2: Rate limit reached for gpt-4o-mini -> retried after 340ms (paced, stretched from retry-after-ms 250ms)",
+                "aierr: openai " + TARGET + " recovered: 200 on attempt 3 after 1340ms of backoff"), lines);
     }
 
     @Test

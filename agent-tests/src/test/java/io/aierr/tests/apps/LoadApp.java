@@ -70,7 +70,9 @@ public final class LoadApp {
 
     private static Object count(Map<String, AtomicInteger> outcomes, HttpResponse<?> response, Throwable failure) {
         Throwable cause = failure != null && failure.getCause() != null ? failure.getCause() : failure;
-        String key = response != null ? String.valueOf(response.statusCode()) : cause.getClass().getSimpleName();
+        // a response aierr answered without sending counts apart: "450-circuit-open"
+        String key = response == null ? cause.getClass().getSimpleName() : response.statusCode()
+                + response.headers().firstValue("x-aierr-refused").map(reason -> "-" + reason).orElse("");
         outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         if (cause != null) {
             System.out.println("failure=" + cause);

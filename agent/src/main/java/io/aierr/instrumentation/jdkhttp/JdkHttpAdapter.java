@@ -1,9 +1,9 @@
 package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.bootstrap.JdkHttpHook;
+import io.aierr.core.Admission;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
-import io.aierr.core.CircuitOpenException;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
@@ -15,6 +15,7 @@ import java.net.http.HttpResponse.PushPromiseHandler;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -118,12 +119,17 @@ public final class JdkHttpAdapter implements JdkHttpHook {
 
     private <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
                                          AiCall call) {
-        long wait;
-        try {
-            wait = call.admit();
-        } catch (CircuitOpenException e) {
-            return new Object[] {null, e};
+        Admission admission = call.admit();
+        if (admission.refusal != null) {
+            try {
+                return new Object[] {RefusedResponse.of(request, handler, admission.refusal).get(), null};
+            } catch (ExecutionException e) {
+                return new Object[] {null, e.getCause()};
+            } catch (InterruptedException e) {
+                return new Object[] {null, e};
+            }
         }
+        long wait = admission.waitMillis;
         while (true) {
             try {
                 if (wait > 0) {
@@ -187,12 +193,9 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         }
 
         CompletableFuture<HttpResponse<T>> start() {
-            long wait;
-            try {
-                wait = call.admit();
-            } catch (CircuitOpenException e) {
-                result.completeExceptionally(e);
-                return result;
+            Admission admission = call.admit();
+            if (admission.refusal != null) {
+                return RefusedResponse.of(request, handler, admission.refusal);
             }
             result.whenComplete((response, failure) -> {
                 if (result.isCancelled()) {
@@ -203,7 +206,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
                     call.aborted(new CancellationException("sendAsync future cancelled"));
                 }
             });
-            after(wait);
+            after(admission.waitMillis);
             return result;
         }
 

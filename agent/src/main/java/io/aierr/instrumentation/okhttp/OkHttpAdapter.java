@@ -1,14 +1,16 @@
 package io.aierr.instrumentation.okhttp;
 
 import io.aierr.bootstrap.OkHttpHook;
+import io.aierr.core.Admission;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
-import io.aierr.core.CircuitOpenException;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -48,14 +50,43 @@ public final class OkHttpAdapter implements OkHttpHook {
         if (logical == null) {
             return appCallback;
         }
-        // the original enqueue sends the first attempt at once: no turn can be waited for
-        logical.call.admitNow();
+        Admission admission = logical.call.admit();
+        if (admission.refusal != null) {
+            Object answer = logical.answer(admission.refusal);
+            if (answer == null) {
+                return appCallback;
+            }
+            // OkHttp calls back on a dispatcher thread, never inside enqueue: so does aierr
+            logical.api.callbackExecutor(appCall).execute(() -> {
+                try {
+                    logical.api.onResponse(appCallback, appCall, answer);
+                } catch (Throwable appFailure) {
+                    // the app's callback threw on a dispatcher thread, where OkHttp would not catch it either
+                }
+            });
+            return null;
+        }
         RetryingCallback retrying = new RetryingCallback(logical, appCallback, () -> cancellers.remove(appCall));
         cancellers.put(appCall, retrying::cancel);
-        logical.call.beginAttempt();
-        // OkHttp's own enqueue sends this first attempt once the hook returned: outside aierr's attempt
-        // context, so the app's tracing sees it under the app's span (retries are enqueued inside it)
-        return retrying.callback();
+        if (admission.waitMillis <= 0) {
+            logical.call.beginAttempt();
+            // OkHttp's own enqueue sends this first attempt once the hook returned: outside aierr's attempt
+            // context, so the app's tracing sees it under the app's span (retries are enqueued inside it)
+            return retrying.callback();
+        }
+        // the call waits its turn without holding a dispatcher slot; a cancel meanwhile fails it once enqueued
+        CompletableFuture.delayedExecutor(admission.waitMillis, TimeUnit.MILLISECONDS, Runnable::run).execute(() -> {
+            logical.call.beginAttempt();
+            try {
+                CallDepth.asAgent(() -> {
+                    logical.api.enqueue(appCall, retrying.callback());
+                    return null;
+                });
+            } catch (Throwable e) {
+                retrying.failed(LogicalCall.noNextAttempt(e));
+            }
+        });
+        return null;
     }
 
     @Override
@@ -68,12 +99,15 @@ public final class OkHttpAdapter implements OkHttpHook {
 
     private static Object[] executeWithRetries(LogicalCall logical) {
         Object attempt = logical.appCall;
+        Admission admission = logical.call.admit();
+        if (admission.refusal != null) {
+            Object answer = logical.answer(admission.refusal);
+            return answer == null ? null : new Object[] {answer, null};
+        }
         try {
-            logical.await(logical.call.admit());
+            logical.await(admission.waitMillis);
         } catch (IOException e) {
-            if (!(e instanceof CircuitOpenException)) {
-                logical.call.aborted(e);
-            }
+            logical.call.aborted(e);
             return new Object[] {null, e};
         }
         logical.call.beginAttempt();

@@ -14,6 +14,9 @@ import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -80,6 +83,17 @@ final class OkHttpApi {
     private final MethodHandle responseNewBuilder;
     private final MethodHandle builderHeader;
     private final MethodHandle builderBuild;
+    private final MethodHandle newResponseBuilder;
+    private final MethodHandle builderRequest;
+    private final MethodHandle builderProtocol;
+    private final MethodHandle builderCode;
+    private final MethodHandle builderMessage;
+    private final MethodHandle builderBody;
+    private final MethodHandle mediaTypeParse;
+    private final MethodHandle responseBodyCreate;
+    private final Object http11;
+    private final MethodHandle clientDispatcher;
+    private final MethodHandle dispatcherExecutor;
     private final MethodHandle callbackOnResponse;
     private final MethodHandle callbackOnFailure;
 
@@ -140,6 +154,22 @@ final class OkHttpApi {
         responseNewBuilder = virtual(lookup, response, "newBuilder", responseBuilder);
         builderHeader = virtual(lookup, responseBuilder, "header", responseBuilder, String.class, String.class);
         builderBuild = virtual(lookup, responseBuilder, "build", response);
+        newResponseBuilder = generic(lookup.findConstructor(responseBuilder, MethodType.methodType(void.class)));
+        Class<?> protocol = Class.forName("okhttp3.Protocol", false, loader);
+        Class<?> mediaType = Class.forName("okhttp3.MediaType", false, loader);
+        builderRequest = virtual(lookup, responseBuilder, "request", responseBuilder, request);
+        builderProtocol = virtual(lookup, responseBuilder, "protocol", responseBuilder, protocol);
+        builderCode = virtual(lookup, responseBuilder, "code", responseBuilder, int.class);
+        builderMessage = virtual(lookup, responseBuilder, "message", responseBuilder, String.class);
+        builderBody = virtual(lookup, responseBuilder, "body", responseBuilder, responseBody);
+        // the (MediaType, byte[]) and parse(String) statics exist in 3.x and, deprecated, in 4.x and 5.x
+        mediaTypeParse = generic(lookup.findStatic(mediaType, "parse", MethodType.methodType(mediaType, String.class)));
+        responseBodyCreate = generic(lookup.findStatic(responseBody, "create",
+                MethodType.methodType(responseBody, mediaType, byte[].class)));
+        http11 = protocol.getMethod("valueOf", String.class).invoke(null, "HTTP_1_1");
+        Class<?> dispatcher = Class.forName("okhttp3.Dispatcher", false, loader);
+        clientDispatcher = virtual(lookup, client, "dispatcher", dispatcher);
+        dispatcherExecutor = virtual(lookup, dispatcher, "executorService", ExecutorService.class);
         callbackOnResponse = virtual(lookup, callback, "onResponse", void.class, call, response);
         callbackOnFailure = virtual(lookup, callback, "onFailure", void.class, call, IOException.class);
     }
@@ -328,6 +358,33 @@ final class OkHttpApi {
 
     Object withHeader(Object response, String name, String value) throws Throwable {
         return builderBuild.invoke(builderHeader.invoke(responseNewBuilder.invoke(response), name, value));
+    }
+
+    /**
+     * Where OkHttp calls an enqueued call's callback: its client's dispatcher threads, or a common
+     * pool thread when the client is out of reach.
+     */
+    Executor callbackExecutor(Object call) {
+        try {
+            if (callClient != null) {
+                return (Executor) dispatcherExecutor.invoke(clientDispatcher.invoke(callClient.invoke(call)));
+            }
+        } catch (Throwable e) {
+            // fall through
+        }
+        return ForkJoinPool.commonPool();
+    }
+
+    /** A response made by aierr for {@code request}, never sent: these headers only, this body. */
+    Object answer(Object request, int status, Map<String, String> headers, String contentType, byte[] body)
+            throws Throwable {
+        Object b = builderMessage.invoke(builderCode.invoke(builderProtocol.invoke(
+                builderRequest.invoke(newResponseBuilder.invoke(), request), http11), status), "");
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            b = builderHeader.invoke(b, h.getKey(), h.getValue());
+        }
+        Object type = contentType == null ? null : mediaTypeParse.invoke(contentType);
+        return builderBuild.invoke(builderBody.invoke(b, responseBodyCreate.invoke(type, body)));
     }
 
     // Callback

@@ -57,16 +57,25 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
 
     }
 
-    /** The original enqueue runs as always, reporting to a callback that retries before it tells the app. */
+    /**
+     * The original enqueue runs with a callback that retries before it tells the app; or, when the
+     * call must wait its turn or is answered without sending, it is skipped and the hook dispatches.
+     */
     public static final class EnqueueAdvice {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void wrapCallback(@Advice.This Object call,
-                                 @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC)
-                                 Object callback) {
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+        static boolean wrapCallback(@Advice.This Object call,
+                                    @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC)
+                                    Object callback) {
             OkHttpHook hook = AierrHooks.okHttp;
-            if (hook != null) {
-                callback = hook.enqueue(call, callback);
+            if (hook == null) {
+                return false;
             }
+            Object replacement = hook.enqueue(call, callback);
+            if (replacement == null) {
+                return true;
+            }
+            callback = replacement;
+            return false;
         }
     }
 

@@ -102,11 +102,16 @@ final class RetryingCallback implements InvocationHandler {
                 });
             }
         } catch (Throwable e) {
-            try {
-                onFailure(LogicalCall.noNextAttempt(e));
-            } catch (Throwable appFailure) {
-                // the app's callback threw on a timer thread: nobody else would catch it there either
-            }
+            failed(LogicalCall.noNextAttempt(e));
+        }
+    }
+
+    /** The next attempt could not be enqueued: the app's callback hears this failure. */
+    void failed(IOException failure) {
+        try {
+            onFailure(failure);
+        } catch (Throwable appFailure) {
+            // the app's callback threw on a timer thread: nobody else would catch it there either
         }
     }
 }

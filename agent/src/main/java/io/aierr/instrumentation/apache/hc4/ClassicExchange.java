@@ -2,6 +2,7 @@ package io.aierr.instrumentation.apache.hc4;
 
 import io.aierr.core.BlockingRetries;
 import io.aierr.core.Headers;
+import io.aierr.core.Refusal;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import org.apache.http.Header;
@@ -9,6 +10,7 @@ import org.apache.http.HttpEntity;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
 import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.protocol.HttpContext;
 
@@ -97,5 +99,17 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     @Override
     public void pause(long millis) throws IOException {
         ClassicAttempts.pause(millis);
+    }
+
+    @Override
+    public CloseableHttpResponse answer(Refusal refusal) {
+        AnsweredResponse response = new AnsweredResponse(refusal.answer.status);
+        refusal.headers().forEach(response::addHeader);
+        ByteArrayEntity body = new ByteArrayEntity(refusal.answer.body);
+        if (refusal.answer.contentType != null) {
+            body.setContentType(refusal.answer.contentType);
+        }
+        response.setEntity(body);
+        return response;
     }
 }

@@ -2,14 +2,18 @@ package io.aierr.instrumentation.apache.hc5;
 
 import io.aierr.core.BlockingRetries;
 import io.aierr.core.Headers;
+import io.aierr.core.Refusal;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
 
@@ -84,5 +88,14 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     @Override
     public void pause(long millis) throws IOException {
         ClassicAttempts.pause(millis);
+    }
+
+    @Override
+    public CloseableHttpResponse answer(Refusal refusal) {
+        BasicClassicHttpResponse response = new BasicClassicHttpResponse(refusal.answer.status);
+        refusal.headers().forEach(response::addHeader);
+        response.setEntity(new ByteArrayEntity(refusal.answer.body, refusal.answer.contentType == null ? null
+                : ContentType.parseLenient(refusal.answer.contentType)));
+        return CloseableHttpResponse.adapt(response);
     }
 }
