@@ -8,8 +8,8 @@ import java.net.http.HttpResponse;
 /**
  * A hand-written retry loop on {@code java.net.http}: a 503 is retried three times (four requests
  * at most) with a short pause; any other answer is final. An error status is not an exception
- * here, so the app's outcome is the status it ends with. Prints the answer or {@code status=}
- * (see {@link AppCall}).
+ * here, so the app's outcome is the status it ends with. Prints the answer or {@code status=}, and
+ * the call's time (see {@link AppCall}).
  */
 public final class RetryLoopApp {
     private static final int RETRIES = 3;
@@ -22,6 +22,7 @@ public final class RetryLoopApp {
                     .header("authorization", "Bearer sk-test-not-a-real-key-123456")
                     .POST(HttpRequest.BodyPublishers.ofString(AppCall.CHAT_REQUEST))
                     .build();
+            call.begin();
             try {
                 HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
                 for (int retry = 1; retry <= RETRIES && response.statusCode() == 503; retry++) {
@@ -37,6 +38,7 @@ public final class RetryLoopApp {
             } catch (Exception e) {
                 FrameworkOutcome.failed(call, e);
             }
+            call.print("elapsed.ms", call.elapsedMillis());
         }
     }
 }

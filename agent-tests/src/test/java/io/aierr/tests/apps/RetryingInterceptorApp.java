@@ -16,7 +16,7 @@ import java.util.Set;
  * Google Gen AI SDK's {@code RetryInterceptor}: up to 5 attempts on 408, 429, 500, 502, 503 and
  * 504, exponential backoff (here 10 ms doubling up to 80 ms instead of 1 s up to 60 s). All of an
  * SDK call's resends happen inside one {@code Call.execute}. The SDK turns an error response into
- * its own exception types. Prints the answer or the exception's class (see {@link AppCall}).
+ * its own exception types. Prints the answer or the exception's class, and the call's time (see {@link AppCall}).
  * Runs on OkHttp 4.
  */
 public final class RetryingInterceptorApp {
@@ -74,6 +74,7 @@ public final class RetryingInterceptorApp {
                     .header("authorization", "Bearer sk-test-not-a-real-key-123456")
                     .post(RequestBody.create(AppCall.CHAT_REQUEST, JSON))
                     .build();
+            call.begin();
             try (Response response = client.newCall(request).execute()) {
                 String body = response.body().string();
                 if (response.header("x-aierr-refused") != null) {
@@ -88,6 +89,7 @@ public final class RetryingInterceptorApp {
             } catch (RuntimeException | IOException e) {
                 FrameworkOutcome.failed(call, e);
             } finally {
+                call.print("elapsed.ms", call.elapsedMillis());
                 client.dispatcher().executorService().shutdown();
                 client.connectionPool().evictAll();
             }

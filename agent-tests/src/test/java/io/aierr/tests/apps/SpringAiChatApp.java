@@ -15,7 +15,7 @@ import java.time.Duration;
  * An app that asks Spring AI's OpenAI chat model for one answer per call, the call's url being the
  * API's base URL, on Spring's {@code RestClient} over the JDK client (what Spring picks when no
  * other HTTP library is present; it sends bodies through {@code BodyPublishers.fromPublisher}).
- * Prints the answer or the exception's class (see {@link AppCall}).
+ * Prints the answer or the exception's class, and the call's time (see {@link AppCall}).
  */
 public final class SpringAiChatApp {
     /** Spring AI's default retry template (10 attempts on its transient errors), with short waits. */
@@ -40,11 +40,13 @@ public final class SpringAiChatApp {
                     .defaultOptions(OpenAiChatOptions.builder().model("gpt-4o-mini").build())
                     .retryTemplate(retryTemplate())
                     .build();
+            call.begin();
             try {
                 call.print("content", model.call("hi"));
             } catch (RuntimeException e) {
                 FrameworkOutcome.failed(call, e);
             }
+            call.print("elapsed.ms", call.elapsedMillis());
         }
     }
 }
