@@ -31,6 +31,25 @@ public final class Bodies {
             + "\"content\":\"Hello!\"},\"finish_reason\":\"stop\"}],"
             + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}";
 
+    /** Anthropic's and, in OpenAI's error shape, an OpenAI-compatible server's answer to a 529 overload. */
+    public static final String ANTHROPIC_OVERLOADED = "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+            + "\"message\":\"Overloaded\"}}";
+
+    public static final String OPENAI_OVERLOADED = "{\"error\":{\"message\":\"The engine is currently overloaded, please "
+            + "try again later\",\"type\":\"overloaded_error\",\"param\":null,\"code\":null}}";
+
+    public static final String ANTHROPIC_RATE_LIMIT = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\","
+            + "\"message\":\"This request would exceed the rate limit for your organization of 50 requests per minute.\"}}";
+
+    /** Anthropic's answer when the credit is spent (Anthropic sends it as a 400; a test may send it as a 429). */
+    public static final String ANTHROPIC_CREDIT_TOO_LOW = "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+            + "\"message\":\"Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to "
+            + "upgrade or purchase credits.\"}}";
+
+    public static final String ANTHROPIC_MESSAGE = "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\","
+            + "\"model\":\"claude-3-5-haiku-20241022\",\"content\":[{\"type\":\"text\",\"text\":\"Hello!\"}],"
+            + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":9,\"output_tokens\":3}}";
+
     public static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }

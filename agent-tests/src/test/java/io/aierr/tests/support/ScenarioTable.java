@@ -15,18 +15,25 @@ import java.util.function.UnaryOperator;
  */
 public final class ScenarioTable {
     private final String path;
+    private final String provider;
     private final Map<String, Row> rows = new LinkedHashMap<>();
 
     public ScenarioTable(String path) {
+        this(path, "openai");
+    }
+
+    /** Scenarios whose servers aierr is told are endpoints of this provider (e.g. {@code anthropic}). */
+    public ScenarioTable(String path, String provider) {
         this.path = path;
+        this.provider = provider;
     }
 
     private record Row(Consumer<ScriptedAiServer> script, String provider, List<String> options) {
     }
 
-    /** A call to a server that aierr is told is an OpenAI endpoint. */
+    /** A call to a server that aierr is told is an endpoint of the table's provider (OpenAI unless given). */
     public ScenarioTable scenario(String name, Consumer<ScriptedAiServer> script, String... callOptions) {
-        rows.put(name, new Row(script, "openai", List.of(callOptions)));
+        rows.put(name, new Row(script, provider, List.of(callOptions)));
         return this;
     }
 
