@@ -7,6 +7,7 @@ import io.aierr.core.EndpointMatcher;
 import io.aierr.core.EndpointPolicy;
 import io.aierr.core.Providers;
 import io.aierr.core.RetryPolicy;
+import io.aierr.config.Version;
 import io.aierr.core.Telemetry;
 import io.aierr.instrumentation.HelperInjector;
 import io.aierr.instrumentation.LazyWeaver;
@@ -17,6 +18,7 @@ import io.aierr.instrumentation.jdkhttp.HttpClientFacadeInstrumentation;
 import io.aierr.instrumentation.jdkhttp.JdkHttpAdapter;
 import io.aierr.instrumentation.okhttp.OkHttpAdapter;
 import io.aierr.instrumentation.okhttp.RealCallInstrumentation;
+import io.aierr.instrumentation.okhttp.RetryAndFollowUpInstrumentation;
 import io.aierr.telemetry.TelemetryFactory;
 
 import java.lang.instrument.Instrumentation;
@@ -31,14 +33,15 @@ final class AgentInstaller {
     static void install(Instrumentation inst, AierrConfig config) throws ReflectiveOperationException {
         Telemetry telemetry = TelemetryFactory.create(config, Log::warnOnce);
         AiCalls calls = new AiCalls(EndpointMatcher.create(config.endpoints, collectorFor(config)),
-                RetryPolicy.from(config), EndpointPolicy.from(config), telemetry);
+                retryPolicy(config), endpointPolicy(config), telemetry);
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, Log::warnOnce);
         AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, Log::warnOnce,
                 new HelperInjector(ClassDefiner.open(inst)::define));
         AierrHooks.okHttp = new OkHttpAdapter(calls, Log::warnOnce);
         List<TypeInstrumentation> instrumentations = new ArrayList<>(List.of(new HttpClientFacadeInstrumentation(),
                 new RealCallInstrumentation(RealCallInstrumentation.OKHTTP_3),
-                new RealCallInstrumentation(RealCallInstrumentation.OKHTTP_4_AND_5)));
+                new RealCallInstrumentation(RealCallInstrumentation.OKHTTP_4_AND_5),
+                new RetryAndFollowUpInstrumentation()));
         instrumentations.addAll(ApacheInstrumentations.all());
         new LazyWeaver(instrumentations, Log::warnOnce).install(inst);
         Runtime.getRuntime().addShutdownHook(new Thread(telemetry::shutdown, "aierr-shutdown"));
@@ -48,6 +51,16 @@ final class AgentInstaller {
                 + ", " + (Providers.knownHostCount() + config.endpoints.size()) + " AI endpoints"
                 + (config.endpoints.isEmpty() ? "" : " (" + config.endpoints.size() + " from aierr.endpoints: "
                 + String.join(", ", config.endpoints) + ")"));
+    }
+
+    private static RetryPolicy retryPolicy(AierrConfig config) {
+        return new RetryPolicy(config.retryEnabled, config.retryStatuses, config.maxAttempts,
+                config.initialBackoffMillis, config.maxBackoffMillis, config.maxWaitMillis, RetryPolicy.FULL_JITTER);
+    }
+
+    private static EndpointPolicy endpointPolicy(AierrConfig config) {
+        return new EndpointPolicy(config.rateGate, config.adaptiveRate, config.retryBudget, config.breakerFailures,
+                config.breakerOpenMillis, config.resendWindowMillis);
     }
 
     private static String collectorFor(AierrConfig config) {

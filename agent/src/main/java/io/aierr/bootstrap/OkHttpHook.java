@@ -19,6 +19,12 @@ public interface OkHttpHook {
      */
     Object enqueue(Object call, Object callback);
 
+    /**
+     * A request of some call is about to go below the app's interceptors: one per {@code chain.proceed}
+     * of the last application interceptor.
+     */
+    void sending(Object chain);
+
     /** {@code cancel()} was called on this call (by the app, or by its call timeout). */
     void cancelled(Object call);
 }

@@ -1,6 +1,6 @@
 package io.aierr.cli;
 
-import io.aierr.agent.Version;
+import io.aierr.config.Version;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -179,6 +179,15 @@ public final class AiCall {
     }
 
     /**
+     * The app's own code sent the attempt in flight once more before aierr saw its answer (an
+     * interceptor's retry loop inside one client call): the server saw another request, which counts
+     * against max-attempts. aierr saw none of its answers, so it adds no attempt span.
+     */
+    public void sentAgainInside() {
+        attempts++;
+    }
+
+    /**
      * The W3C {@code traceparent} header for the attempt begun last: aierr's attempt span as the
      * parent, in the trace of the app's current span (or of the traceparent the app's request
      * carries). Null when aierr makes no spans, or when the app's request carries a traceparent

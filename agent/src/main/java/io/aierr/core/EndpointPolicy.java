@@ -1,7 +1,5 @@
 package io.aierr.core;
 
-import io.aierr.config.AierrConfig;
-
 /** The settings of what calls to one endpoint share (rate gate, retry budget, breaker, resend window). Immutable. */
 public final class EndpointPolicy {
     final boolean sharedGate;
@@ -22,11 +20,6 @@ public final class EndpointPolicy {
         this.breakerFailures = breakerFailures;
         this.breakerOpenMillis = breakerOpenMillis;
         this.resendWindowMillis = resendWindowMillis;
-    }
-
-    public static EndpointPolicy from(AierrConfig config) {
-        return new EndpointPolicy(config.rateGate, config.adaptiveRate, config.retryBudget, config.breakerFailures,
-                config.breakerOpenMillis, config.resendWindowMillis);
     }
 
     EndpointLimits newLimits(String name) {

@@ -1,7 +1,5 @@
 package io.aierr.core;
 
-import io.aierr.config.AierrConfig;
-
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
@@ -31,11 +29,9 @@ public final class RetryPolicy {
         this.jitter = jitter;
     }
 
-    public static RetryPolicy from(AierrConfig config) {
-        return new RetryPolicy(config.retryEnabled, config.retryStatuses, config.maxAttempts,
-                config.initialBackoffMillis, config.maxBackoffMillis, config.maxWaitMillis,
-                bound -> bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound + 1));
-    }
+    /** Draws uniform jitter in [0, bound] from the thread's own random source. */
+    public static final LongUnaryOperator FULL_JITTER =
+            bound -> bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound + 1);
 
     /**
      * @param error          the classified response of the attempt that just failed

@@ -1,6 +1,6 @@
 package io.aierr.telemetry;
 
-import io.aierr.agent.Version;
+import io.aierr.config.Version;
 import io.aierr.config.AierrConfig;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;

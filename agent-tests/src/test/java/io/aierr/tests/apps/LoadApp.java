@@ -29,16 +29,19 @@ public final class LoadApp {
         boolean async = "async".equals(o.get("mode"));
         ExecutorService clientExecutor = Executors.newFixedThreadPool(2);
         HttpClient client = async ? HttpClient.newBuilder().executor(clientExecutor).build() : HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(o.get("url")))
+        // every call asks its own question, as a real load does: no call is a resend of another
+        AtomicInteger asked = new AtomicInteger();
+        java.util.function.Supplier<HttpRequest> nextRequest = () -> HttpRequest.newBuilder(URI.create(o.get("url")))
                 .header("content-type", "application/json")
                 .header("authorization", "Bearer sk-test-load-key")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[]}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[\"question "
+                        + asked.incrementAndGet() + "\"]}"))
                 .build();
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
         if (async) {
             List<CompletableFuture<?>> futures = new ArrayList<>();
             for (int i = 0; i < threads * calls; i++) {
-                futures.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                futures.add(client.sendAsync(nextRequest.get(), HttpResponse.BodyHandlers.ofString())
                         .handle((r, e) -> count(outcomes, r, e)));
             }
             CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
@@ -48,7 +51,7 @@ public final class LoadApp {
                 Thread worker = new Thread(() -> {
                     for (int i = 0; i < calls; i++) {
                         try {
-                            count(outcomes, client.send(request, HttpResponse.BodyHandlers.ofString()), null);
+                            count(outcomes, client.send(nextRequest.get(), HttpResponse.BodyHandlers.ofString()), null);
                         } catch (Exception e) {
                             count(outcomes, null, e);
                         }

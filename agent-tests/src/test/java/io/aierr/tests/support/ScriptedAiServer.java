@@ -25,6 +25,9 @@ public final class ScriptedAiServer implements AutoCloseable {
     private final Deque<Reply> script = new ConcurrentLinkedDeque<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private volatile Reply last = Reply.status(200).json("{}");
+    /** Once the script is played, these replies over and over, when set. */
+    private volatile List<Reply> cycle;
+    private final java.util.concurrent.atomic.AtomicInteger cycled = new java.util.concurrent.atomic.AtomicInteger();
 
     public ScriptedAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -39,6 +42,12 @@ public final class ScriptedAiServer implements AutoCloseable {
 
     public ScriptedAiServer then(Reply reply) {
         script.add(reply);
+        return this;
+    }
+
+    /** After the scripted replies, answers with these in turn, for ever. */
+    public ScriptedAiServer cycle(Reply... replies) {
+        cycle = List.of(replies);
         return this;
     }
 
@@ -70,7 +79,10 @@ public final class ScriptedAiServer implements AutoCloseable {
         requests.add(new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body,
                 System.nanoTime(), exchange.getRemoteAddress().getPort()));
         Reply reply = script.poll();
-        if (reply == null) {
+        List<Reply> repeating = cycle;
+        if (reply == null && repeating != null) {
+            reply = repeating.get(Math.floorMod(cycled.getAndIncrement(), repeating.size()));
+        } else if (reply == null) {
             reply = last;
         } else {
             last = reply;

@@ -28,6 +28,8 @@ final class LogicalCall {
     /** The call of the attempt being sent; the app's own call for the first. */
     private volatile Object inFlight;
     private long retryDelayMillis;
+    /** Requests the attempt in flight sent below the app's interceptors: more than one when they resend. */
+    private volatile int sendsOfAttempt;
 
     LogicalCall(OkHttpApi api, Object appCall, Object request, AiCall call, Consumer<String> warn) {
         this.api = api;
@@ -85,6 +87,16 @@ final class LogicalCall {
     }
 
     /**
+     * One request of the attempt in flight goes out. An app's interceptor that sends again within the
+     * attempt (its own retry loop) costs the server a request each time: they count as attempts.
+     */
+    void sentBelowInterceptors() {
+        if (sendsOfAttempt++ > 0) {
+            call.sentAgainInside();
+        }
+    }
+
+    /**
      * Begins the next attempt and returns its call, which carries aierr's traceparent; it is
      * already cancelled (and no attempt begun) when the app cancelled meanwhile.
      */
@@ -93,6 +105,7 @@ final class LogicalCall {
         if (sending) {
             call.beginAttempt();
         }
+        sendsOfAttempt = 0;
         Object next = api.newCallLike(appCall, sending ? call.traceparent() : null);
         long remaining = call.remainingMillis();
         if (remaining != Long.MAX_VALUE) {

@@ -24,6 +24,7 @@ public final class OkHttpAdapter implements OkHttpHook {
     private final Consumer<String> warn;
     /** AI calls between their first attempt and their answer, so that {@code cancel()} can reach them. */
     private final Map<Object, Runnable> cancellers = new ConcurrentHashMap<>();
+    private final SendingCalls sending = new SendingCalls();
 
     public OkHttpAdapter(AiCalls calls, Consumer<String> warn) {
         this.calls = calls;
@@ -66,7 +67,9 @@ public final class OkHttpAdapter implements OkHttpHook {
             });
             return null;
         }
-        RetryingCallback retrying = new RetryingCallback(logical, appCallback, () -> cancellers.remove(appCall));
+        RetryingCallback retrying = new RetryingCallback(logical, appCallback, sending,
+                () -> cancellers.remove(appCall));
+        sending.started(appCall, logical);
         cancellers.put(appCall, retrying::cancel);
         if (admission.waitMillis <= 0) {
             logical.call.beginAttempt();
@@ -90,6 +93,15 @@ public final class OkHttpAdapter implements OkHttpHook {
     }
 
     @Override
+    public void sending(Object chain) {
+        try {
+            sending.sending(chain);
+        } catch (Throwable e) {
+            warn.accept("OkHttp request not counted: " + e);
+        }
+    }
+
+    @Override
     public void cancelled(Object call) {
         Runnable canceller = cancellers.get(call);
         if (canceller != null) {
@@ -97,7 +109,7 @@ public final class OkHttpAdapter implements OkHttpHook {
         }
     }
 
-    private static Object[] executeWithRetries(LogicalCall logical) {
+    private Object[] executeWithRetries(LogicalCall logical) {
         Object attempt = logical.appCall;
         Admission admission = logical.call.admit();
         if (admission.refusal != null) {
@@ -113,12 +125,15 @@ public final class OkHttpAdapter implements OkHttpHook {
         logical.call.beginAttempt();
         while (true) {
             Object response;
+            Object current = attempt;
+            sending.started(current, logical);
             try (TraceScope inApp = logical.call.attemptInAppContext()) {
-                Object sending = attempt;
-                response = CallDepth.asAgent(() -> logical.api.execute(sending));
+                response = CallDepth.asAgent(() -> logical.api.execute(current));
             } catch (Throwable e) {
                 logical.failed(e);
                 return new Object[] {null, e};
+            } finally {
+                sending.ended(current);
             }
             Object delivered = logical.judge(response);
             if (delivered != null) {

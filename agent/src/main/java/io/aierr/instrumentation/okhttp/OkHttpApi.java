@@ -179,6 +179,26 @@ final class OkHttpApi {
      *
      * @throws IllegalStateException when that copy cannot be bound
      */
+    /** {@code Interceptor.Chain.call()}, per chain class. */
+    private static final ClassValue<MethodHandle> CHAIN_CALL = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> chain) {
+            try {
+                Class<?> chainType = Class.forName("okhttp3.Interceptor$Chain", false, chain.getClassLoader());
+                Class<?> call = Class.forName("okhttp3.Call", false, chain.getClassLoader());
+                return generic(MethodHandles.publicLookup().findVirtual(chainType, "call", MethodType.methodType(call)));
+            } catch (ReflectiveOperationException e) {
+                return null;
+            }
+        }
+    };
+
+    /** The call an interceptor chain belongs to, or null when it cannot be told. */
+    static Object callOf(Object chain) throws Throwable {
+        MethodHandle call = CHAIN_CALL.get(chain.getClass());
+        return call == null ? null : call.invoke(chain);
+    }
+
     static OkHttpApi of(Object call) {
         Object api = BY_CALL_CLASS.get(call.getClass());
         if (api instanceof OkHttpApi) {

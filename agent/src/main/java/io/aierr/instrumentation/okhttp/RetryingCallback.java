@@ -20,13 +20,15 @@ final class RetryingCallback implements InvocationHandler {
     private final LogicalCall logical;
     private final Object appCallback;
     private final Runnable finished;
+    private final SendingCalls sending;
     private final AtomicBoolean waiting = new AtomicBoolean();
     private final Object self;
 
     /** @param finished runs once, before the app's callback hears the answer */
-    RetryingCallback(LogicalCall logical, Object appCallback, Runnable finished) {
+    RetryingCallback(LogicalCall logical, Object appCallback, SendingCalls sending, Runnable finished) {
         this.logical = logical;
         this.appCallback = appCallback;
+        this.sending = sending;
         this.finished = finished;
         this.self = logical.api.callback(this);
     }
@@ -40,9 +42,11 @@ final class RetryingCallback implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         switch (method.getName()) {
             case "onResponse":
+                sending.ended(args[0]);
                 onResponse(args[1]);
                 return null;
             case "onFailure":
+                sending.ended(args[0]);
                 onFailure((IOException) args[1]);
                 return null;
             case "equals":
@@ -94,6 +98,7 @@ final class RetryingCallback implements InvocationHandler {
         }
         try {
             Object next = logical.nextCall();
+            sending.started(next, logical);
             // the app's tracing takes the current context along with the enqueued call
             try (TraceScope inApp = logical.call.attemptInAppContext()) {
                 CallDepth.asAgent(() -> {

@@ -1,9 +1,11 @@
 package io.aierr.instrumentation.apache.hc5;
 
+import io.aierr.core.Admission;
 import io.aierr.core.AiCall;
 import io.aierr.core.Headers;
 import io.aierr.core.AiCalls;
 import io.aierr.core.ErrorResponse;
+import io.aierr.core.Refusal;
 import io.aierr.core.RetryDecision;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
@@ -12,12 +14,15 @@ import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.concurrent.BasicFuture;
 import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.impl.BasicEntityDetails;
+import org.apache.hc.core5.http.message.BasicHttpResponse;
 import org.apache.hc.core5.http.nio.AsyncPushConsumer;
 import org.apache.hc.core5.http.nio.AsyncRequestProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
@@ -78,6 +83,8 @@ final class AsyncCall<T> {
     private volatile boolean appHoldsClientFuture;
     /** The attempt allowed to use the app's producer; a finished attempt must not reset it under the next one. */
     private volatile Attempt current;
+    /** Set when the first emission is not sent now: what happens instead, once its execution is dropped. */
+    private volatile Runnable firstNotSent;
 
     AsyncCall(AiCalls calls, Consumer<String> warn, CloseableHttpAsyncClient client, HttpHost target,
               AsyncRequestProducer producer, AsyncResponseConsumer<T> consumer,
@@ -115,6 +122,7 @@ final class AsyncCall<T> {
             return;
         }
         AiCall begun = null;
+        Admission admission = null;
         try {
             URI uri = Hc5Requests.uri(target, emitted);
             String provider = calls.providerFor(uri);
@@ -124,8 +132,7 @@ final class AsyncCall<T> {
                 byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
                 begun = calls.begin(provider, emitted.getMethod(), uri, Hc5Requests.credential(emitted), prefix,
                         producer.isRepeatable(), timeout, Hc5Hook.traceparent(emitted));
-                // the request is on its way already: no turn can be waited for
-                begun.admitNow();
+                admission = begun.admit();
             }
         } catch (URISyntaxException | RuntimeException | LinkageError e) {
             warn.accept("HttpClient 5 async call passed through unobserved: " + e);
@@ -143,8 +150,67 @@ final class AsyncCall<T> {
             clientContext.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) begun::decidesRetryOf);
         }
         call = begun;
-        begun.beginAttempt();
         mode.set(AI);
+        Refusal refusal = admission.refusal;
+        if (refusal != null) {
+            firstNotSent = () -> answer(refusal);
+        } else if (admission.waitMillis > 0 && producer.isRepeatable()) {
+            // the request is not sent yet: it waits its turn off the I/O thread, then goes as a resend
+            long wait = admission.waitMillis;
+            firstNotSent = () -> scheduleNext(wait);
+        } else {
+            begun.beginAttempt();
+        }
+    }
+
+    /**
+     * Thrown out of the first emission when aierr does not send it now: the client drops that
+     * execution before it leases a connection, and the call goes on as {@link #firstNotSent} says.
+     */
+    private static final class NotSent extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent() {
+            super("held or answered by aierr");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // a signal between aierr's own pieces, never seen by the app
+        }
+    }
+
+    /** Gives the app the refusal's copied answer through its own consumer, as if the server had sent it. */
+    private void answer(Refusal refusal) {
+        BasicHttpResponse response = new BasicHttpResponse(refusal.answer.status);
+        refusal.headers().forEach(response::addHeader);
+        byte[] body = refusal.answer.body;
+        ContentType type = refusal.answer.contentType == null ? null : ContentType.parseLenient(refusal.answer.contentType);
+        try {
+            consumer.consumeResponse(response, new BasicEntityDetails(body.length, type), appContext,
+                    new FutureCallback<T>() {
+                        @Override
+                        public void completed(T value) {
+                            result.completed(value);
+                        }
+
+                        @Override
+                        public void failed(Exception failure) {
+                            result.failed(failure);
+                        }
+
+                        @Override
+                        public void cancelled() {
+                            result.cancel();
+                        }
+                    });
+            consumer.consume(ByteBuffer.wrap(body));
+            consumer.streamEnd(null);
+        } catch (HttpException | IOException | RuntimeException e) {
+            result.failed(e instanceof Exception ? e : new IOException(e));
+        } finally {
+            consumer.releaseResources();
+        }
     }
 
     private boolean observed() {
@@ -277,7 +343,9 @@ final class AsyncCall<T> {
 
         @Override
         public void failed(Exception failure) {
-            if (!observed()) {
+            if (failure instanceof NotSent) {
+                firstNotSent.run();
+            } else if (!observed()) {
                 passedTo().failed(failure);
             } else if (relayConsumer.discarded) {
                 // the connection broke while a dropped body drained: the retry stands
@@ -326,6 +394,9 @@ final class AsyncCall<T> {
             }
             producer.sendRequest((emitted, details, c) -> {
                 decide(emitted, details, c);
+                if (firstNotSent != null) {
+                    throw new NotSent();
+                }
                 try (TraceScope inApp = observed() ? call.attemptInAppContext() : TraceScope.NONE) {
                     channel.sendRequest(emitted, details, c);
                 }
@@ -339,7 +410,8 @@ final class AsyncCall<T> {
 
         @Override
         public void failed(Exception cause) {
-            if (current == attempt) {
+            // a first emission aierr did not send is no failure of the app's producer: it is sent later
+            if (current == attempt && !(cause instanceof NotSent)) {
                 producer.failed(cause);
             }
         }
@@ -459,7 +531,7 @@ final class AsyncCall<T> {
 
         @Override
         public void failed(Exception cause) {
-            if (!discarded) {
+            if (!discarded && !(cause instanceof NotSent)) {
                 consumer.failed(cause);
             }
         }

@@ -1,4 +1,4 @@
-package io.aierr.agent;
+package io.aierr.config;
 
 import java.io.IOException;
 import java.io.InputStream;
