@@ -2,7 +2,7 @@ package io.aierr.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.aierr.agent.Version;
+import io.aierr.config.Version;
 import io.aierr.tests.support.AierrCommand;
 import io.aierr.tests.support.CorpusCase;
 import io.aierr.tests.support.ForkedJvm;
