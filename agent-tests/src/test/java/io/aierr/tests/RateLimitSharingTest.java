@@ -123,7 +123,8 @@ class RateLimitSharingTest {
             server.then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
             ForkedJvm.Result r = load(server.authority(), server.url(PATH),
                     java.util.Map.of("aierr.breaker.failures", "4", "aierr.breaker.open-for", "200ms",
-                            "aierr.retry.max-attempts", "2", "aierr.retry.initial-backoff", "10ms"),
+                            "aierr.retry.max-attempts", "2", "aierr.retry.initial-backoff", "10ms",
+                            "aierr.exporter", "console"),
                     "threads=1", "calls=40", "gap-ms=100");
             // an open breaker answers with a copy of the last 450, never a new exception type
             int failedFast = outcome(r, "450-circuit-open");

@@ -120,19 +120,6 @@ public final class AiCall {
         return Admission.after(wait);
     }
 
-    /**
-     * The first attempt is already on its way when aierr sees the call (a client that gives aierr no
-     * chance to hold it): registered with the breaker and budget, never waited for or refused.
-     */
-    public void admitNow() {
-        assert state == State.NEW : state;
-        long now = System.nanoTime();
-        long ticket = limits.breaker.admit(now, true);
-        probeTicket = Math.max(ticket, 0);
-        limits.budget.callStarted(now);
-        state = State.ADMITTED;
-    }
-
     /** The refusal of a request the app resends after aierr settled it, or null. */
     private Refusal resendOfSettled(long now) {
         if (limits.settled.isEmpty()) {

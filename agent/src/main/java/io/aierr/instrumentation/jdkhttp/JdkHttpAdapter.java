@@ -4,6 +4,7 @@ import io.aierr.bootstrap.JdkHttpHook;
 import io.aierr.core.Admission;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
+import io.aierr.core.Delayed;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
@@ -17,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -241,11 +241,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         }
 
         private void after(long waitMillis) {
-            if (waitMillis <= 0) {
-                attempt();
-            } else {
-                CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, executor).execute(this::attempt);
-            }
+            Delayed.run(waitMillis, executor, this::attempt);
         }
     }
 }

@@ -4,13 +4,12 @@ import io.aierr.bootstrap.OkHttpHook;
 import io.aierr.core.Admission;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
+import io.aierr.core.Delayed;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -78,7 +77,7 @@ public final class OkHttpAdapter implements OkHttpHook {
             return retrying.callback();
         }
         // the call waits its turn without holding a dispatcher slot; a cancel meanwhile fails it once enqueued
-        CompletableFuture.delayedExecutor(admission.waitMillis, TimeUnit.MILLISECONDS, Runnable::run).execute(() -> {
+        Delayed.onTimer(admission.waitMillis, () -> {
             logical.call.beginAttempt();
             try {
                 CallDepth.asAgent(() -> {

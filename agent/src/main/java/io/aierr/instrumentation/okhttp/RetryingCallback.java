@@ -1,13 +1,12 @@
 package io.aierr.instrumentation.okhttp;
 
+import io.aierr.core.Delayed;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -77,8 +76,7 @@ final class RetryingCallback implements InvocationHandler {
             resend();
             return;
         }
-        CompletableFuture.delayedExecutor(logical.retryDelayMillis(), TimeUnit.MILLISECONDS, Runnable::run)
-                .execute(this::resend);
+        Delayed.onTimer(logical.retryDelayMillis(), this::resend);
     }
 
     private void onFailure(IOException failure) throws Throwable {

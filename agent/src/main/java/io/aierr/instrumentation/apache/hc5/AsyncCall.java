@@ -4,6 +4,7 @@ import io.aierr.core.Admission;
 import io.aierr.core.AiCall;
 import io.aierr.core.Headers;
 import io.aierr.core.AiCalls;
+import io.aierr.core.Delayed;
 import io.aierr.core.ErrorResponse;
 import io.aierr.core.Refusal;
 import io.aierr.core.RetryDecision;
@@ -41,9 +42,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
@@ -218,7 +217,7 @@ final class AsyncCall<T> {
     }
 
     private void scheduleNext(long delayMillis) {
-        CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, Runnable::run).execute(this::nextAttempt);
+        Delayed.onTimer(delayMillis, this::nextAttempt);
     }
 
     private void nextAttempt() {
