@@ -145,7 +145,9 @@ public final class AiCall {
     /**
      * The attempt got an error response (status 400 or more): classify it and decide. On a retry
      * the wait is already accounted for; on a give-up the caller delivers the response and then
-     * calls {@link #delivered()}.
+     * calls {@link #delivered()}. A response whose body broke is given up, not settled: without
+     * aierr the app would meet the client's read error, so it still must, and whatever the client
+     * or the app does next is theirs to do.
      */
     public RetryDecision onErrorResponse(ErrorResponse response) {
         ClassifiedError error = ErrorClassifier.classify(info.provider, response);
@@ -154,8 +156,9 @@ public final class AiCall {
         observer.attemptResponded(attempts, response.status, error);
         long now = System.nanoTime();
         shareWithEndpoint(now, response, error);
-        RetryDecision decision = limit(now, error,
-                policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
+        RetryDecision decision = response.bodyBroken
+                ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
+                : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
         if (decision.retry) {
             waitedMillis += decision.delayMillis;
             observer.backoff(attempts + 1, decision.delayMillis, decision.reason);
