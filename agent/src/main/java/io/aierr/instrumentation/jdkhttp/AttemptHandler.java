@@ -14,7 +14,8 @@ import java.net.http.HttpResponse.ResponseInfo;
  * Wraps the app's {@link BodyHandler} for one attempt. Successes go straight to the app's
  * handler (no copy, streams stay streams). Error responses are first peeked and decided on: a
  * response to retry is drained and dropped without the app's handler ever seeing it; the final
- * one is replayed into the app's handler byte for byte.
+ * one is replayed into the app's handler byte for byte, and one whose body broke while peeked
+ * (never retried) with its read error after the bytes that came.
  */
 final class AttemptHandler<T> implements BodyHandler<T> {
     private final BodyHandler<T> app;
@@ -37,9 +38,9 @@ final class AttemptHandler<T> implements BodyHandler<T> {
         if (status < 400) {
             return app.apply(info);
         }
-        return new PeekingSubscriber<>(AiCall.PEEK_LIMIT, (prefix, truncated) -> {
+        return new PeekingSubscriber<>(AiCall.PEEK_LIMIT, (prefix, truncated, broken) -> {
             ErrorResponse response = new ErrorResponse(request.method(), request.uri().toString(), info.statusCode(),
-                    headers, prefix, truncated, System.currentTimeMillis());
+                    headers, prefix, truncated, broken, System.currentTimeMillis());
             decision = call.onErrorResponse(response);
             return decision.retry ? null : app.apply(info);
         });
