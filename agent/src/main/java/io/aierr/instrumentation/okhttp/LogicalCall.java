@@ -3,6 +3,7 @@ package io.aierr.instrumentation.okhttp;
 import io.aierr.core.AiCall;
 import io.aierr.core.ErrorResponse;
 import io.aierr.core.Headers;
+import io.aierr.core.PeekedBody;
 import io.aierr.core.RetryDecision;
 
 import java.io.IOException;
@@ -51,6 +52,7 @@ final class LogicalCall {
      */
     Object judge(Object response) {
         int status;
+        PeekedBody body;
         RetryDecision decision;
         try {
             status = api.code(response);
@@ -58,7 +60,8 @@ final class LogicalCall {
                 call.onSuccess(status, Headers.of(api.headers(response)));
                 return response;
             }
-            decision = call.onErrorResponse(errorResponse(response, status));
+            body = api.peek(response, AiCall.PEEK_LIMIT);
+            decision = call.onErrorResponse(errorResponse(response, status, body));
         } catch (Throwable e) {
             warn.accept("OkHttp response passed to the app unjudged: " + e);
             call.delivered();
@@ -70,6 +73,9 @@ final class LogicalCall {
             return null;
         }
         call.delivered();
+        if (body.failure() != null) {
+            return withBrokenBody(response, body);
+        }
         return decision.settled ? marked(response) : response;
     }
 
@@ -157,18 +163,26 @@ final class LogicalCall {
         }
     }
 
-    private ErrorResponse errorResponse(Object response, int status) throws Throwable {
-        byte[] peeked;
-        try {
-            peeked = api.peek(response, AiCall.PEEK_LIMIT);
-        } catch (IOException e) {
-            // the body broke while peeking; the app meets the same failure when it reads it
-            peeked = new byte[0];
-        }
+    private ErrorResponse errorResponse(Object response, int status, PeekedBody body) throws Throwable {
+        byte[] peeked = body.prefix;
         boolean truncated = peeked.length > AiCall.PEEK_LIMIT;
         return new ErrorResponse(api.method(request), api.urlText(api.url(request)), status,
                 Headers.of(api.headers(response)), truncated ? Arrays.copyOf(peeked, AiCall.PEEK_LIMIT) : peeked,
-                truncated, System.currentTimeMillis());
+                truncated, body.failure() != null, System.currentTimeMillis());
+    }
+
+    /**
+     * The response whose body broke while peeked, as the app would have met it: the bytes that came,
+     * then the very error OkHttp threw (reading on from OkHttp's own source could fail differently,
+     * its connection being released by then).
+     */
+    private Object withBrokenBody(Object response, PeekedBody body) {
+        try {
+            return api.withBody(response, body.replay());
+        } catch (Throwable e) {
+            warn.accept("OkHttp response with a broken body passed on as it is: " + e);
+            return response;
+        }
     }
 
     private Object marked(Object response) {
