@@ -200,7 +200,9 @@ public final class AiCall {
     /**
      * The attempt got an error response (status 400 or more): classify it and decide. On a retry
      * the caller waits {@link RetryDecision#delayMillis} and begins the next attempt; on a give-up it
-     * delivers the response and then calls {@link #delivered()}.
+     * delivers the response and then calls {@link #delivered()}. A response whose body broke is given
+     * up, not settled: without aierr the app would meet the client's read error, so it still must,
+     * and whatever the client or the app does next is theirs to do.
      */
     public RetryDecision onErrorResponse(ErrorResponse response) {
         assert state == State.SENDING || state == State.ENDED : state;
@@ -211,8 +213,9 @@ public final class AiCall {
         long now = System.nanoTime();
         AnswerCopy answer = AnswerCopy.of(response, error);
         shareWithEndpoint(now, response, answer);
-        RetryDecision decision = limit(now, error,
-                policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
+        RetryDecision decision = response.bodyBroken
+                ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
+                : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
         if (decision.retry) {
             planWait(now, decision.source, decision.stretched);
             state = State.WAITING;

@@ -30,6 +30,16 @@ public final class BlockingRetries {
         /** The response the app gets, its body now read from {@code content}. */
         R withBody(R response, InputStream content);
 
+        /**
+         * The response the app gets when its body broke while aierr peeked ({@code failure}), which is
+         * never retried: by default {@link #withBody}, so the app reads the bytes that came, then
+         * meets the same failure. A client whose own retry of this response aierr held back fails
+         * here as that retry would have.
+         */
+        default R withBrokenBody(R response, InputStream content, IOException failure) throws X {
+            return withBody(response, content);
+        }
+
         /** Releases a response that will be sent again (its connection back to the pool or closed). */
         void discard(R response);
 
@@ -69,11 +79,21 @@ public final class BlockingRetries {
                 return response;
             }
             PeekedBody body = PeekedBody.read(() -> exchange.body(response), AiCall.PEEK_LIMIT);
+            IOException broken = body.failure();
             RetryDecision decision = call.onErrorResponse(new ErrorResponse(call.info().method, call.info().url,
-                    status, exchange.headers(response), body.prefix, body.truncated, System.currentTimeMillis()));
+                    status, exchange.headers(response), body.prefix, body.truncated, broken != null,
+                    System.currentTimeMillis()));
             if (!decision.retry) {
                 InputStream content = body.replay();
-                R delivered = content == null ? response : exchange.withBody(response, content);
+                R delivered;
+                try {
+                    delivered = content == null ? response
+                            : broken == null ? exchange.withBody(response, content)
+                            : exchange.withBrokenBody(response, content, broken);
+                } catch (Exception | Error e) {
+                    call.onFailure(e);
+                    throw e;
+                }
                 call.delivered();
                 return delivered;
             }

@@ -58,6 +58,14 @@ public final class PeekedBody {
     }
 
     /**
+     * The read error that ended the peek early (the body broke after {@link #prefix}), or null when
+     * the body read cleanly as far as the peek went. {@link #replay()} throws it after the prefix.
+     */
+    public IOException failure() {
+        return failure;
+    }
+
+    /**
      * The whole body as the app would have read it, or null when the response has none. Closing
      * it closes the underlying stream.
      */

@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -15,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -28,16 +31,25 @@ class BlockingRetriesTest {
     private static final class Response {
         final int status;
         final String text;
+        /** When set, the body breaks with it after {@link #text}. */
+        final IOException breaksWith;
         String body;
+        /** The body handed to the app, when it breaks: the app reads it itself. */
+        InputStream content;
 
         Response(int status, String text) {
+            this(status, text, null);
+        }
+
+        Response(int status, String text, IOException breaksWith) {
             this.status = status;
             this.text = text;
+            this.breaksWith = breaksWith;
         }
     }
 
     /** A client that answers from a script and records what the loop did with it. */
-    private static final class ScriptedExchange implements BlockingRetries.Exchange<Response, IOException> {
+    private static class ScriptedExchange implements BlockingRetries.Exchange<Response, IOException> {
         final Deque<Object> script = new ArrayDeque<>();
         final List<String> log = new ArrayList<>();
 
@@ -68,11 +80,25 @@ class BlockingRetriesTest {
 
         @Override
         public InputStream body(Response response) {
-            return new ByteArrayInputStream(response.text.getBytes(StandardCharsets.UTF_8));
+            InputStream text = new ByteArrayInputStream(response.text.getBytes(StandardCharsets.UTF_8));
+            if (response.breaksWith == null) {
+                return text;
+            }
+            return new SequenceInputStream(text, new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    throw response.breaksWith;
+                }
+            });
         }
 
         @Override
         public Response withBody(Response response, InputStream content) {
+            log.add("deliver " + response.status);
+            if (response.breaksWith != null) {
+                response.content = content;
+                return response;
+            }
             try {
                 response.body = new String(content.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
@@ -163,5 +189,45 @@ class BlockingRetriesTest {
         InterruptedIOException interrupted = new InterruptedIOException();
         assertSame(interrupted, assertThrows(IOException.class,
                 () -> BlockingRetries.run(call(), new ScriptedExchange().then(new Response(429, "x")).then(interrupted))));
+    }
+
+    @Test
+    void aBodyThatBreaksIsNeverRetriedAndBreaksForTheAppAtTheSamePoint() throws IOException {
+        IOException eof = new IOException("premature end of body");
+        byte[] came = "{\"error\":{\"mess".getBytes(StandardCharsets.UTF_8);
+        ScriptedExchange exchange = new ScriptedExchange().then(new Response(503, "{\"error\":{\"mess", eof))
+                .then(new Response(200, "ok"));
+        Response r = BlockingRetries.run(call(), exchange);
+        assertEquals(503, r.status, "the status first, as without aierr");
+        assertEquals(1, exchange.log.stream().filter("send"::equals).count(), "one send: " + exchange.log);
+        assertEquals("deliver 503", exchange.log.get(exchange.log.size() - 1), "nothing discarded: " + exchange.log);
+        assertArrayEquals(came, r.content.readNBytes(came.length));
+        assertSame(eof, assertThrows(IOException.class, () -> r.content.read()), "then the client's own read error");
+    }
+
+    @Test
+    void aClientThatWouldHaveFailedOnABrokenBodyFailsTheSameWay() {
+        IOException eof = new IOException("premature end of body");
+        ScriptedExchange exchange = new ScriptedExchange() {
+            @Override
+            public Response withBrokenBody(Response response, InputStream content, IOException failure)
+                    throws IOException {
+                log.add("release " + response.status);
+                throw failure;
+            }
+        }.then(new Response(429, "{", eof));
+        assertSame(eof, assertThrows(IOException.class, () -> BlockingRetries.run(call(), exchange)));
+        assertEquals(1, exchange.log.stream().filter("send"::equals).count());
+        assertEquals("release 429", exchange.log.get(exchange.log.size() - 1), "nothing discarded: " + exchange.log);
+    }
+
+    @Test
+    void aBrokenBodyIsGivenUpNotSettled() {
+        AiCall call = call();
+        call.beginAttempt();
+        RetryDecision decision = call.onErrorResponse(new ErrorResponse("POST", call.info().url, 429, Headers.EMPTY,
+                new byte[0], false, true, System.currentTimeMillis()));
+        assertFalse(decision.retry, "a retry could end differently from what the app would have met");
+        assertFalse(decision.settled, "the client and the app may do what they would without aierr");
     }
 }

@@ -38,6 +38,26 @@ class PeekedBodyTest {
     }
 
     @Test
+    void aBodyThatReadsCleanlyHasNoFailure() {
+        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(bytes(100)), 64).failure());
+        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(bytes(10)), 64).failure());
+    }
+
+    @Test
+    void aBodyBrokenBeforeItsFirstByteReplaysOnlyTheFailure() throws IOException {
+        IOException eof = new IOException("unexpected end of stream");
+        PeekedBody peeked = PeekedBody.read(() -> new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw eof;
+            }
+        }, 64);
+        assertArrayEquals(new byte[0], peeked.prefix);
+        assertSame(eof, peeked.failure());
+        assertSame(eof, assertThrows(IOException.class, () -> peeked.replay().read(new byte[8])));
+    }
+
+    @Test
     void noBodyReplaysAsNone() {
         assertNull(PeekedBody.read(() -> null, 64).replay());
     }
@@ -53,6 +73,8 @@ class PeekedBodyTest {
         });
         PeekedBody peeked = PeekedBody.read(() -> breaking, 64);
         assertArrayEquals(bytes(10), peeked.prefix);
+        assertSame(reset, peeked.failure(), "the peek says the body broke, and how");
+        assertFalse(peeked.truncated, "what came is all there is");
         InputStream replay = peeked.replay();
         assertArrayEquals(bytes(10), replay.readNBytes(10));
         assertSame(reset, assertThrows(IOException.class, replay::read));

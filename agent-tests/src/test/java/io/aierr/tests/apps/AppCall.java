@@ -1,6 +1,7 @@
 package io.aierr.tests.apps;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -99,9 +100,16 @@ final class AppCall {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    /** Reads a body the way the {@code read} option says: all at once, or line by line as it arrives. */
+    /**
+     * Reads a body the way the {@code read} option says: all at once, line by line as it arrives, or
+     * counted (chunk by chunk, printing how many bytes came before a read error).
+     */
     byte[] read(InputStream in) throws IOException {
-        if (!"lines".equals(option("read", "bytes"))) {
+        String mode = option("read", "bytes");
+        if ("counted".equals(mode)) {
+            return readCounted(in);
+        }
+        if (!"lines".equals(mode)) {
             return in.readAllBytes();
         }
         StringBuilder all = new StringBuilder();
@@ -115,6 +123,20 @@ final class AppCall {
         }
         print("last-line.ms", elapsedMillis());
         return all.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] readCounted(InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] chunk = new byte[1024];
+        try {
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                all.write(chunk, 0, n);
+            }
+        } catch (IOException e) {
+            print("read.before-failure", all.size());
+            throw e;
+        }
+        return all.toByteArray();
     }
 
     void status(int status, String lastHeader) {

@@ -88,6 +88,10 @@ public final class ScriptedAiServer implements AutoCloseable {
             last = reply;
         }
         reply.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        if (reply.declaredLength > reply.body.length) {
+            cutShort(exchange, reply);
+            return;
+        }
         try (OutputStream out = exchange.getResponseBody()) {
             if (reply.chunks != null) {
                 exchange.sendResponseHeaders(reply.status, 0);
@@ -103,6 +107,18 @@ public final class ScriptedAiServer implements AutoCloseable {
         } catch (IOException clientWentAway) {
             // the agent may cancel a response it decided to drop
         }
+    }
+
+    /**
+     * Announces {@code declaredLength} bytes, sends fewer, then fails the exchange, upon which the
+     * server closes the connection: the client meets the end of the stream mid-body.
+     */
+    private static void cutShort(HttpExchange exchange, Reply reply) throws IOException {
+        exchange.sendResponseHeaders(reply.status, reply.declaredLength);
+        OutputStream out = exchange.getResponseBody();
+        out.write(reply.body);
+        out.flush();
+        throw new IOException("body cut short after " + reply.body.length + " of " + reply.declaredLength + " bytes");
     }
 
     private static void sleep(long millis) {
@@ -125,6 +141,8 @@ public final class ScriptedAiServer implements AutoCloseable {
         byte[] body = new byte[0];
         List<byte[]> chunks;
         long pauseBetweenChunksMillis;
+        /** When larger than the body: the Content-Length announced before the connection closes early. */
+        long declaredLength = -1;
 
         private Reply(int status) {
             this.status = status;
@@ -154,6 +172,15 @@ public final class ScriptedAiServer implements AutoCloseable {
         public Reply bytes(byte[] bytes, String contentType) {
             headers.put("content-type", contentType);
             body = bytes;
+            return this;
+        }
+
+        /**
+         * Announces {@code contentLength} bytes but sends only the body set so far, then closes the
+         * connection (a body that breaks mid-way).
+         */
+        public Reply cutShort(long contentLength) {
+            declaredLength = contentLength;
             return this;
         }
 

@@ -147,6 +147,11 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             try (TraceScope inApp = call.attemptInAppContext()) {
                 response = CallDepth.asAgent(() -> client.send(sent, attempt));
             } catch (Throwable e) {
+                HttpResponse<T> bodyFirst = attempt.bodyFirst();
+                if (bodyFirst != null) {
+                    call.delivered();
+                    return new Object[] {bodyFirst, null};
+                }
                 call.onFailure(e);
                 return new Object[] {null, e};
             }
@@ -228,7 +233,11 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             }
             inFlight = future;
             future.whenComplete((response, failure) -> {
-                if (failure != null) {
+                HttpResponse<T> bodyFirst = failure == null ? null : attempt.bodyFirst();
+                if (bodyFirst != null) {
+                    call.delivered();
+                    result.complete(bodyFirst);
+                } else if (failure != null) {
                     call.onFailure(unwrap(failure));
                     result.completeExceptionally(failure);
                 } else if (!attempt.discarded()) {

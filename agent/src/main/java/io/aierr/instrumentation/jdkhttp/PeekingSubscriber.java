@@ -11,12 +11,18 @@ import java.util.concurrent.Flow;
 /**
  * Holds the first bytes of a response body (up to a limit, or the whole body when shorter), asks
  * {@link Decider} what to do, then either drops the response (cancelling the rest of it) or hands
- * the held bytes, followed by whatever is still to come, to the app's subscriber.
+ * the held bytes, followed by whatever is still to come, to the app's subscriber. A body that fails
+ * before the decision is decided on as it came, and the app's subscriber gets the held bytes, then
+ * that same failure.
  */
 final class PeekingSubscriber<T> implements BodySubscriber<T> {
     /** Decides on a held prefix; returns the app's subscriber to deliver to, or null to drop. */
     interface Decider<T> {
-        BodySubscriber<T> decide(byte[] prefix, boolean truncated);
+        /**
+         * @param truncated the body may go on beyond the prefix
+         * @param broken    the body failed after the prefix: it is all that came
+         */
+        BodySubscriber<T> decide(byte[] prefix, boolean truncated, boolean broken);
     }
 
     private final int limit;
@@ -56,7 +62,7 @@ final class PeekingSubscriber<T> implements BodySubscriber<T> {
             heldBytes += b.remaining();
         }
         if (heldBytes >= limit) {
-            decide(false);
+            decide(false, null);
         } else {
             upstream.request(1);
         }
@@ -68,7 +74,7 @@ final class PeekingSubscriber<T> implements BodySubscriber<T> {
         if (app != null) {
             app.onError(failure);
         } else {
-            body.completeExceptionally(failure);
+            decide(false, failure);
         }
     }
 
@@ -78,35 +84,40 @@ final class PeekingSubscriber<T> implements BodySubscriber<T> {
         if (app != null) {
             app.onComplete();
         } else {
-            decide(true);
+            decide(true, null);
         }
     }
 
-    private void decide(boolean complete) {
+    /**
+     * @param complete the body ended normally with what is held
+     * @param failure  what ended the body early, or null
+     */
+    private void decide(boolean complete, Throwable failure) {
         BodySubscriber<T> app;
         try {
-            app = decider.decide(prefix(), !complete);
+            app = decider.decide(prefix(), !complete, failure != null);
         } catch (RuntimeException | Error e) {
             upstream.cancel();
             body.completeExceptionally(e);
             return;
         }
+        boolean ended = complete || failure != null;
         if (app == null) {
-            if (!complete) {
+            if (!ended) {
                 upstream.cancel();
             }
             body.complete(null);
             return;
         }
         downstream = app;
-        app.getBody().whenComplete((value, failure) -> {
-            if (failure != null) {
-                body.completeExceptionally(failure);
+        app.getBody().whenComplete((value, appFailure) -> {
+            if (appFailure != null) {
+                body.completeExceptionally(appFailure);
             } else {
                 body.complete(value);
             }
         });
-        app.onSubscribe(new Replay(app, complete));
+        app.onSubscribe(new Replay(app, ended, failure));
     }
 
     private byte[] prefix() {
@@ -125,20 +136,23 @@ final class PeekingSubscriber<T> implements BodySubscriber<T> {
     }
 
     /**
-     * Emits the held buffers as one item, then completes or hands demand on to upstream. Demand
-     * signalled from inside the app's onNext is queued, so signals never nest.
+     * Emits the held buffers as one item, then completes, fails as upstream failed, or hands demand
+     * on to upstream. Demand signalled from inside the app's onNext is queued, so signals never nest.
      */
     private final class Replay implements Flow.Subscription {
         private final BodySubscriber<T> app;
-        private final boolean upstreamComplete;
+        private final boolean upstreamEnded;
+        /** How upstream ended, when it ended with an error. */
+        private final Throwable upstreamFailure;
         private long pending;
         private boolean emitting;
         private boolean replayed;
         private boolean done;
 
-        Replay(BodySubscriber<T> app, boolean upstreamComplete) {
+        Replay(BodySubscriber<T> app, boolean upstreamEnded, Throwable upstreamFailure) {
             this.app = app;
-            this.upstreamComplete = upstreamComplete;
+            this.upstreamEnded = upstreamEnded;
+            this.upstreamFailure = upstreamFailure;
         }
 
         @Override
@@ -169,12 +183,21 @@ final class PeekingSubscriber<T> implements BodySubscriber<T> {
                     List<ByteBuffer> prefix = new ArrayList<>(held);
                     held.clear();
                     app.onNext(prefix);
+                    if (upstreamFailure != null && demand == 0) {
+                        // as over the network, the failure comes to a subscriber that asks beyond the
+                        // bytes that came: a lock-step reader (ofInputStream) reads them first
+                        continue;
+                    }
                 }
-                if (upstreamComplete) {
+                if (upstreamEnded) {
                     synchronized (this) {
                         done = true;
                     }
-                    app.onComplete();
+                    if (upstreamFailure != null) {
+                        app.onError(upstreamFailure);
+                    } else {
+                        app.onComplete();
+                    }
                     return;
                 }
                 if (demand > 0) {
@@ -188,7 +211,7 @@ final class PeekingSubscriber<T> implements BodySubscriber<T> {
             synchronized (this) {
                 done = true;
             }
-            if (!upstreamComplete) {
+            if (!upstreamEnded) {
                 upstream.cancel();
             }
         }

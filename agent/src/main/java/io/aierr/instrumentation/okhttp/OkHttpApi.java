@@ -1,10 +1,11 @@
 package io.aierr.instrumentation.okhttp;
 
 import io.aierr.core.AiCalls;
-
+import io.aierr.core.PeekedBody;
 import io.aierr.core.RequestBodyPrefix;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -77,20 +78,29 @@ final class OkHttpApi {
     private final MethodHandle responseCode;
     private final MethodHandle responseHeaders;
     private final MethodHandle headersToMultimap;
-    private final MethodHandle responsePeekBody;
-    private final MethodHandle responseBodyBytes;
+    private final MethodHandle responseBody;
+    private final MethodHandle responseBodySource;
+    private final MethodHandle sourceRequest;
+    private final MethodHandle sourceBuffer;
+    private final MethodHandle bufferSize;
+    private final MethodHandle bufferCopyTo;
+    private final MethodHandle responseBodyContentType;
+    private final MethodHandle responseBodyContentLength;
+    private final MethodHandle responseBodyCreate;
+    private final MethodHandle okioSource;
+    private final MethodHandle okioBufferSource;
     private final MethodHandle responseClose;
     private final MethodHandle responseNewBuilder;
     private final MethodHandle builderHeader;
+    private final MethodHandle builderBody;
     private final MethodHandle builderBuild;
     private final MethodHandle newResponseBuilder;
     private final MethodHandle builderRequest;
     private final MethodHandle builderProtocol;
     private final MethodHandle builderCode;
     private final MethodHandle builderMessage;
-    private final MethodHandle builderBody;
     private final MethodHandle mediaTypeParse;
-    private final MethodHandle responseBodyCreate;
+    private final MethodHandle responseBodyOfBytes;
     private final Object http11;
     private final MethodHandle clientDispatcher;
     private final MethodHandle dispatcherExecutor;
@@ -106,7 +116,7 @@ final class OkHttpApi {
         Class<?> request = Class.forName("okhttp3.Request", false, loader);
         Class<?> response = Class.forName("okhttp3.Response", false, loader);
         Class<?> responseBuilder = Class.forName("okhttp3.Response$Builder", false, loader);
-        Class<?> responseBody = Class.forName("okhttp3.ResponseBody", false, loader);
+        Class<?> responseBodyType = Class.forName("okhttp3.ResponseBody", false, loader);
         Class<?> requestBodyType = Class.forName("okhttp3.RequestBody", false, loader);
         Class<?> url = Class.forName("okhttp3.HttpUrl", false, loader);
         Class<?> headers = Class.forName("okhttp3.Headers", false, loader);
@@ -114,6 +124,10 @@ final class OkHttpApi {
         Class<?> okio = Class.forName("okio.Okio", false, loader);
         Class<?> okioSinkType = Class.forName("okio.Sink", false, loader);
         Class<?> sink = Class.forName("okio.BufferedSink", false, loader);
+        Class<?> okioSourceType = Class.forName("okio.Source", false, loader);
+        Class<?> source = Class.forName("okio.BufferedSource", false, loader);
+        Class<?> buffer = Class.forName("okio.Buffer", false, loader);
+        Class<?> mediaType = Class.forName("okhttp3.MediaType", false, loader);
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         callbackType = callback;
         callRequest = virtual(lookup, call, "request", request);
@@ -148,24 +162,34 @@ final class OkHttpApi {
         responseCode = virtual(lookup, response, "code", int.class);
         responseHeaders = virtual(lookup, response, "headers", headers);
         headersToMultimap = virtual(lookup, headers, "toMultimap", Map.class);
-        responsePeekBody = virtual(lookup, response, "peekBody", responseBody, long.class);
-        responseBodyBytes = virtual(lookup, responseBody, "bytes", byte[].class);
+        responseBody = virtual(lookup, response, "body", responseBodyType);
+        responseBodySource = virtual(lookup, responseBodyType, "source", source);
+        sourceRequest = virtual(lookup, source, "request", boolean.class, long.class);
+        // buffer(), not getBuffer(): okio 1.x before 1.17 has only the former; 2.x and 3.x keep it, deprecated
+        sourceBuffer = virtual(lookup, source, "buffer", buffer);
+        bufferSize = virtual(lookup, buffer, "size", long.class);
+        bufferCopyTo = virtual(lookup, buffer, "copyTo", buffer, OutputStream.class, long.class, long.class);
+        responseBodyContentType = virtual(lookup, responseBodyType, "contentType", mediaType);
+        responseBodyContentLength = virtual(lookup, responseBodyType, "contentLength", long.class);
+        responseBodyCreate = generic(lookup.findStatic(responseBodyType, "create",
+                MethodType.methodType(responseBodyType, mediaType, long.class, source)));
+        okioSource = generic(lookup.findStatic(okio, "source", MethodType.methodType(okioSourceType, InputStream.class)));
+        okioBufferSource = generic(lookup.findStatic(okio, "buffer", MethodType.methodType(source, okioSourceType)));
         responseClose = virtual(lookup, response, "close", void.class);
         responseNewBuilder = virtual(lookup, response, "newBuilder", responseBuilder);
         builderHeader = virtual(lookup, responseBuilder, "header", responseBuilder, String.class, String.class);
+        builderBody = virtual(lookup, responseBuilder, "body", responseBuilder, responseBodyType);
         builderBuild = virtual(lookup, responseBuilder, "build", response);
         newResponseBuilder = generic(lookup.findConstructor(responseBuilder, MethodType.methodType(void.class)));
         Class<?> protocol = Class.forName("okhttp3.Protocol", false, loader);
-        Class<?> mediaType = Class.forName("okhttp3.MediaType", false, loader);
         builderRequest = virtual(lookup, responseBuilder, "request", responseBuilder, request);
         builderProtocol = virtual(lookup, responseBuilder, "protocol", responseBuilder, protocol);
         builderCode = virtual(lookup, responseBuilder, "code", responseBuilder, int.class);
         builderMessage = virtual(lookup, responseBuilder, "message", responseBuilder, String.class);
-        builderBody = virtual(lookup, responseBuilder, "body", responseBuilder, responseBody);
         // the (MediaType, byte[]) and parse(String) statics exist in 3.x and, deprecated, in 4.x and 5.x
         mediaTypeParse = generic(lookup.findStatic(mediaType, "parse", MethodType.methodType(mediaType, String.class)));
-        responseBodyCreate = generic(lookup.findStatic(responseBody, "create",
-                MethodType.methodType(responseBody, mediaType, byte[].class)));
+        responseBodyOfBytes = generic(lookup.findStatic(responseBodyType, "create",
+                MethodType.methodType(responseBodyType, mediaType, byte[].class)));
         http11 = protocol.getMethod("valueOf", String.class).invoke(null, "HTTP_1_1");
         Class<?> dispatcher = Class.forName("okhttp3.Dispatcher", false, loader);
         clientDispatcher = virtual(lookup, client, "dispatcher", dispatcher);
@@ -366,10 +390,22 @@ final class OkHttpApi {
     /**
      * Up to {@code limit + 1} bytes from the start of the body without consuming it (more than
      * {@code limit} means the body goes on): OkHttp holds them in the body's own source, so the app
-     * still reads every byte.
+     * still reads every byte. A read error is kept in the result, with the bytes that came before it;
+     * the result's {@link PeekedBody#replay() replay} then yields them, throws that error, and closes
+     * the response when closed.
      */
-    byte[] peek(Object response, int limit) throws Throwable {
-        return (byte[]) responseBodyBytes.invoke(responsePeekBody.invoke(response, (long) limit + 1));
+    PeekedBody peek(Object response, int limit) throws Throwable {
+        Object body = responseBody.invoke(response);
+        Object source = body == null ? null : responseBodySource.invoke(body);
+        return PeekedBody.read(() -> source == null ? null : new Lookahead(response, source), limit + 1);
+    }
+
+    /** The response with its body read from {@code content} instead, same content type and length. */
+    Object withBody(Object response, InputStream content) throws Throwable {
+        Object body = responseBody.invoke(response);
+        Object replaced = responseBodyCreate.invoke(responseBodyContentType.invoke(body),
+                (Long) responseBodyContentLength.invoke(body), okioBufferSource.invoke(okioSource.invoke(content)));
+        return builderBuild.invoke(builderBody.invoke(responseNewBuilder.invoke(response), replaced));
     }
 
     void close(Object response) throws Throwable {
@@ -404,7 +440,7 @@ final class OkHttpApi {
             b = builderHeader.invoke(b, h.getKey(), h.getValue());
         }
         Object type = contentType == null ? null : mediaTypeParse.invoke(contentType);
-        return builderBuild.invoke(builderBody.invoke(b, responseBodyCreate.invoke(type, body)));
+        return builderBuild.invoke(builderBody.invoke(b, responseBodyOfBytes.invoke(type, body)));
     }
 
     // Callback
@@ -420,5 +456,73 @@ final class OkHttpApi {
 
     void onFailure(Object callback, Object call, IOException failure) throws Throwable {
         callbackOnFailure.invoke(callback, call, failure);
+    }
+
+    /**
+     * Reads a response body's source from its start without consuming it: each read asks the source
+     * to hold one byte beyond those read so far, then copies what it holds. A read error thus comes
+     * after every byte that arrived before it (okio 1's {@code peek()} asks for a whole segment at
+     * once, and fails with the bytes it got unseen). Closing it closes the response.
+     */
+    private final class Lookahead extends InputStream {
+        private final Object response;
+        private final Object source;
+        private long at;
+
+        Lookahead(Object response, Object source) {
+            this.response = response;
+            this.source = source;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            try {
+                if (!(Boolean) sourceRequest.invoke(source, at + 1)) {
+                    return -1;
+                }
+                Object held = sourceBuffer.invoke(source);
+                int n = (int) Math.min(length, (Long) bufferSize.invoke(held) - at);
+                bufferCopyTo.invoke(held, new OutputStream() {
+                    private int to = offset;
+
+                    @Override
+                    public void write(int b) {
+                        into[to++] = (byte) b;
+                    }
+
+                    @Override
+                    public void write(byte[] bytes, int from, int count) {
+                        System.arraycopy(bytes, from, into, to, count);
+                        to += count;
+                    }
+                }, at, (long) n);
+                at += n;
+                return n;
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                OkHttpApi.this.close(response);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IOException(e);
+            }
+        }
     }
 }

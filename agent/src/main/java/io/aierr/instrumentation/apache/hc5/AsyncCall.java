@@ -472,7 +472,7 @@ final class AsyncCall<T> {
             this.responseContext = responseContext;
             this.resultCallback = resultCallback;
             if (details == null) {
-                decide(true, null);
+                decide(true, null, false);
             }
         }
 
@@ -509,7 +509,7 @@ final class AsyncCall<T> {
             held.write(chunk, 0, chunk.length);
             if (held.size() >= AiCall.PEEK_LIMIT) {
                 try {
-                    decide(false, null);
+                    decide(false, null, false);
                 } catch (HttpException e) {
                     // consume() may only throw I/O errors; the app consumer's own refusal of the response
                     throw new IOException(e);
@@ -524,12 +524,21 @@ final class AsyncCall<T> {
             } else if (draining) {
                 resultCallback.completed(null);
             } else {
-                decide(true, trailers);
+                decide(true, trailers, false);
             }
         }
 
         @Override
         public void failed(Exception cause) {
+            if (!engaged && !discarded && response != null) {
+                // the body broke while held: decided on as it came (never retried), then the app's
+                // consumer gets the response and the bytes before the same failure, as without aierr
+                try {
+                    decide(false, null, true);
+                } catch (HttpException | IOException | RuntimeException appRefused) {
+                    // the app's consumer refused the response; it still hears the failure below
+                }
+            }
             if (!discarded && !(cause instanceof NotSent)) {
                 consumer.failed(cause);
             }
@@ -546,11 +555,16 @@ final class AsyncCall<T> {
             return response == null ? Headers.EMPTY : Hc5Requests.headers(response);
         }
 
-        private void decide(boolean complete, List<? extends Header> trailers) throws HttpException, IOException {
+        /**
+         * @param complete the body ended normally with what is held
+         * @param broken   the body failed after what is held
+         */
+        private void decide(boolean complete, List<? extends Header> trailers, boolean broken)
+                throws HttpException, IOException {
             byte[] body = held.toByteArray();
             byte[] prefix = body.length > AiCall.PEEK_LIMIT ? Arrays.copyOf(body, AiCall.PEEK_LIMIT) : body;
             RetryDecision decision = call.onErrorResponse(new ErrorResponse(call.info().method, call.info().url,
-                    status, Hc5Requests.headers(response), prefix, !complete, System.currentTimeMillis()));
+                    status, Hc5Requests.headers(response), prefix, !complete, broken, System.currentTimeMillis()));
             if (decision.retry) {
                 delayMillis = decision.delayMillis;
                 discarded = true;
@@ -569,7 +583,7 @@ final class AsyncCall<T> {
             if (details == null) {
                 return;
             }
-            if (capacity != null) {
+            if (capacity != null && !broken) {
                 consumer.updateCapacity(capacity);
             }
             if (body.length > 0) {

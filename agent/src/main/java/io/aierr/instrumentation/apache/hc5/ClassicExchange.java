@@ -5,6 +5,7 @@ import io.aierr.core.Headers;
 import io.aierr.core.Refusal;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.apache.ClassicAttempts;
+import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -19,6 +20,7 @@ import org.apache.hc.core5.io.CloseMode;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.IntPredicate;
 
 /** A classic HttpClient 5 call's side of the blocking retry loop: each attempt is a full client execution. */
 final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpResponse, IOException> {
@@ -28,6 +30,8 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     private final HttpHost target;
     private final ClassicHttpRequest request;
     private final HttpContext context;
+    /** The client's own retry strategy wanted to retry this attempt's response, and aierr held it back. */
+    private volatile boolean clientRetryHeldBack;
 
     ClassicExchange(CloseableHttpClient client, HttpHost target, ClassicHttpRequest request, HttpContext context) {
         this.client = client;
@@ -36,9 +40,24 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
         this.context = context;
     }
 
+    /**
+     * The predicate for {@link RetryStrategyInstrumentation#OWNER_ATTRIBUTE}: aierr's own, which
+     * also notes when it holds back the client's retry (the strategy asks it only when it would retry).
+     */
+    IntPredicate holdingBackRetriesOf(IntPredicate aierrDecides) {
+        return status -> {
+            boolean held = aierrDecides.test(status);
+            if (held) {
+                clientRetryHeldBack = true;
+            }
+            return held;
+        };
+    }
+
     @Override
     @SuppressWarnings("deprecation") // the one public entry to doExecute present in every 5.x
     public CloseableHttpResponse send(String traceparent) throws IOException {
+        clientRetryHeldBack = false;
         if (traceparent == null) {
             return CallDepth.asAgent(() -> client.execute(target, request, context));
         }
@@ -77,6 +96,22 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     public CloseableHttpResponse withBody(CloseableHttpResponse response, InputStream content) {
         response.setEntity(new ReplayedEntity(response.getEntity(), content));
         return response;
+    }
+
+    /**
+     * Without aierr, HttpClient's own retry of this response would have released it first, reading
+     * the rest of its body: that read fails, and the client's execute throws its failure (no resend,
+     * no response). Held back by aierr, it fails the same way here; otherwise the app gets the
+     * response and meets the failure when it reads the body.
+     */
+    @Override
+    public CloseableHttpResponse withBrokenBody(CloseableHttpResponse response, InputStream content,
+                                                IOException failure) throws IOException {
+        if (!clientRetryHeldBack) {
+            return withBody(response, content);
+        }
+        discard(response);
+        throw failure;
     }
 
     /** As HttpClient's own retry does: a fully read body has already freed the connection, else it is closed. */

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.function.Consumer;
-import java.util.function.IntPredicate;
 
 /**
  * HttpClient 5's helper entry, defined in the client's class loader: classic calls run the core's
@@ -56,10 +55,12 @@ public final class Hc5Hook implements ApacheHttpHook {
             return null;
         }
         HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
-        attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
+        ClassicExchange exchange = new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, classic,
+                attempts);
+        attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE,
+                exchange.holdingBackRetriesOf(call::decidesRetryOf));
         try {
-            return ClassicAttempts.run(call,
-                    new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, classic, attempts));
+            return ClassicAttempts.run(call, exchange);
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
         }
