@@ -224,6 +224,7 @@ class BlockingRetriesTest {
     @Test
     void aBrokenBodyIsGivenUpNotSettled() {
         AiCall call = call();
+        call.admit();
         call.beginAttempt();
         RetryDecision decision = call.onErrorResponse(new ErrorResponse("POST", call.info().url, 429, Headers.EMPTY,
                 new byte[0], false, true, System.currentTimeMillis()));
