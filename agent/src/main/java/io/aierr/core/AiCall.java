@@ -16,7 +16,8 @@ public final class AiCall {
     private final RetryPolicy policy;
     private final EndpointLimits limits;
     private final CallObserver observer;
-    private final boolean replayable;
+    /** True from the start, or once {@link #bodyCaptured()} on the thread that sent the body. */
+    private volatile boolean replayable;
     private final long deadlineNanos;
     private int attempts;
     private long attemptSentAt;
@@ -102,6 +103,14 @@ public final class AiCall {
         probeTicket = ticket;
         limits.budget.callStarted(now);
         return true;
+    }
+
+    /**
+     * The request body, which the client cannot re-create, was captured whole as it was sent (see
+     * {@link ReplayMemory}): the attempts from now on send the captured bytes, so the call may be retried.
+     */
+    public void bodyCaptured() {
+        replayable = true;
     }
 
     /** Time left of the request's own timeout, or {@code Long.MAX_VALUE} when it has none. */
