@@ -4,6 +4,7 @@ import io.aierr.bootstrap.JdkHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
 import io.aierr.core.CircuitOpenException;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
@@ -26,10 +27,12 @@ import java.util.function.Consumer;
  */
 public final class JdkHttpAdapter implements JdkHttpHook {
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
 
-    public JdkHttpAdapter(AiCalls calls, Consumer<String> warn) {
+    public JdkHttpAdapter(AiCalls calls, ReplayMemory replay, Consumer<String> warn) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
     }
 
@@ -97,17 +100,16 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         }
     }
 
-    /** What the attempt begun last sends: a copy of the app's request that carries aierr's traceparent. */
-    private HttpRequest forAttempt(HttpRequest request, AiCall call) {
-        String traceparent = call.traceparent();
-        if (traceparent == null) {
-            return request;
-        }
+    /**
+     * What the attempt begun last sends: a copy of the app's request that carries aierr's
+     * traceparent, and the capture of a body the JDK cannot re-create.
+     */
+    private HttpRequest forAttempt(AttemptRequests requests, AiCall call) {
         try {
-            return JdkRequests.withTraceparent(request, traceparent);
+            return requests.next(call.traceparent());
         } catch (RuntimeException e) {
-            warn.accept("java.net.http request sent without aierr's traceparent: " + e);
-            return request;
+            warn.accept("java.net.http request sent as the app made it, without aierr's traceparent or body capture: " + e);
+            return requests.original();
         }
     }
 
@@ -118,6 +120,16 @@ public final class JdkHttpAdapter implements JdkHttpHook {
 
     private <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
                                          AiCall call) {
+        AttemptRequests requests = AttemptRequests.of(request, call, replay);
+        try {
+            return sendWithRetries(client, request, handler, call, requests);
+        } finally {
+            requests.release();
+        }
+    }
+
+    private <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
+                                         AiCall call, AttemptRequests requests) {
         long wait;
         try {
             wait = call.admit();
@@ -136,7 +148,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             }
             AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
             call.beginAttempt();
-            HttpRequest sent = forAttempt(request, call);
+            HttpRequest sent = forAttempt(requests, call);
             HttpResponse<T> response;
             try (TraceScope inApp = call.attemptInAppContext()) {
                 response = CallDepth.asAgent(() -> client.send(sent, attempt));
@@ -171,6 +183,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         private final BodyHandler<T> handler;
         private final PushPromiseHandler<T> push;
         private final AiCall call;
+        private final AttemptRequests requests;
         private final Executor executor;
         private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
         private volatile CompletableFuture<HttpResponse<T>> inFlight;
@@ -182,6 +195,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             this.handler = handler;
             this.push = push;
             this.call = call;
+            this.requests = AttemptRequests.of(request, call, replay);
             // the client's own executor when it has one; otherwise sendAsync is cheap enough to call on the timer thread
             this.executor = client.executor().orElse(Runnable::run);
         }
@@ -191,10 +205,12 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             try {
                 wait = call.admit();
             } catch (CircuitOpenException e) {
+                requests.release();
                 result.completeExceptionally(e);
                 return result;
             }
             result.whenComplete((response, failure) -> {
+                requests.release();
                 if (result.isCancelled()) {
                     CompletableFuture<HttpResponse<T>> current = inFlight;
                     if (current != null) {
@@ -213,7 +229,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             }
             AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
             call.beginAttempt();
-            HttpRequest sent = forAttempt(request, call);
+            HttpRequest sent = forAttempt(requests, call);
             CompletableFuture<HttpResponse<T>> future;
             // the app's tracing starts its span for the attempt inside sendAsync, on this thread
             try (TraceScope inApp = call.attemptInAppContext()) {

@@ -3,6 +3,7 @@ package io.aierr.instrumentation.apache.hc4;
 import io.aierr.bootstrap.ApacheHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.RequestBodyPrefix;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
@@ -25,10 +26,12 @@ import java.util.function.IntPredicate;
 /** HttpClient 4.5's helper entry, defined in the client's class loader: runs the core's blocking loop. */
 public final class Hc4Hook implements ApacheHttpHook {
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
 
-    public Hc4Hook(AiCalls calls, Consumer<String> warn) {
+    public Hc4Hook(AiCalls calls, ReplayMemory replay, Consumer<String> warn) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
     }
 

@@ -3,6 +3,7 @@ package io.aierr.instrumentation.apache.hc5;
 import io.aierr.bootstrap.ApacheHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.RequestBodyPrefix;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
@@ -35,10 +36,12 @@ import java.util.function.IntPredicate;
  */
 public final class Hc5Hook implements ApacheHttpHook {
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
 
-    public Hc5Hook(AiCalls calls, Consumer<String> warn) {
+    public Hc5Hook(AiCalls calls, ReplayMemory replay, Consumer<String> warn) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
     }
 
