@@ -50,11 +50,21 @@ public final class Hc4Hook implements ApacheHttpHook {
         }
         HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
         attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
+        HttpEntity own = entityOf(hc4);
+        ReplayMemory.Capture capture = own == null || own.isRepeatable() ? null : replay.capture(own.getContentLength());
+        // on the app's own request for the call, as the client reads it on each execute; put back after it
+        if (capture != null) {
+            ((HttpEntityEnclosingRequest) hc4).setEntity(new CapturedEntity(own, capture, call::bodyCaptured));
+        }
         try {
             return ClassicAttempts.run(call,
                     new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, hc4, attempts));
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+            if (capture != null) {
+                ((HttpEntityEnclosingRequest) hc4).setEntity(own);
+                capture.release();
+            }
         }
     }
 
@@ -74,14 +84,17 @@ public final class Hc4Hook implements ApacheHttpHook {
         if (provider == null) {
             return null;
         }
-        HttpEntity entity = request instanceof HttpEntityEnclosingRequest
-                ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
+        HttpEntity entity = entityOf(request);
         boolean replayable = entity == null || entity.isRepeatable();
         byte[] prefix = entity == null ? null
                 : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
         Header traceparent = request.getFirstHeader("traceparent");
         return calls.begin(provider, request.getRequestLine().getMethod(), uri, credential(request), prefix, replayable,
                 socketTimeoutMillis(request, context, client), traceparent == null ? null : traceparent.getValue());
+    }
+
+    private static HttpEntity entityOf(HttpRequest request) {
+        return request instanceof HttpEntityEnclosingRequest ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
     }
 
     private static String credential(HttpRequest request) {
