@@ -82,7 +82,7 @@ public final class Hc5Hook implements ApacheHttpHook {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Object executeAsync(Object client, Object target, Object requestProducer, Object responseConsumer,
                                Object pushHandlerFactory, Object context, Object callback) {
-        return new AsyncCall<>(calls, warn, (CloseableHttpAsyncClient) client, (HttpHost) target,
+        return new AsyncCall<>(calls, replay, warn, (CloseableHttpAsyncClient) client, (HttpHost) target,
                 (AsyncRequestProducer) requestProducer, (AsyncResponseConsumer) responseConsumer,
                 (HandlerFactory<AsyncPushConsumer>) pushHandlerFactory, (HttpContext) context,
                 (FutureCallback) callback).start();
