@@ -42,7 +42,7 @@ public final class JdkClientApp {
         if (o.containsKey("timeout-ms")) {
             builder.timeout(Duration.ofMillis(Long.parseLong(o.get("timeout-ms"))));
         }
-        String json = OneShotPublisher.chatRequest(Integer.parseInt(o.getOrDefault("request-size", "0")));
+        String json = AppCall.chatRequest(Integer.parseInt(o.getOrDefault("request-size", "0")));
         byte[] jsonBytes = json.getBytes(StandardCharsets.UTF_8);
         switch (o.getOrDefault("request-body", "string")) {
             case "string" -> builder.POST(HttpRequest.BodyPublishers.ofString(json));

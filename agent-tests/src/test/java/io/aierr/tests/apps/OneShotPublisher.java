@@ -18,17 +18,6 @@ public final class OneShotPublisher implements Flow.Publisher<ByteBuffer> {
         this.body = body;
     }
 
-    /** The tests' chat request, its message padded so that the whole request is at least {@code size} bytes. */
-    public static String chatRequest(int size) {
-        String head = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi";
-        String tail = "\"}]}";
-        StringBuilder padded = new StringBuilder(head);
-        for (int i = 0; padded.length() + tail.length() < size; i++) {
-            padded.append((char) ('a' + i % 26));
-        }
-        return padded.append(tail).toString();
-    }
-
     @Override
     public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
         if (!used.compareAndSet(false, true)) {
