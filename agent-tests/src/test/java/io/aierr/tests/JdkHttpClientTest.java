@@ -364,6 +364,17 @@ class JdkHttpClientTest {
                 assertFalse(app.stderr.contains("WARNING"), app.stderr);
             }
         }
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            RATE_LIMITED_TWICE_BRIEFLY.accept(server);
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH),
+                            "request-body=publisher", "request-size=100000")
+                    .javaHome(jdk25.get())
+                    .property("aierr.endpoints", server.authority() + "=openai")
+                    .run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(3, server.requestCount());
+            assertSameBodyEachTime(new Run(app, server.requests()));
+        }
     }
 
     /** The app prints what it received; line handlers lose the line ends, the app adds one per line. */
