@@ -101,12 +101,7 @@ public final class ReplayMemory {
          * declared length, else buffer growth, from the memory shared by all calls.
          */
         public synchronized boolean write(byte[] bytes, int offset, int length) {
-            if (state != State.CAPTURING) {
-                return false;
-            }
-            long needed = (long) size + length;
-            if (needed > perCall || !fits(needed)) {
-                drop();
+            if (!room(length)) {
                 return false;
             }
             System.arraycopy(bytes, offset, buffer, size, length);
@@ -116,14 +111,9 @@ public final class ReplayMemory {
 
         /** {@link #write(byte[], int, int)} of a buffer's remaining bytes; the buffer's position is left as it was. */
         public synchronized boolean write(ByteBuffer bytes) {
-            if (state != State.CAPTURING) {
-                return false;
-            }
             ByteBuffer view = bytes.duplicate();
             int length = view.remaining();
-            long needed = (long) size + length;
-            if (needed > perCall || !fits(needed)) {
-                drop();
+            if (!room(length)) {
                 return false;
             }
             view.get(buffer, size, length);
@@ -185,13 +175,26 @@ public final class ReplayMemory {
             return new Tee(out, this);
         }
 
+        /** True when {@code length} more bytes fit within both limits; else the capture is dropped. */
+        private boolean room(int length) {
+            if (state != State.CAPTURING) {
+                return false;
+            }
+            long needed = (long) size + length;
+            if (needed <= perCall && fits(needed)) {
+                return true;
+            }
+            drop();
+            return false;
+        }
+
         /** Makes room for {@code needed} bytes, reserving what the buffer grows by; false when memory is spent. */
         private boolean fits(long needed) {
             if (buffer != null && needed <= buffer.length) {
                 return true;
             }
-            long capacity = declaredLength >= needed ? declaredLength
-                    : Math.min(perCall, Math.max(needed, Math.max(FIRST_BUFFER, (buffer == null ? 0 : 2L * buffer.length))));
+            long doubled = buffer == null ? FIRST_BUFFER : Math.max(FIRST_BUFFER, 2L * buffer.length);
+            long capacity = declaredLength >= needed ? declaredLength : Math.min(perCall, Math.max(needed, doubled));
             if (!reserve(capacity - capacityHeld)) {
                 return false;
             }

@@ -108,7 +108,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         try {
             return requests.next(call.traceparent());
         } catch (RuntimeException e) {
-            warn.accept("java.net.http request sent as the app made it, without aierr's traceparent or body capture: " + e);
+            warn.accept("java.net.http request sent as the app made it (no traceparent, no body capture): " + e);
             return requests.original();
         }
     }
@@ -122,14 +122,14 @@ public final class JdkHttpAdapter implements JdkHttpHook {
                                          AiCall call) {
         AttemptRequests requests = AttemptRequests.of(request, call, replay);
         try {
-            return sendWithRetries(client, request, handler, call, requests);
+            return retryLoop(client, request, handler, call, requests);
         } finally {
             requests.release();
         }
     }
 
-    private <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
-                                         AiCall call, AttemptRequests requests) {
+    private <T> Object[] retryLoop(HttpClient client, HttpRequest request, BodyHandler<T> handler, AiCall call,
+                                   AttemptRequests requests) {
         long wait;
         try {
             wait = call.admit();

@@ -51,7 +51,8 @@ public final class Hc4Hook implements ApacheHttpHook {
         HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
         attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
         HttpEntity own = entityOf(hc4);
-        ReplayMemory.Capture capture = own == null || own.isRepeatable() ? null : replay.capture(own.getContentLength());
+        ReplayMemory.Capture capture = own == null || own.isRepeatable() ? null
+                : replay.capture(own.getContentLength());
         // on the app's own request for the call, as the client reads it on each execute; put back after it
         if (capture != null) {
             ((HttpEntityEnclosingRequest) hc4).setEntity(new CapturedEntity(own, capture, call::bodyCaptured));
@@ -94,7 +95,8 @@ public final class Hc4Hook implements ApacheHttpHook {
     }
 
     private static HttpEntity entityOf(HttpRequest request) {
-        return request instanceof HttpEntityEnclosingRequest ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
+        return request instanceof HttpEntityEnclosingRequest
+                ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
     }
 
     private static String credential(HttpRequest request) {

@@ -85,8 +85,8 @@ final class AsyncCall<T> {
     /** The attempt allowed to use the app's producer; a finished attempt must not reset it under the next one. */
     private volatile Attempt current;
 
-    AsyncCall(AiCalls calls, ReplayMemory replay, Consumer<String> warn, CloseableHttpAsyncClient client, HttpHost target,
-              AsyncRequestProducer producer, AsyncResponseConsumer<T> consumer,
+    AsyncCall(AiCalls calls, ReplayMemory replay, Consumer<String> warn, CloseableHttpAsyncClient client,
+              HttpHost target, AsyncRequestProducer producer, AsyncResponseConsumer<T> consumer,
               HandlerFactory<AsyncPushConsumer> pushHandlers, HttpContext appContext, FutureCallback<T> callback) {
         this.calls = calls;
         this.replay = replay;
@@ -322,10 +322,10 @@ final class AsyncCall<T> {
      * Hands the app's producer to one attempt. The first emits the app's request (and decides);
      * resends emit a copy of it as it was, with the attempt's traceparent, the body coming from the
      * app's producer after a reset, or, when that producer cannot repeat, from the copy the first
-     * attempt captured as it sent the body. The first attempt goes out as the app emitted it, without
-     * aierr's traceparent: the client reads per-request settings (its RequestConfig) from that very
-     * object, and the minimal clients go on writing it on an I/O thread after it is handed over, so
-     * neither a copy nor a header set for a while would be safe.
+     * attempt captured as it sent the body. The first attempt goes out as the app emitted it,
+     * without aierr's traceparent: the client reads per-request settings (its RequestConfig) from
+     * that very object, and the minimal clients go on writing it on an I/O thread after it is handed
+     * over, so neither a copy nor a header set for a while would be safe.
      */
     private final class AttemptProducer implements AsyncRequestProducer {
         private final Attempt attempt;

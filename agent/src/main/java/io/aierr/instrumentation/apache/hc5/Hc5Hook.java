@@ -61,7 +61,8 @@ public final class Hc5Hook implements ApacheHttpHook {
         HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
         attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
         HttpEntity own = classic.getEntity();
-        ReplayMemory.Capture capture = own == null || own.isRepeatable() ? null : replay.capture(own.getContentLength());
+        ReplayMemory.Capture capture = own == null || own.isRepeatable() ? null
+                : replay.capture(own.getContentLength());
         // on the app's own request for the call, as the client reads it on each execute; put back after it
         if (capture != null) {
             classic.setEntity(new CapturedEntity(own, capture, call::bodyCaptured));
