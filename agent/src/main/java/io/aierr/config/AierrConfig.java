@@ -153,7 +153,11 @@ public final class AierrConfig {
         if (digits.isEmpty() || !digits.matches("\\d{1,12}")) {
             throw new IllegalArgumentException("not a size");
         }
-        return Long.parseLong(digits) * unit;
+        try {
+            return Math.multiplyExact(Long.parseLong(digits), unit);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("not a size");
+        }
     }
 
     /** Collects typed values and the warnings for the bad ones. */

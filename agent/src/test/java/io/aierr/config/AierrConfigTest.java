@@ -109,7 +109,7 @@ class AierrConfigTest {
         assertEquals(2L << 20, AierrConfig.from(Map.of("aierr.retry.replay-limit", " 2 mib ")::get).replayLimitBytes);
         assertEquals(0, AierrConfig.from(Map.of("aierr.retry.replay-limit", "0")::get).replayLimitBytes);
         assertEquals(0, AierrConfig.from(Map.of("aierr.retry.replay-limit", "off")::get).replayLimitBytes);
-        for (String bad : List.of("1.5MiB", "-1", "1MB", "lots", "2GiB")) {
+        for (String bad : List.of("1.5MiB", "-1", "1MB", "lots", "2GiB", "999999999999GiB")) {
             AierrConfig c = AierrConfig.from(Map.of("aierr.retry.replay-limit", bad)::get);
             assertEquals(1 << 20, c.replayLimitBytes, bad);
             assertEquals(1, c.warnings.size(), bad);
