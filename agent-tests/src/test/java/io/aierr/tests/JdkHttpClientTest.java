@@ -324,12 +324,14 @@ class JdkHttpClientTest {
                     .property("aierr.retry.max-attempts", "lots")
                     .property("aierr.retry.initial-backoff", "-5s")
                     .property("aierr.retry.statuses", "429,abc")
+                    .property("aierr.retry.replay-limit", "1MB")
                     .run();
             assertEquals("200", app.value("status"), app.toString());
             assertEquals(2, server.requestCount());
             assertTrue(app.stderr.contains("aierr: ignoring aierr.retry.max-attempts='lots'"), app.stderr);
             assertTrue(app.stderr.contains("aierr.retry.initial-backoff='-5s'"), app.stderr);
             assertTrue(app.stderr.contains("aierr.retry.statuses='429,abc'"), app.stderr);
+            assertTrue(app.stderr.contains("aierr.retry.replay-limit='1MB'"), app.stderr);
             assertTrue(app.stderr.contains("bad host!"), app.stderr);
             assertFalse(app.stderr.contains("Exception"), app.stderr);
         }
