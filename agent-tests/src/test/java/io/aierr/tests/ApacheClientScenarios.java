@@ -9,6 +9,8 @@ import io.aierr.tests.support.ScriptedAiServer.Reply;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -31,6 +33,12 @@ abstract class ApacheClientScenarios {
             .then(Reply.status(429).header("retry-after", "1").json(Bodies.OPENAI_RATE_LIMIT))
             .then(Reply.status(429).header("retry-after-ms", "300").json(Bodies.OPENAI_RATE_LIMIT))
             .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+    static final Consumer<ScriptedAiServer> RATE_LIMITED_TWICE_BRIEFLY = s -> s
+            .then(Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT))
+            .then(Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT))
+            .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+    /** More than the default replay limit of 1 MiB. */
+    static final int ABOVE_REPLAY_LIMIT = 1536 * 1024;
     static final Consumer<ScriptedAiServer> UNAVAILABLE = s -> s
             .then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM + " #1"))
             .then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM + " #2"))
@@ -77,7 +85,12 @@ abstract class ApacheClientScenarios {
                         .then(Reply.status(200).bytes(BIG_SUCCESS, "application/octet-stream")))
                 .scenario("streaming", s -> s.then(Reply.status(200).streamed(EVENTS, 300, "text/event-stream")),
                         "read=lines")
-                .scenario("one_shot_body", RATE_LIMITED_TWICE, "request-body=stream")
+                .scenario("one_shot_body", RATE_LIMITED_TWICE_BRIEFLY, "request-body=stream", "request-size=200000")
+                .scenario("one_shot_chunked", RATE_LIMITED_TWICE_BRIEFLY, "request-body=chunked", "request-size=200000")
+                .scenario("one_shot_too_big", RATE_LIMITED_TWICE_BRIEFLY, "request-body=stream",
+                        "request-size=" + ABOVE_REPLAY_LIMIT)
+                .scenario("one_shot_chunked_too_big", RATE_LIMITED_TWICE_BRIEFLY, "request-body=chunked",
+                        "request-size=" + ABOVE_REPLAY_LIMIT)
                 .scenario("timeout", s -> s.then(Reply.status(429).header("retry-after", "3")
                         .json(Bodies.OPENAI_RATE_LIMIT)).then(Reply.status(200).json(Bodies.CHAT_COMPLETION)),
                         "timeout-ms=2000");
@@ -190,10 +203,46 @@ abstract class ApacheClientScenarios {
                 + first + "ms, last " + last + "ms\n" + with);
     }
 
-    @Test
-    void nonRepeatableRequestBodiesAreNotRetried() {
-        assertEquals("429", with.value("one_shot_body", "status"), with.toString());
-        assertEquals(1, with.requests("one_shot_body").size());
+    /** Every request the server saw for the scenario carries exactly the bytes of the app's body. */
+    static void assertSameBodyEachTime(Played played, String scenario) throws Exception {
+        for (ScriptedAiServer.Recorded r : played.requests(scenario)) {
+            assertEquals(played.value(scenario, "request.sha256"), Bodies.sha256(r.body), played.toString());
+            assertEquals(played.value(scenario, "request.length"), String.valueOf(r.body.length));
+        }
+    }
+
+    /**
+     * A body the client cannot send twice (an entity or producer that is not repeatable, here over a
+     * stream that cannot be rewound) is captured as it is sent the first time and replayed from the
+     * copy, framed as the first: by its length, or chunked.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"one_shot_body", "one_shot_chunked"})
+    void nonRepeatableRequestBodiesAreReplayedByteIdentical(String s) throws Exception {
+        assertEquals("200", with.value(s, "status"), with.toString());
+        assertEquals(Bodies.CHAT_COMPLETION, with.value(s, "body"));
+        assertEquals(3, with.requests(s).size());
+        assertSameBodyEachTime(with, s);
+        boolean chunked = s.endsWith("chunked");
+        for (ScriptedAiServer.Recorded r : with.requests(s)) {
+            assertEquals(chunked ? "chunked" : null, r.headers.get("transfer-encoding"), "framed as the first send");
+        }
+
+        assertEquals("429", without.value(s, "status"), without.toString());
+        assertEquals(1, without.requests(s).size(), "the client does not send a non-repeatable body twice");
+        assertSameBodyEachTime(without, s);
+    }
+
+    /** Above the replay limit nothing is captured: the body is sent once, as without aierr. */
+    @ParameterizedTest
+    @ValueSource(strings = {"one_shot_too_big", "one_shot_chunked_too_big"})
+    void aNonRepeatableBodyAboveTheReplayLimitIsSentOnce(String s) throws Exception {
+        assertEquals("429", with.value(s, "status"), with.toString());
+        assertEquals(Bodies.OPENAI_RATE_LIMIT, with.value(s, "body"));
+        assertEquals(1, with.requests(s).size());
+        assertSameBodyEachTime(with, s);
+        assertEquals("429", without.value(s, "status"), without.toString());
+        assertEquals(1, without.requests(s).size());
     }
 
     @Test

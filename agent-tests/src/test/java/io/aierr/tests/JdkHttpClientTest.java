@@ -8,6 +8,7 @@ import io.aierr.tests.support.ScriptedAiServer.Reply;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
@@ -213,11 +214,76 @@ class JdkHttpClientTest {
         assertNull(without.app.value("exception"), "without a wait there is nothing to interrupt");
     }
 
-    @Test
-    void nonReplayableRequestBodiesAreNotRetried() throws Exception {
-        Run with = run(RATE_LIMITED_TWICE, true, "request-body=stream");
+    private static final Consumer<ScriptedAiServer> RATE_LIMITED_TWICE_BRIEFLY = server -> server
+            .then(Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT))
+            .then(Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT))
+            .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+
+    /** Every request the server saw carries exactly the bytes the app's body holds. */
+    private static void assertSameBodyEachTime(Run run) throws Exception {
+        for (ScriptedAiServer.Recorded r : run.requests) {
+            assertEquals(run.app.value("request.sha256"), sha256(r.body), run.app.toString());
+            assertEquals(run.app.value("request.length"), String.valueOf(r.body.length));
+        }
+    }
+
+    /**
+     * ofInputStream over one stream, and fromPublisher of a publisher that serves one subscriber:
+     * neither can be sent twice by the client, so aierr replays what it captured on the first send.
+     */
+    @ParameterizedTest
+    @CsvSource({"stream,send", "stream,async", "publisher,send", "publisher,async"})
+    void bodiesTheJdkCannotRecreateAreReplayedFromTheirFirstSend(String body, String mode) throws Exception {
+        Run with = run(RATE_LIMITED_TWICE_BRIEFLY, true, "request-body=" + body, "request-size=200000", "mode=" + mode);
+        assertEquals("200", with.status(), with.app.toString());
+        assertEquals(Bodies.CHAT_COMPLETION, with.app.value("body"));
+        assertEquals(3, with.requests.size());
+        assertSameBodyEachTime(with);
+
+        Run without = run(RATE_LIMITED_TWICE_BRIEFLY, false, "request-body=" + body, "request-size=200000", "mode=" + mode);
+        assertEquals("429", without.status(), without.app.toString());
+        assertEquals(1, without.requests.size());
+        assertSameBodyEachTime(without);
+    }
+
+    /** 1.5 MiB is more than the default replay limit of 1 MiB: sent once, as without aierr. */
+    @ParameterizedTest
+    @ValueSource(strings = {"send", "async"})
+    void aBodyAboveTheReplayLimitIsSentOnce(String mode) throws Exception {
+        String[] args = {"request-body=publisher", "request-size=" + (1536 * 1024), "mode=" + mode};
+        Run with = run(RATE_LIMITED_TWICE_BRIEFLY, true, args);
         assertEquals("429", with.status(), with.app.toString());
+        assertEquals(Bodies.OPENAI_RATE_LIMIT, with.app.value("body"));
         assertEquals(1, with.requests.size());
+        assertSameBodyEachTime(with);
+
+        Run without = run(RATE_LIMITED_TWICE_BRIEFLY, false, args);
+        assertEquals("429", without.status(), without.app.toString());
+        assertEquals(1, without.requests.size());
+    }
+
+    @Test
+    void theReplayLimitIsConfigurableAndZeroTurnsCapturingOff() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            RATE_LIMITED_TWICE_BRIEFLY.accept(server);
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH),
+                            "request-body=publisher", "request-size=" + (1536 * 1024))
+                    .property("aierr.endpoints", server.authority() + "=openai")
+                    .property("aierr.retry.replay-limit", "2MiB")
+                    .run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(3, server.requestCount());
+            assertSameBodyEachTime(new Run(app, server.requests()));
+        }
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            RATE_LIMITED_TWICE_BRIEFLY.accept(server);
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH), "request-body=stream")
+                    .property("aierr.endpoints", server.authority() + "=openai")
+                    .property("aierr.retry.replay-limit", "0")
+                    .run();
+            assertEquals("429", app.value("status"), app.toString());
+            assertEquals(1, server.requestCount());
+        }
     }
 
     @Test
@@ -258,12 +324,14 @@ class JdkHttpClientTest {
                     .property("aierr.retry.max-attempts", "lots")
                     .property("aierr.retry.initial-backoff", "-5s")
                     .property("aierr.retry.statuses", "429,abc")
+                    .property("aierr.retry.replay-limit", "1MB")
                     .run();
             assertEquals("200", app.value("status"), app.toString());
             assertEquals(2, server.requestCount());
             assertTrue(app.stderr.contains("aierr: ignoring aierr.retry.max-attempts='lots'"), app.stderr);
             assertTrue(app.stderr.contains("aierr.retry.initial-backoff='-5s'"), app.stderr);
             assertTrue(app.stderr.contains("aierr.retry.statuses='429,abc'"), app.stderr);
+            assertTrue(app.stderr.contains("aierr.retry.replay-limit='1MB'"), app.stderr);
             assertTrue(app.stderr.contains("bad host!"), app.stderr);
             assertFalse(app.stderr.contains("Exception"), app.stderr);
         }
@@ -297,6 +365,17 @@ class JdkHttpClientTest {
                 assertEquals(3, server.requestCount());
                 assertFalse(app.stderr.contains("WARNING"), app.stderr);
             }
+        }
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            RATE_LIMITED_TWICE_BRIEFLY.accept(server);
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH),
+                            "request-body=publisher", "request-size=100000")
+                    .javaHome(jdk25.get())
+                    .property("aierr.endpoints", server.authority() + "=openai")
+                    .run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(3, server.requestCount());
+            assertSameBodyEachTime(new Run(app, server.requests()));
         }
     }
 

@@ -6,6 +6,7 @@ import io.aierr.core.AiCalls;
 import io.aierr.core.EndpointMatcher;
 import io.aierr.core.EndpointPolicy;
 import io.aierr.core.Providers;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.RetryPolicy;
 import io.aierr.config.Version;
 import io.aierr.core.Telemetry;
@@ -34,8 +35,9 @@ final class AgentInstaller {
         Telemetry telemetry = TelemetryFactory.create(config, Log::warnOnce);
         AiCalls calls = new AiCalls(EndpointMatcher.create(config.endpoints, collectorFor(config)),
                 retryPolicy(config), endpointPolicy(config), telemetry);
-        AierrHooks.jdkHttp = new JdkHttpAdapter(calls, Log::warnOnce);
-        AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, Log::warnOnce,
+        ReplayMemory replay = new ReplayMemory(config.retryEnabled ? config.replayLimitBytes : 0);
+        AierrHooks.jdkHttp = new JdkHttpAdapter(calls, replay, Log::warnOnce);
+        AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, replay, Log::warnOnce,
                 new HelperInjector(ClassDefiner.open(inst)::define));
         AierrHooks.okHttp = new OkHttpAdapter(calls, Log::warnOnce);
         List<TypeInstrumentation> instrumentations = new ArrayList<>(List.of(new HttpClientFacadeInstrumentation(),

@@ -21,6 +21,8 @@ import java.util.function.Function;
  */
 public final class AierrConfig {
     public static final String DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
+    /** Largest {@code aierr.retry.replay-limit}: one Java array. */
+    private static final long MAX_REPLAY_LIMIT = 1L << 30;
 
     public final boolean enabled;
     public final List<String> endpoints;
@@ -30,6 +32,11 @@ public final class AierrConfig {
     public final long initialBackoffMillis;
     public final long maxBackoffMillis;
     public final long maxWaitMillis;
+    /**
+     * {@code aierr.retry.replay-limit}: bytes of a request body the client cannot re-create that are
+     * captured for replay, per call; 0 when off.
+     */
+    public final long replayLimitBytes;
     /** {@code aierr.ratelimit.gate}: calls to one endpoint share its rate-limit hints and are paced together. */
     public final boolean rateGate;
     /** {@code aierr.ratelimit.adaptive}: without rate headers, learn the sustainable rate from 429s. */
@@ -66,6 +73,7 @@ public final class AierrConfig {
         initialBackoffMillis = r.duration("aierr.retry.initial-backoff", 500);
         maxBackoffMillis = r.duration("aierr.retry.max-backoff", 30_000);
         maxWaitMillis = r.duration("aierr.retry.max-wait", 60_000);
+        replayLimitBytes = r.size("aierr.retry.replay-limit", 1 << 20, MAX_REPLAY_LIMIT);
         rateGate = r.bool("aierr.ratelimit.gate", true);
         adaptiveRate = r.bool("aierr.ratelimit.adaptive", true);
         retryBudget = r.fraction("aierr.retry.budget", 0.2);
@@ -127,6 +135,35 @@ public final class AierrConfig {
             throw new IllegalArgumentException("not a duration");
         }
         return Long.parseLong(digits) * unit;
+    }
+
+    /**
+     * Parses a size in bytes: {@code 1048576}, or with a binary unit {@code 512KiB}, {@code 1MiB},
+     * {@code 1GiB} ({@code B} for bytes; units are case-insensitive).
+     *
+     * @throws IllegalArgumentException on anything else, negative or fractional values included
+     */
+    public static long parseSize(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        String digits = t;
+        String[] units = {"kib", "mib", "gib", "b"};
+        long[] factors = {1L << 10, 1L << 20, 1L << 30, 1};
+        for (int i = 0; i < units.length; i++) {
+            if (t.endsWith(units[i])) {
+                unit = factors[i];
+                digits = t.substring(0, t.length() - units[i].length()).trim();
+                break;
+            }
+        }
+        if (digits.isEmpty() || !digits.matches("\\d{1,12}")) {
+            throw new IllegalArgumentException("not a size");
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(digits), unit);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("not a size");
+        }
     }
 
     /** Collects typed values and the warnings for the bad ones. */
@@ -191,6 +228,27 @@ public final class AierrConfig {
                 warn(name, v, "a duration like 250ms, 2s, 1m or plain milliseconds", fallbackMillis + "ms");
                 return fallbackMillis;
             }
+        }
+
+        long size(String name, long fallback, long max) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.equalsIgnoreCase("off")) {
+                return 0;
+            }
+            try {
+                long bytes = parseSize(v);
+                if (bytes <= max) {
+                    return bytes;
+                }
+            } catch (IllegalArgumentException ignored) {
+                // warned below
+            }
+            warn(name, v, "a size up to 1GiB like 512KiB, 1MiB or plain bytes (0 or off for none)",
+                    fallback % (1 << 20) == 0 ? fallback / (1 << 20) + "MiB" : fallback + " bytes");
+            return fallback;
         }
 
         /** {@code 20%}, {@code 0.2} or {@code off} (returned as -1). */

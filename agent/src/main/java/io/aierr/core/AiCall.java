@@ -27,7 +27,8 @@ public final class AiCall {
     private final RetryPolicy policy;
     private final EndpointLimits limits;
     private final CallObserver observer;
-    private final boolean replayable;
+    /** True from the start, or once {@link #bodyCaptured()} on the thread that sent the body. */
+    private volatile boolean replayable;
     private final long deadlineNanos;
     /** The request body when known whole (for the resend fingerprint), else null. */
     private final byte[] body;
@@ -136,6 +137,14 @@ public final class AiCall {
         lastError = refusal.answer.error;
         giveUpReason = refusal.toString();
         end(null);
+    }
+
+    /**
+     * The request body, which the client cannot re-create, was captured whole as it was sent (see
+     * {@link ReplayMemory}): the attempts from now on send the captured bytes, so the call may be retried.
+     */
+    public void bodyCaptured() {
+        replayable = true;
     }
 
     /** Time left of the request's own timeout, or {@code Long.MAX_VALUE} when it has none. */

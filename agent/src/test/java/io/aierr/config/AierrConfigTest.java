@@ -27,6 +27,7 @@ class AierrConfigTest {
         assertEquals("http://localhost:4318", c.otlpEndpoint);
         assertEquals(5000, c.spanExportDelayMillis);
         assertEquals(2048, c.spanQueueSize);
+        assertEquals(1 << 20, c.replayLimitBytes);
         assertTrue(c.warnings.isEmpty());
     }
 
@@ -105,7 +106,27 @@ class AierrConfigTest {
     }
 
     @Test
+    void theReplayLimitReadsSizesAndZeroTurnsItOff() {
+        assertEquals(1 << 20, AierrConfig.from(name -> null).replayLimitBytes);
+        assertEquals(1 << 20, AierrConfig.from(Map.of("aierr.retry.replay-limit", "1MiB")::get).replayLimitBytes);
+        assertEquals(512 * 1024, AierrConfig.from(Map.of("aierr.retry.replay-limit", "512KiB")::get).replayLimitBytes);
+        assertEquals(1048576, AierrConfig.from(Map.of("aierr.retry.replay-limit", "1048576")::get).replayLimitBytes);
+        assertEquals(2L << 20, AierrConfig.from(Map.of("aierr.retry.replay-limit", " 2 mib ")::get).replayLimitBytes);
+        assertEquals(0, AierrConfig.from(Map.of("aierr.retry.replay-limit", "0")::get).replayLimitBytes);
+        assertEquals(0, AierrConfig.from(Map.of("aierr.retry.replay-limit", "off")::get).replayLimitBytes);
+        for (String bad : List.of("1.5MiB", "-1", "1MB", "lots", "2GiB", "999999999999GiB")) {
+            AierrConfig c = AierrConfig.from(Map.of("aierr.retry.replay-limit", bad)::get);
+            assertEquals(1 << 20, c.replayLimitBytes, bad);
+            assertEquals(1, c.warnings.size(), bad);
+            assertTrue(c.warnings.get(0).startsWith("aierr: ignoring aierr.retry.replay-limit='" + bad.trim() + "'"),
+                    c.warnings.get(0));
+            assertTrue(c.warnings.get(0).endsWith("using 1MiB"), c.warnings.get(0));
+        }
+    }
+
+    @Test
     void environmentNamesFollowTheProperty() {
+        assertEquals("AIERR_RETRY_REPLAY_LIMIT", AierrConfig.envName("aierr.retry.replay-limit"));
         assertEquals("AIERR_RETRY_MAX_ATTEMPTS", AierrConfig.envName("aierr.retry.max-attempts"));
         assertEquals("OTEL_EXPORTER_OTLP_ENDPOINT", AierrConfig.envName("otel.exporter.otlp.endpoint"));
     }

@@ -134,6 +134,30 @@ class BlockingRetriesTest {
                 0, null);
     }
 
+    /** A call to an endpoint of its own, whose rate gate no other test has fed. */
+    private static AiCall oneShotBodyCall(String host) {
+        return CALLS.begin("openai", "POST", URI.create("https://" + host + "/v1/chat/completions"), null, null, false,
+                0, null);
+    }
+
+    @Test
+    void aBodyThatCannotBeSentAgainIsRetriedOnlyOnceCapturedWhole() throws IOException {
+        ScriptedExchange oneShot = new ScriptedExchange().then(new Response(429, "slow")).then(new Response(200, "ok"));
+        assertEquals(429, BlockingRetries.run(oneShotBodyCall("one-shot.example"), oneShot).status);
+        assertEquals(List.of("send"), oneShot.log);
+
+        AiCall captured = oneShotBodyCall("captured.example");
+        ScriptedExchange capturing = new ScriptedExchange() {
+            @Override
+            public Response send(String traceparent) throws IOException {
+                captured.bodyCaptured(); // as a client's capturing body does when it was sent to its end
+                return super.send(traceparent);
+            }
+        }.then(new Response(429, "slow")).then(new Response(200, "ok"));
+        assertEquals(200, BlockingRetries.run(captured, capturing).status);
+        assertEquals(List.of("send", "discard 429", "pause", "send"), capturing.log);
+    }
+
     @Test
     void retriesUntilSuccessDroppingEachRetriedResponse() throws IOException {
         ScriptedExchange exchange = new ScriptedExchange().then(new Response(503, "busy")).then(new Response(429, "slow"))

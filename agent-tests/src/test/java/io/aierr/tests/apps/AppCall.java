@@ -21,7 +21,7 @@ import java.util.function.IntSupplier;
  * {@code name.key=value} lines.
  */
 final class AppCall {
-    static final String CHAT_REQUEST = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String CHAT_REQUEST = chatRequest(0);
 
     final String name;
     final String url;
@@ -33,6 +33,28 @@ final class AppCall {
         this.name = name;
         this.url = url;
         this.options = options;
+    }
+
+    /** The tests' chat request, its message padded so that the whole request is at least {@code size} bytes. */
+    static String chatRequest(int size) {
+        String head = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi";
+        String tail = "\"}]}";
+        StringBuilder padded = new StringBuilder(head);
+        for (int i = 0; padded.length() + tail.length() < size; i++) {
+            padded.append((char) ('a' + i % 26));
+        }
+        return padded.append(tail).toString();
+    }
+
+    /**
+     * The body this call sends: the chat request padded to the {@code request-size} option; prints
+     * its length and SHA-256 as {@code request.length} and {@code request.sha256}.
+     */
+    byte[] requestBody() {
+        byte[] body = chatRequest(Integer.parseInt(option("request-size", "0"))).getBytes(StandardCharsets.UTF_8);
+        print("request.length", body.length);
+        print("request.sha256", sha256(body));
+        return body;
     }
 
     static List<AppCall> parse(String[] args) {
@@ -148,13 +170,17 @@ final class AppCall {
 
     void body(byte[] bytes) {
         print("body.length", bytes.length);
-        try {
-            print("body.sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        print("body.sha256", sha256(bytes));
         if (bytes.length <= 4096) {
             print("body", new String(bytes, StandardCharsets.UTF_8).replace("\n", "\\n"));
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -28,7 +28,8 @@ import java.util.concurrent.Future;
  * An ordinary app calling with HttpClient 5 async, its client built with the defaults (own retry
  * strategy on), one client and pool per call. Call options: api (simple: SimpleHttpRequest and the
  * buffering consumer | stream: a request producer and a streaming response consumer), request-body
- * (string|stream: a producer that cannot repeat), read (bytes|lines: the streaming consumer, which
+ * (string|stream: a producer that cannot repeat, of known length|chunked: the same of unknown
+ * length), request-size (pads the chat request to this many bytes), read (bytes|lines: the streaming consumer, which
  * prints when data arrives), timeout-ms, client (pooled|minimal), cancel-after-ms with linger-ms.
  */
 public final class Hc5AsyncApp {
@@ -49,7 +50,7 @@ public final class Hc5AsyncApp {
             config.setResponseTimeout(Timeout.ofMilliseconds(call.number("timeout-ms")));
         }
         boolean streaming = "stream".equals(call.option("api", "simple")) || "lines".equals(call.option("read", "bytes"))
-                || "stream".equals(call.option("request-body", "string"));
+                || !"string".equals(call.option("request-body", "string"));
         call.begin();
         try {
             Future<Result> future;
@@ -62,7 +63,7 @@ public final class Hc5AsyncApp {
             } else {
                 SimpleHttpRequest request = SimpleRequestBuilder.post(call.url)
                         .setHeader("authorization", "Bearer sk-test-not-a-real-key-123456")
-                        .setBody(AppCall.CHAT_REQUEST, ContentType.APPLICATION_JSON).build();
+                        .setBody(call.requestBody(), ContentType.APPLICATION_JSON).build();
                 request.setConfig(config.build());
                 Future<SimpleHttpResponse> simple = client.execute(request, null);
                 future = new Mapped(simple);
@@ -86,16 +87,78 @@ public final class Hc5AsyncApp {
     }
 
     private static AsyncEntityProducer requestBody(AppCall call) {
-        byte[] json = AppCall.CHAT_REQUEST.getBytes(StandardCharsets.UTF_8);
-        if ("stream".equals(call.option("request-body", "string"))) {
-            return new BasicAsyncEntityProducer(json, ContentType.APPLICATION_JSON) {
-                @Override
-                public boolean isRepeatable() {
-                    return false;
-                }
-            };
+        byte[] json = call.requestBody();
+        return switch (call.option("request-body", "string")) {
+            case "stream" -> new OneShotProducer(json, false);
+            case "chunked" -> new OneShotProducer(json, true);
+            default -> new BasicAsyncEntityProducer(json, ContentType.APPLICATION_JSON);
+        };
+    }
+
+    /** A body streamed from somewhere that cannot be rewound: it is produced once, and never again. */
+    private static final class OneShotProducer implements AsyncEntityProducer {
+        private final ByteBuffer body;
+        private final boolean chunked;
+        private boolean ended;
+
+        OneShotProducer(byte[] body, boolean chunked) {
+            this.body = ByteBuffer.wrap(body);
+            this.chunked = chunked;
         }
-        return new BasicAsyncEntityProducer(json, ContentType.APPLICATION_JSON);
+
+        @Override
+        public boolean isRepeatable() {
+            return false;
+        }
+
+        @Override
+        public String getContentType() {
+            return ContentType.APPLICATION_JSON.toString();
+        }
+
+        @Override
+        public long getContentLength() {
+            return chunked ? -1 : body.capacity();
+        }
+
+        @Override
+        public String getContentEncoding() {
+            return null;
+        }
+
+        @Override
+        public boolean isChunked() {
+            return chunked;
+        }
+
+        @Override
+        public java.util.Set<String> getTrailerNames() {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public int available() {
+            return body.remaining();
+        }
+
+        @Override
+        public void produce(org.apache.hc.core5.http.nio.DataStreamChannel channel) throws java.io.IOException {
+            if (body.hasRemaining()) {
+                channel.write(body);
+            }
+            if (!body.hasRemaining() && !ended) {
+                ended = true;
+                channel.endStream();
+            }
+        }
+
+        @Override
+        public void failed(Exception cause) {
+        }
+
+        @Override
+        public void releaseResources() {
+        }
     }
 
     private record Result(int status, String lastHeader, byte[] body) {

@@ -20,8 +20,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * An ordinary app calling with HttpClient 5 classic, its client built with the defaults (so the
  * client's own retry strategy is on), one client and pool per call. Call options: mode
- * (open|handler), request-body (string|stream|none), read (bytes|lines), timeout-ms, client
- * (pooled|minimal), interrupt-after-ms.
+ * (open|handler), request-body (string|stream: one input stream of known length|chunked: the same
+ * of unknown length|none), request-size (pads the chat request to this many bytes), read
+ * (bytes|lines), timeout-ms, client (pooled|minimal), interrupt-after-ms.
  */
 public final class Hc5ClassicApp {
     public static void main(String[] args) throws Exception {
@@ -41,10 +42,14 @@ public final class Hc5ClassicApp {
                 : HttpClients.custom().setConnectionManager(pool).setDefaultRequestConfig(config.build()).build();
         HttpPost post = new HttpPost(call.url);
         post.setHeader("authorization", "Bearer sk-test-not-a-real-key-123456");
-        byte[] json = AppCall.CHAT_REQUEST.getBytes(StandardCharsets.UTF_8);
-        switch (call.option("request-body", "string")) {
-            case "string" -> post.setEntity(new StringEntity(AppCall.CHAT_REQUEST, ContentType.APPLICATION_JSON));
+        String kind = call.option("request-body", "string");
+        byte[] json = "none".equals(kind) ? null : call.requestBody();
+        switch (kind) {
+            case "string" -> post.setEntity(new StringEntity(new String(json, StandardCharsets.UTF_8),
+                    ContentType.APPLICATION_JSON));
             case "stream" -> post.setEntity(new InputStreamEntity(new ByteArrayInputStream(json), json.length,
+                    ContentType.APPLICATION_JSON));
+            case "chunked" -> post.setEntity(new InputStreamEntity(new ByteArrayInputStream(json), -1,
                     ContentType.APPLICATION_JSON));
             default -> { }
         }

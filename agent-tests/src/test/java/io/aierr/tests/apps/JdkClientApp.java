@@ -24,8 +24,10 @@ import java.util.concurrent.Flow;
  * An ordinary app that makes one call with the JDK client and prints what it saw as
  * {@code key=value} lines. Knows nothing of aierr. Arguments are {@code key=value}:
  * url, mode (send|async), handler (string|bytes|stream|lines|publisher|file|sse),
- * request-body (string|bytes|stream|none), timeout-ms, interrupt-after-ms, cancel-after-ms, traceparent
- * (a header the app sets itself).
+ * request-body (string|bytes|stream: ofInputStream over one stream that cannot be read twice|publisher:
+ * fromPublisher of a publisher that serves one subscriber only|none), request-size (pads the chat
+ * request to this many bytes), timeout-ms, interrupt-after-ms, cancel-after-ms, traceparent (a header
+ * the app sets itself).
  */
 public final class JdkClientApp {
     public static void main(String[] args) throws Exception {
@@ -40,13 +42,22 @@ public final class JdkClientApp {
         if (o.containsKey("timeout-ms")) {
             builder.timeout(Duration.ofMillis(Long.parseLong(o.get("timeout-ms"))));
         }
-        String json = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String json = AppCall.chatRequest(Integer.parseInt(o.getOrDefault("request-size", "0")));
+        byte[] jsonBytes = json.getBytes(StandardCharsets.UTF_8);
         switch (o.getOrDefault("request-body", "string")) {
             case "string" -> builder.POST(HttpRequest.BodyPublishers.ofString(json));
-            case "bytes" -> builder.POST(HttpRequest.BodyPublishers.ofByteArray(json.getBytes(StandardCharsets.UTF_8)));
-            case "stream" -> builder.POST(HttpRequest.BodyPublishers.ofInputStream(
-                    () -> new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))));
+            case "bytes" -> builder.POST(HttpRequest.BodyPublishers.ofByteArray(jsonBytes));
+            case "stream" -> {
+                InputStream once = new ByteArrayInputStream(jsonBytes);
+                builder.POST(HttpRequest.BodyPublishers.ofInputStream(() -> once));
+            }
+            case "publisher" -> builder.POST(HttpRequest.BodyPublishers.fromPublisher(new OneShotPublisher(jsonBytes)));
             default -> builder.GET();
+        }
+        if (!"none".equals(o.get("request-body"))) {
+            System.out.println("request.length=" + jsonBytes.length);
+            System.out.println("request.sha256=" + HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(jsonBytes)));
         }
         HttpRequest request = builder.build();
         String handler = o.getOrDefault("handler", "string");

@@ -2,6 +2,7 @@ package io.aierr.instrumentation.apache;
 
 import io.aierr.bootstrap.ApacheHttpHook;
 import io.aierr.core.AiCalls;
+import io.aierr.core.ReplayMemory;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.HelperInjector;
 
@@ -28,6 +29,7 @@ public final class ApacheHttpAdapter implements ApacheHttpHook {
     };
 
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
     private final HelperInjector injector;
     /** One helper per client class: the lookup on each call is a field read once it is made. */
@@ -38,8 +40,9 @@ public final class ApacheHttpAdapter implements ApacheHttpHook {
         }
     };
 
-    public ApacheHttpAdapter(AiCalls calls, Consumer<String> warn, HelperInjector injector) {
+    public ApacheHttpAdapter(AiCalls calls, ReplayMemory replay, Consumer<String> warn, HelperInjector injector) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
         this.injector = injector;
     }
@@ -68,7 +71,8 @@ public final class ApacheHttpAdapter implements ApacheHttpHook {
         String entry = helpers + (httpClient4 ? ".Hc4Hook" : ".Hc5Hook");
         try {
             Class<?> hook = injector.inject(helpers, clientClass.getClassLoader(), entry);
-            return (ApacheHttpHook) hook.getConstructor(AiCalls.class, Consumer.class).newInstance(calls, warn);
+            return (ApacheHttpHook) hook.getConstructor(AiCalls.class, ReplayMemory.class, Consumer.class)
+                    .newInstance(calls, replay, warn);
         } catch (Exception | LinkageError e) {
             warn.accept("Apache HttpClient calls of " + clientClass.getName() + " pass through unobserved: " + e);
             return PASS_THROUGH;

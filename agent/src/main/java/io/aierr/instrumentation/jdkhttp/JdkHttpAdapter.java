@@ -5,6 +5,7 @@ import io.aierr.core.Admission;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
 import io.aierr.core.Delayed;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
@@ -27,10 +28,12 @@ import java.util.function.Consumer;
  */
 public final class JdkHttpAdapter implements JdkHttpHook {
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
 
-    public JdkHttpAdapter(AiCalls calls, Consumer<String> warn) {
+    public JdkHttpAdapter(AiCalls calls, ReplayMemory replay, Consumer<String> warn) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
     }
 
@@ -98,17 +101,16 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         }
     }
 
-    /** What the attempt begun last sends: a copy of the app's request that carries aierr's traceparent. */
-    private HttpRequest forAttempt(HttpRequest request, AiCall call) {
-        String traceparent = call.traceparent();
-        if (traceparent == null) {
-            return request;
-        }
+    /**
+     * What the attempt begun last sends: a copy of the app's request that carries aierr's
+     * traceparent, and the capture of a body the JDK cannot re-create.
+     */
+    private HttpRequest forAttempt(AttemptRequests requests, AiCall call) {
         try {
-            return JdkRequests.withTraceparent(request, traceparent);
+            return requests.next(call.traceparent());
         } catch (RuntimeException e) {
-            warn.accept("java.net.http request sent without aierr's traceparent: " + e);
-            return request;
+            warn.accept("java.net.http request sent as the app made it (no traceparent, no body capture): " + e);
+            return requests.original();
         }
     }
 
@@ -119,6 +121,16 @@ public final class JdkHttpAdapter implements JdkHttpHook {
 
     private <T> Object[] sendWithRetries(HttpClient client, HttpRequest request, BodyHandler<T> handler,
                                          AiCall call) {
+        AttemptRequests requests = AttemptRequests.of(request, call, replay);
+        try {
+            return retryLoop(client, request, handler, call, requests);
+        } finally {
+            requests.release();
+        }
+    }
+
+    private <T> Object[] retryLoop(HttpClient client, HttpRequest request, BodyHandler<T> handler, AiCall call,
+                                   AttemptRequests requests) {
         Admission admission = call.admit();
         if (admission.refusal != null) {
             try {
@@ -142,7 +154,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             }
             AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
             call.beginAttempt();
-            HttpRequest sent = forAttempt(request, call);
+            HttpRequest sent = forAttempt(requests, call);
             HttpResponse<T> response;
             try (TraceScope inApp = call.attemptInAppContext()) {
                 response = CallDepth.asAgent(() -> client.send(sent, attempt));
@@ -182,6 +194,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         private final BodyHandler<T> handler;
         private final PushPromiseHandler<T> push;
         private final AiCall call;
+        private final AttemptRequests requests;
         private final Executor executor;
         private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
         private volatile CompletableFuture<HttpResponse<T>> inFlight;
@@ -193,6 +206,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             this.handler = handler;
             this.push = push;
             this.call = call;
+            this.requests = AttemptRequests.of(request, call, replay);
             // the client's own executor when it has one; otherwise sendAsync is cheap enough to call on the timer thread
             this.executor = client.executor().orElse(Runnable::run);
         }
@@ -200,9 +214,11 @@ public final class JdkHttpAdapter implements JdkHttpHook {
         CompletableFuture<HttpResponse<T>> start() {
             Admission admission = call.admit();
             if (admission.refusal != null) {
+                requests.release();
                 return RefusedResponse.of(request, handler, admission.refusal);
             }
             result.whenComplete((response, failure) -> {
+                requests.release();
                 if (result.isCancelled()) {
                     CompletableFuture<HttpResponse<T>> current = inFlight;
                     if (current != null) {
@@ -221,7 +237,7 @@ public final class JdkHttpAdapter implements JdkHttpHook {
             }
             AttemptHandler<T> attempt = new AttemptHandler<>(handler, call, request);
             call.beginAttempt();
-            HttpRequest sent = forAttempt(request, call);
+            HttpRequest sent = forAttempt(requests, call);
             CompletableFuture<HttpResponse<T>> future;
             // the app's tracing starts its span for the attempt inside sendAsync, on this thread
             try (TraceScope inApp = call.attemptInAppContext()) {

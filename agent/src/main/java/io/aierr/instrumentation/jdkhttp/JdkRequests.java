@@ -16,7 +16,8 @@ import java.util.function.BiPredicate;
 final class JdkRequests {
     /**
      * Publishers that produce the same bytes on every subscription. Everything else (input
-     * streams, app publishers, concatenations) may be one-shot and is never sent twice.
+     * streams, app publishers, concatenations) may be one-shot: it is sent again only from a
+     * capture of its first send ({@link CapturingPublisher}).
      */
     private static final Set<String> REPLAYABLE = Set.of(
             "jdk.internal.net.http.RequestPublishers$ByteArrayPublisher",
@@ -33,6 +34,7 @@ final class JdkRequests {
     private static final long MAX_DESCRIBED_BODY = 1 << 20;
 
     static final String TRACEPARENT = "traceparent";
+    private static final BiPredicate<String, String> KEEP_ALL = (name, value) -> true;
     private static final BiPredicate<String, String> NOT_TRACEPARENT = (name, value) -> !TRACEPARENT.equalsIgnoreCase(name);
     /** {@code HttpRequest.newBuilder(HttpRequest, BiPredicate)}, JDK 16+: the JDK's own exact copy. */
     private static final MethodHandle JDK_COPY = jdkCopy();
@@ -43,6 +45,12 @@ final class JdkRequests {
     static boolean replayable(HttpRequest request) {
         Optional<HttpRequest.BodyPublisher> body = request.bodyPublisher();
         return body.isEmpty() || REPLAYABLE.contains(body.get().getClass().getName());
+    }
+
+    /** A publisher of these bytes, framed as {@code original} frames its body (a length, or chunks). */
+    static HttpRequest.BodyPublisher replayOf(byte[] bytes, HttpRequest.BodyPublisher original) {
+        HttpRequest.BodyPublisher known = HttpRequest.BodyPublishers.ofByteArray(bytes);
+        return original.contentLength() < 0 ? HttpRequest.BodyPublishers.fromPublisher(known) : known;
     }
 
     static String credential(HttpRequest request) {
@@ -58,16 +66,30 @@ final class JdkRequests {
      * request is immutable and the app may send it again itself: it is never changed.
      */
     static HttpRequest withTraceparent(HttpRequest request, String traceparent) {
+        return copy(request, null, traceparent);
+    }
+
+    /**
+     * A copy of the app's request for one attempt: with {@code body} in place of its own body
+     * publisher unless null, with {@code traceparent} in place of any the app set unless null.
+     */
+    static HttpRequest copy(HttpRequest request, HttpRequest.BodyPublisher body, String traceparent) {
+        BiPredicate<String, String> keep = traceparent == null ? KEEP_ALL : NOT_TRACEPARENT;
         HttpRequest.Builder copy;
         try {
-            copy = JDK_COPY != null ? (HttpRequest.Builder) JDK_COPY.invokeExact(request, NOT_TRACEPARENT)
-                    : copyOf(request, NOT_TRACEPARENT);
+            copy = JDK_COPY != null ? (HttpRequest.Builder) JDK_COPY.invokeExact(request, keep) : copyOf(request, keep);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        return copy.header(TRACEPARENT, traceparent).build();
+        if (body != null) {
+            copy.method(request.method(), body);
+        }
+        if (traceparent != null) {
+            copy.header(TRACEPARENT, traceparent);
+        }
+        return copy.build();
     }
 
     /** What the JDK 16+ copy does, for JDK 11 to 15: same method, URI, body, timeout, version, expect-continue. */

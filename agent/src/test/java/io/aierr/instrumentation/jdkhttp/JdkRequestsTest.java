@@ -70,4 +70,28 @@ class JdkRequestsTest {
         });
         return out;
     }
+
+    @ParameterizedTest
+    @MethodSource("copies")
+    void aCopyForAReplayCarriesTheNewBodyAndEverythingElseOfTheApps(BiFunction<HttpRequest, String, HttpRequest> unused,
+                                                                   HttpRequest app) {
+        HttpRequest.BodyPublisher replay = HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3});
+        HttpRequest sent = JdkRequests.copy(app, replay, null);
+        assertSame(replay, sent.bodyPublisher().orElseThrow());
+        assertEquals(app.method(), sent.method());
+        assertEquals(app.headers().map(), sent.headers().map(), "the app's traceparent, if any, is kept");
+        assertEquals(app.timeout(), sent.timeout());
+        assertEquals(app.expectContinue(), sent.expectContinue());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aReplayIsFramedAsTheOriginal() {
+        byte[] bytes = {1, 2, 3};
+        HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(bytes));
+        assertEquals(-1, JdkRequests.replayOf(bytes, chunked).contentLength(), "unknown length: chunked again");
+        HttpRequest.BodyPublisher sized = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofByteArray(bytes), 3);
+        assertEquals(3, JdkRequests.replayOf(bytes, sized).contentLength());
+    }
 }

@@ -3,6 +3,7 @@ package io.aierr.instrumentation.apache.hc4;
 import io.aierr.bootstrap.ApacheHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.RequestBodyPrefix;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
@@ -25,10 +26,12 @@ import java.util.function.IntPredicate;
 /** HttpClient 4.5's helper entry, defined in the client's class loader: runs the core's blocking loop. */
 public final class Hc4Hook implements ApacheHttpHook {
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
 
-    public Hc4Hook(AiCalls calls, Consumer<String> warn) {
+    public Hc4Hook(AiCalls calls, ReplayMemory replay, Consumer<String> warn) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
     }
 
@@ -47,11 +50,22 @@ public final class Hc4Hook implements ApacheHttpHook {
         }
         HttpContext attempts = context != null ? (HttpContext) context : HttpClientContext.create();
         attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) call::decidesRetryOf);
+        HttpEntity own = entityOf(hc4);
+        ReplayMemory.Capture capture = own == null || own.isRepeatable() ? null
+                : replay.capture(own.getContentLength());
+        // on the app's own request for the call, as the client reads it on each execute; put back after it
+        if (capture != null) {
+            ((HttpEntityEnclosingRequest) hc4).setEntity(new CapturedEntity(own, capture, call::bodyCaptured));
+        }
         try {
             return ClassicAttempts.run(call,
                     new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, hc4, attempts));
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+            if (capture != null) {
+                ((HttpEntityEnclosingRequest) hc4).setEntity(own);
+                capture.release();
+            }
         }
     }
 
@@ -71,14 +85,18 @@ public final class Hc4Hook implements ApacheHttpHook {
         if (provider == null) {
             return null;
         }
-        HttpEntity entity = request instanceof HttpEntityEnclosingRequest
-                ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
+        HttpEntity entity = entityOf(request);
         boolean replayable = entity == null || entity.isRepeatable();
         byte[] prefix = entity == null ? null
                 : RequestBodyPrefix.of(replayable, entity.getContentLength(), entity::writeTo);
         Header traceparent = request.getFirstHeader("traceparent");
         return calls.begin(provider, request.getRequestLine().getMethod(), uri, credential(request), prefix, replayable,
                 socketTimeoutMillis(request, context, client), traceparent == null ? null : traceparent.getValue());
+    }
+
+    private static HttpEntity entityOf(HttpRequest request) {
+        return request instanceof HttpEntityEnclosingRequest
+                ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
     }
 
     private static String credential(HttpRequest request) {

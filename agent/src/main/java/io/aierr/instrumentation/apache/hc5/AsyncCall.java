@@ -7,6 +7,7 @@ import io.aierr.core.AiCalls;
 import io.aierr.core.Delayed;
 import io.aierr.core.ErrorResponse;
 import io.aierr.core.Refusal;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.RetryDecision;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
@@ -62,6 +63,7 @@ final class AsyncCall<T> {
     private static final String TRACEPARENT = "traceparent";
 
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
     private final CloseableHttpAsyncClient client;
     private final HttpHost target;
@@ -76,6 +78,10 @@ final class AsyncCall<T> {
     private volatile AiCall call;
     private volatile HttpRequest request;
     private volatile EntityDetails entityDetails;
+    /** The copy of a body the app's producer cannot repeat, made as the first attempt sends it; else null. */
+    private volatile ReplayMemory.Capture capture;
+    /** Trailers the app's producer ended its body with, for the replays. */
+    private volatile List<? extends Header> trailers;
     private volatile HttpContext context;
     private volatile Future<T> inFlight;
     /** Set when the call passes through and the app got the client's future, whose callback is the attempt. */
@@ -85,10 +91,11 @@ final class AsyncCall<T> {
     /** Set when the first emission is not sent now: what happens instead, once its execution is dropped. */
     private volatile Runnable firstNotSent;
 
-    AsyncCall(AiCalls calls, Consumer<String> warn, CloseableHttpAsyncClient client, HttpHost target,
-              AsyncRequestProducer producer, AsyncResponseConsumer<T> consumer,
+    AsyncCall(AiCalls calls, ReplayMemory replay, Consumer<String> warn, CloseableHttpAsyncClient client,
+              HttpHost target, AsyncRequestProducer producer, AsyncResponseConsumer<T> consumer,
               HandlerFactory<AsyncPushConsumer> pushHandlers, HttpContext appContext, FutureCallback<T> callback) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
         this.client = client;
         this.target = target;
@@ -100,7 +107,7 @@ final class AsyncCall<T> {
     }
 
     Future<T> start() {
-        Attempt first = new Attempt();
+        Attempt first = new Attempt(true);
         current = first;
         Future<T> future = first.send(appContext);
         if (mode.get() == PASS) {
@@ -143,6 +150,9 @@ final class AsyncCall<T> {
         // a snapshot before the client adds its headers: the minimal clients work on this very object
         request = BasicRequestBuilder.copy(emitted).build();
         entityDetails = details;
+        if (details != null && !producer.isRepeatable()) {
+            capture = replay.capture(details.getContentLength());
+        }
         // null for the minimal clients, which have no retry strategy to hold back
         context = clientContext;
         if (clientContext != null) {
@@ -224,7 +234,7 @@ final class AsyncCall<T> {
         if (result.isDone()) {
             return;
         }
-        Attempt next = new Attempt();
+        Attempt next = new Attempt(false);
         synchronized (this) {
             current = next;
             // what the finished attempt's client would have done, had its release not been held back
@@ -297,6 +307,10 @@ final class AsyncCall<T> {
         }
 
         private void release() {
+            ReplayMemory.Capture captured = capture;
+            if (captured != null) {
+                captured.release();
+            }
             HttpContext attemptsContext = context;
             if (attemptsContext != null) {
                 attemptsContext.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
@@ -308,8 +322,14 @@ final class AsyncCall<T> {
     private final class Attempt implements FutureCallback<T> {
         private final AttemptProducer relayProducer = new AttemptProducer(this);
         private final AttemptConsumer relayConsumer = new AttemptConsumer();
+        /** The first attempt sends the app's producer; the others a copy of its request and body. */
+        final boolean first;
         /** What a resend carries in place of the request's own traceparent; null to send it as the app set it. */
         volatile String traceparent;
+
+        Attempt(boolean first) {
+            this.first = first;
+        }
 
         Future<T> send(HttpContext attemptContext) {
             return CallDepth.asAgent(() -> client.execute(target, relayProducer, relayConsumer, pushHandlers,
@@ -368,13 +388,17 @@ final class AsyncCall<T> {
     /**
      * Hands the app's producer to one attempt. The first emits the app's request (and decides);
      * resends emit a copy of it as it was, with the attempt's traceparent, the body coming from the
-     * app's producer after a reset. The first attempt goes out as the app emitted it, without
-     * aierr's traceparent: the client reads per-request settings (its RequestConfig) from that very
-     * object, and the minimal clients go on writing it on an I/O thread after it is handed over, so
-     * neither a copy nor a header set for a while would be safe.
+     * app's producer after a reset, or, when that producer cannot repeat, from the copy the first
+     * attempt captured as it sent the body. The first attempt goes out as the app emitted it,
+     * without aierr's traceparent: the client reads per-request settings (its RequestConfig) from
+     * that very object, and the minimal clients go on writing it on an I/O thread after it is handed
+     * over, so neither a copy nor a header set for a while would be safe.
      */
     private final class AttemptProducer implements AsyncRequestProducer {
         private final Attempt attempt;
+        /** Bytes of the captured body this resend has written. */
+        private int replayed;
+        private boolean ended;
 
         AttemptProducer(Attempt attempt) {
             this.attempt = attempt;
@@ -417,15 +441,45 @@ final class AsyncCall<T> {
 
         @Override
         public int available() {
-            return producer.available();
+            // as the in-memory producers say: output is always ready
+            return captured() != null ? Integer.MAX_VALUE : producer.available();
         }
 
         @Override
         public void produce(DataStreamChannel channel) throws IOException {
-            if (current == attempt) {
-                producer.produce(channel);
-            } else {
+            byte[] bytes = captured();
+            if (bytes != null) {
+                replay(channel, bytes);
+            } else if (current != attempt) {
                 channel.endStream();
+            } else if (attempt.first && capture != null) {
+                producer.produce(new CapturingChannel(channel, capture));
+            } else {
+                producer.produce(channel);
+            }
+        }
+
+        /** The whole body captured by the first attempt, when this attempt is a resend that sends it. */
+        private byte[] captured() {
+            ReplayMemory.Capture c = capture;
+            return attempt.first || c == null ? null : c.bytes();
+        }
+
+        private void replay(DataStreamChannel channel, byte[] bytes) throws IOException {
+            if (ended) {
+                return;
+            }
+            if (replayed < bytes.length) {
+                replayed += channel.write(ByteBuffer.wrap(bytes, replayed, bytes.length - replayed));
+            }
+            if (replayed == bytes.length) {
+                ended = true;
+                List<? extends Header> last = trailers;
+                if (last != null) {
+                    channel.endStream(last);
+                } else {
+                    channel.endStream();
+                }
             }
         }
 
@@ -435,6 +489,57 @@ final class AsyncCall<T> {
                 if (current == attempt) {
                     producer.releaseResources();
                 }
+            }
+        }
+    }
+
+    /**
+     * The first attempt's data channel: what the app's producer writes goes to the client and, as far
+     * as the client took it, into the capture; the end of the body makes the capture whole.
+     */
+    private final class CapturingChannel implements DataStreamChannel {
+        private final DataStreamChannel channel;
+        private final ReplayMemory.Capture into;
+
+        CapturingChannel(DataStreamChannel channel, ReplayMemory.Capture into) {
+            this.channel = channel;
+            this.into = into;
+        }
+
+        @Override
+        public void requestOutput() {
+            channel.requestOutput();
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int from = src.position();
+            int written = channel.write(src);
+            if (written > 0) {
+                ByteBuffer sent = src.duplicate();
+                sent.position(from);
+                sent.limit(from + written);
+                into.write(sent);
+            }
+            return written;
+        }
+
+        @Override
+        public void endStream() throws IOException {
+            ended(null);
+            channel.endStream();
+        }
+
+        @Override
+        public void endStream(List<? extends Header> endTrailers) throws IOException {
+            ended(endTrailers);
+            channel.endStream(endTrailers);
+        }
+
+        private void ended(List<? extends Header> endTrailers) {
+            trailers = endTrailers;
+            if (into.complete()) {
+                call.bodyCaptured();
             }
         }
     }

@@ -3,6 +3,7 @@ package io.aierr.instrumentation.apache.hc5;
 import io.aierr.bootstrap.ApacheHttpHook;
 import io.aierr.core.AiCall;
 import io.aierr.core.AiCalls;
+import io.aierr.core.ReplayMemory;
 import io.aierr.core.RequestBodyPrefix;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
@@ -34,10 +35,12 @@ import java.util.function.Consumer;
  */
 public final class Hc5Hook implements ApacheHttpHook {
     private final AiCalls calls;
+    private final ReplayMemory replay;
     private final Consumer<String> warn;
 
-    public Hc5Hook(AiCalls calls, Consumer<String> warn) {
+    public Hc5Hook(AiCalls calls, ReplayMemory replay, Consumer<String> warn) {
         this.calls = calls;
+        this.replay = replay;
         this.warn = warn;
     }
 
@@ -59,10 +62,21 @@ public final class Hc5Hook implements ApacheHttpHook {
                 attempts);
         attempts.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE,
                 exchange.holdingBackRetriesOf(call::decidesRetryOf));
+        HttpEntity own = classic.getEntity();
+        ReplayMemory.Capture capture = own == null || own.isRepeatable() ? null
+                : replay.capture(own.getContentLength());
+        // on the app's own request for the call, as the client reads it on each execute; put back after it
+        if (capture != null) {
+            classic.setEntity(new CapturedEntity(own, capture, call::bodyCaptured));
+        }
         try {
             return ClassicAttempts.run(call, exchange);
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+            if (capture != null) {
+                classic.setEntity(own);
+                capture.release();
+            }
         }
     }
 
@@ -70,7 +84,7 @@ public final class Hc5Hook implements ApacheHttpHook {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Object executeAsync(Object client, Object target, Object requestProducer, Object responseConsumer,
                                Object pushHandlerFactory, Object context, Object callback) {
-        return new AsyncCall<>(calls, warn, (CloseableHttpAsyncClient) client, (HttpHost) target,
+        return new AsyncCall<>(calls, replay, warn, (CloseableHttpAsyncClient) client, (HttpHost) target,
                 (AsyncRequestProducer) requestProducer, (AsyncResponseConsumer) responseConsumer,
                 (HandlerFactory<AsyncPushConsumer>) pushHandlerFactory, (HttpContext) context,
                 (FutureCallback) callback).start();
