@@ -144,7 +144,7 @@ class BlockingRetriesTest {
     void aBodyThatCannotBeSentAgainIsRetriedOnlyOnceCapturedWhole() throws IOException {
         ScriptedExchange oneShot = new ScriptedExchange().then(new Response(429, "slow")).then(new Response(200, "ok"));
         assertEquals(429, BlockingRetries.run(oneShotBodyCall("one-shot.example"), oneShot).status);
-        assertEquals(List.of("send"), oneShot.log);
+        assertEquals(List.of("send", "deliver 429"), oneShot.log);
 
         AiCall captured = oneShotBodyCall("captured.example");
         ScriptedExchange capturing = new ScriptedExchange() {
