@@ -2,12 +2,12 @@ package io.aierr.agent;
 
 import io.aierr.bootstrap.AierrHooks;
 import io.aierr.config.AierrConfig;
-import io.aierr.core.AiCalls;
+import io.aierr.core.retry.AiCalls;
 import io.aierr.core.EndpointMatcher;
-import io.aierr.core.EndpointPolicy;
+import io.aierr.core.limits.EndpointPolicy;
 import io.aierr.core.Providers;
-import io.aierr.core.ReplayMemory;
-import io.aierr.core.RetryPolicy;
+import io.aierr.core.retry.ReplayMemory;
+import io.aierr.core.retry.RetryPolicy;
 import io.aierr.config.Version;
 import io.aierr.core.Telemetry;
 import io.aierr.instrumentation.HelperInjector;

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.aierr.config.AierrConfig;
-import io.aierr.core.AiCall;
-import io.aierr.core.ClassifiedError;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.classify.ClassifiedError;
 import io.aierr.core.EndpointMatcher;
-import io.aierr.core.ErrorClassifier;
-import io.aierr.core.ErrorResponse;
+import io.aierr.core.classify.ErrorClassifier;
+import io.aierr.core.classify.ErrorResponse;
 import io.aierr.core.Headers;
 
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package io.aierr.core;
 
+import io.aierr.core.classify.BackoffSource;
+import io.aierr.core.classify.ClassifiedError;
+
 /**
  * Receives the life of one logical AI call, in order: for each attempt {@code attemptStarted} then
  * one {@code attempt*} outcome, a {@code backoff} between attempts, and {@code callEnded} once.

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Names the GenAI operation and model of a request from its path and the top-level
  * {@code "model"} of its JSON body, for span names and {@code gen_ai.*} attributes.
  */
-final class RequestDescriber {
+public final class RequestDescriber {
     private static final JsonFactory JSON = new JsonFactory();
     /** Gemini and Vertex put the model in the path: {@code .../models/gemini-2.0-flash:generateContent}. */
     private static final Pattern GOOGLE_MODEL = Pattern.compile("/models/([^/:]+):(stream)?[gG]enerateContent");
@@ -25,7 +25,7 @@ final class RequestDescriber {
     }
 
     /** The semconv {@code gen_ai.operation.name} for this path, or null. */
-    static String operation(String path) {
+    public static String operation(String path) {
         if (path == null) {
             return null;
         }
@@ -48,7 +48,7 @@ final class RequestDescriber {
     }
 
     /** The requested model: the body's top-level {@code "model"}, else the model named in the path. */
-    static String model(String path, byte[] bodyPrefix) {
+    public static String model(String path, byte[] bodyPrefix) {
         String fromBody = bodyPrefix == null ? null : topLevelModel(bodyPrefix);
         if (fromBody != null) {
             return fromBody;

@@ -1,9 +1,9 @@
 package io.aierr.telemetry;
 
-import io.aierr.core.BackoffSource;
+import io.aierr.core.classify.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
-import io.aierr.core.ClassifiedError;
+import io.aierr.core.classify.ClassifiedError;
 import io.aierr.core.Providers;
 import io.aierr.core.TraceScope;
 import io.opentelemetry.api.common.AttributeKey;

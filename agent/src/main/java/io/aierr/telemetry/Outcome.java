@@ -1,6 +1,6 @@
 package io.aierr.telemetry;
 
-import io.aierr.core.ClassifiedError;
+import io.aierr.core.classify.ClassifiedError;
 
 /** How the end of an AI call reads in telemetry; one definition for spans, console and summary. */
 final class Outcome {

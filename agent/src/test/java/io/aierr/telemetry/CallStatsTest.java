@@ -1,10 +1,10 @@
 package io.aierr.telemetry;
 
-import io.aierr.core.BackoffSource;
+import io.aierr.core.classify.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
-import io.aierr.core.Category;
-import io.aierr.core.ClassifiedError;
+import io.aierr.core.classify.Category;
+import io.aierr.core.classify.ClassifiedError;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.aierr.instrumentation.apache;
 
 import io.aierr.bootstrap.ApacheHttpHook;
-import io.aierr.core.AiCalls;
-import io.aierr.core.ReplayMemory;
+import io.aierr.core.retry.AiCalls;
+import io.aierr.core.retry.ReplayMemory;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.HelperInjector;
 

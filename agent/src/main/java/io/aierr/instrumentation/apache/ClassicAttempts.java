@@ -1,7 +1,7 @@
 package io.aierr.instrumentation.apache;
 
-import io.aierr.core.AiCall;
-import io.aierr.core.BlockingRetries;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.retry.BlockingRetries;
 
 import java.io.InterruptedIOException;
 

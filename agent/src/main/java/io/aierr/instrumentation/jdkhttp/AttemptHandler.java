@@ -1,9 +1,9 @@
 package io.aierr.instrumentation.jdkhttp;
 
-import io.aierr.core.AiCall;
-import io.aierr.core.ErrorResponse;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.classify.ErrorResponse;
 import io.aierr.core.Headers;
-import io.aierr.core.RetryDecision;
+import io.aierr.core.retry.RetryDecision;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,7 +1,7 @@
 package io.aierr.instrumentation.jdkhttp;
 
-import io.aierr.core.AiCall;
-import io.aierr.core.ReplayMemory;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.retry.ReplayMemory;
 
 import java.net.http.HttpRequest;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.jdkhttp;
 
-import io.aierr.core.ReplayMemory;
+import io.aierr.core.retry.ReplayMemory;
 
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;

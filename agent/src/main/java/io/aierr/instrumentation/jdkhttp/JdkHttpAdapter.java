@@ -1,11 +1,11 @@
 package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.bootstrap.JdkHttpHook;
-import io.aierr.core.Admission;
-import io.aierr.core.AiCall;
-import io.aierr.core.AiCalls;
-import io.aierr.core.Delayed;
-import io.aierr.core.ReplayMemory;
+import io.aierr.core.retry.Admission;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.retry.AiCalls;
+import io.aierr.core.retry.Delayed;
+import io.aierr.core.retry.ReplayMemory;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 

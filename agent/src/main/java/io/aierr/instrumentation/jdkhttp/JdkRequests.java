@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.jdkhttp;
 
-import io.aierr.core.AiCalls;
+import io.aierr.core.retry.AiCalls;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.jdkhttp;
 
-import io.aierr.core.Refusal;
+import io.aierr.core.limits.Refusal;
 
 import javax.net.ssl.SSLSession;
 import java.net.URI;

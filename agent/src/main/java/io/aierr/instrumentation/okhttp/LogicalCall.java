@@ -1,11 +1,11 @@
 package io.aierr.instrumentation.okhttp;
 
-import io.aierr.core.AiCall;
-import io.aierr.core.ErrorResponse;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.classify.ErrorResponse;
 import io.aierr.core.Headers;
-import io.aierr.core.PeekedBody;
-import io.aierr.core.Refusal;
-import io.aierr.core.RetryDecision;
+import io.aierr.core.retry.PeekedBody;
+import io.aierr.core.limits.Refusal;
+import io.aierr.core.retry.RetryDecision;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,10 +1,10 @@
 package io.aierr.instrumentation.okhttp;
 
 import io.aierr.bootstrap.OkHttpHook;
-import io.aierr.core.Admission;
-import io.aierr.core.AiCall;
-import io.aierr.core.AiCalls;
-import io.aierr.core.Delayed;
+import io.aierr.core.retry.Admission;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.retry.AiCalls;
+import io.aierr.core.retry.Delayed;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 

@@ -1,8 +1,8 @@
 package io.aierr.instrumentation.okhttp;
 
-import io.aierr.core.AiCalls;
-import io.aierr.core.PeekedBody;
-import io.aierr.core.RequestBodyPrefix;
+import io.aierr.core.retry.AiCalls;
+import io.aierr.core.retry.PeekedBody;
+import io.aierr.core.retry.RequestBodyPrefix;
 
 import java.io.IOException;
 import java.io.InputStream;

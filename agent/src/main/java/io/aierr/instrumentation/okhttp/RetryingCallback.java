@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.okhttp;
 
-import io.aierr.core.Delayed;
+import io.aierr.core.retry.Delayed;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 

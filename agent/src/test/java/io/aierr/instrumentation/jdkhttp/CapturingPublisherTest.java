@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.jdkhttp;
 
-import io.aierr.core.ReplayMemory;
+import io.aierr.core.retry.ReplayMemory;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

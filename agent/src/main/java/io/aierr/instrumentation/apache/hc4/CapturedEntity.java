@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.apache.hc4;
 
-import io.aierr.core.ReplayMemory;
+import io.aierr.core.retry.ReplayMemory;
 import org.apache.http.HttpEntity;
 import org.apache.http.entity.HttpEntityWrapper;
 

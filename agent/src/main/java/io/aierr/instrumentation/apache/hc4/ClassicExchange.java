@@ -1,8 +1,8 @@
 package io.aierr.instrumentation.apache.hc4;
 
-import io.aierr.core.BlockingRetries;
+import io.aierr.core.retry.BlockingRetries;
 import io.aierr.core.Headers;
-import io.aierr.core.Refusal;
+import io.aierr.core.limits.Refusal;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import org.apache.http.Header;

@@ -1,10 +1,10 @@
 package io.aierr.instrumentation.apache.hc4;
 
 import io.aierr.bootstrap.ApacheHttpHook;
-import io.aierr.core.AiCall;
-import io.aierr.core.AiCalls;
-import io.aierr.core.ReplayMemory;
-import io.aierr.core.RequestBodyPrefix;
+import io.aierr.core.retry.AiCall;
+import io.aierr.core.retry.AiCalls;
+import io.aierr.core.retry.ReplayMemory;
+import io.aierr.core.retry.RequestBodyPrefix;
 import io.aierr.instrumentation.apache.ClassicAttempts;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.http.Header;

@@ -1,14 +1,14 @@
 package io.aierr.instrumentation.apache.hc5;
 
-import io.aierr.core.Admission;
-import io.aierr.core.AiCall;
+import io.aierr.core.retry.Admission;
+import io.aierr.core.retry.AiCall;
 import io.aierr.core.Headers;
-import io.aierr.core.AiCalls;
-import io.aierr.core.Delayed;
-import io.aierr.core.ErrorResponse;
-import io.aierr.core.Refusal;
-import io.aierr.core.ReplayMemory;
-import io.aierr.core.RetryDecision;
+import io.aierr.core.retry.AiCalls;
+import io.aierr.core.retry.Delayed;
+import io.aierr.core.classify.ErrorResponse;
+import io.aierr.core.limits.Refusal;
+import io.aierr.core.retry.ReplayMemory;
+import io.aierr.core.retry.RetryDecision;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;

@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.apache.hc5;
 
-import io.aierr.core.ReplayMemory;
+import io.aierr.core.retry.ReplayMemory;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 

@@ -1,6 +1,6 @@
 package io.aierr.instrumentation.apache.hc5;
 
-import io.aierr.core.AiCalls;
+import io.aierr.core.retry.AiCalls;
 import io.aierr.core.Headers;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.protocol.HttpClientContext;

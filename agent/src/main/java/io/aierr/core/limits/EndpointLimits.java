@@ -1,0 +1,22 @@
+package io.aierr.core.limits;
+
+/**
+ * What aierr shares between all calls to one endpoint: its rate gate, retry budget, breaker and the
+ * requests it settled.
+ */
+public final class EndpointLimits {
+    /** host:port, for messages; the credential it is also keyed by is never kept. */
+    public final String name;
+    public final RateGate gate;
+    public final RetryBudget budget;
+    public final CircuitBreaker breaker;
+    public final SettledRequests settled;
+
+    public EndpointLimits(String name, RateGate gate, RetryBudget budget, CircuitBreaker breaker, SettledRequests settled) {
+        this.name = name;
+        this.gate = gate;
+        this.budget = budget;
+        this.breaker = breaker;
+        this.settled = settled;
+    }
+}

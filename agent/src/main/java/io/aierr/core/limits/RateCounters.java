@@ -1,0 +1,58 @@
+package io.aierr.core.limits;
+
+import io.aierr.core.Headers;
+import io.aierr.core.classify.RetryHints;
+
+/**
+ * The request-bucket counters a provider sends with its responses: OpenAI-style
+ * {@code x-ratelimit-limit-requests}, {@code -remaining-requests} and {@code -reset-requests}
+ * (a duration until the bucket is full again), or Anthropic's
+ * {@code anthropic-ratelimit-requests-*} (the reset as a timestamp).
+ */
+public final class RateCounters {
+    final long limit;
+    final long remaining;
+    /** Time until the bucket is full again, ms. */
+    final long resetMillis;
+
+    private RateCounters(long limit, long remaining, long resetMillis) {
+        this.limit = limit;
+        this.remaining = remaining;
+        this.resetMillis = resetMillis;
+    }
+
+    /** The counters in these headers, or null when they are absent or do not parse. */
+    public static RateCounters from(Headers h, long receivedAtMillis) {
+        Long limit = count(h.first("x-ratelimit-limit-requests"));
+        Long remaining = count(h.first("x-ratelimit-remaining-requests"));
+        Long reset = RetryHints.goDuration(h.first("x-ratelimit-reset-requests"));
+        if (limit == null) {
+            limit = count(h.first("anthropic-ratelimit-requests-limit"));
+            remaining = count(h.first("anthropic-ratelimit-requests-remaining"));
+            Long at = RetryHints.timestamp(h.first("anthropic-ratelimit-requests-reset"));
+            reset = at == null ? null : Math.max(0, at - RetryHints.serverNow(h, receivedAtMillis));
+        }
+        if (limit == null || remaining == null || reset == null || remaining > limit) {
+            return null;
+        }
+        return new RateCounters(limit, remaining, reset);
+    }
+
+    /**
+     * Requests per second the bucket refills at: the used part refills within the reset time.
+     * 0 when the counters cannot tell (a full bucket, or no reset time).
+     */
+    double refillRate() {
+        if (remaining >= limit || resetMillis <= 0) {
+            return 0;
+        }
+        return (limit - remaining) * 1000.0 / resetMillis;
+    }
+
+    private static Long count(String value) {
+        if (value == null || !value.trim().matches("\\d{1,15}")) {
+            return null;
+        }
+        return Long.parseLong(value.trim());
+    }
+}

@@ -1,0 +1,389 @@
+package io.aierr.core.retry;
+
+import io.aierr.core.CallInfo;
+import io.aierr.core.CallObserver;
+import io.aierr.core.Headers;
+import io.aierr.core.Telemetry;
+import io.aierr.core.TraceScope;
+import io.aierr.core.classify.BackoffSource;
+import io.aierr.core.classify.Category;
+import io.aierr.core.classify.ClassifiedError;
+import io.aierr.core.classify.ErrorClassifier;
+import io.aierr.core.classify.ErrorResponse;
+import io.aierr.core.classify.RetryHint;
+import io.aierr.core.limits.AnswerCopy;
+import io.aierr.core.limits.CircuitBreaker;
+import io.aierr.core.limits.EndpointLimits;
+import io.aierr.core.limits.RateCounters;
+import io.aierr.core.limits.RateGate;
+import io.aierr.core.limits.Refusal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32;
+
+/**
+ * One logical AI call as the app made it, across all its attempts: admit it, classify each error
+ * response, decide whether to send again, account for the waits, and report everything to the
+ * observer. Client adapters drive it; it knows nothing of any HTTP client.
+ *
+ * <p>Its life is a fixed sequence, checked by assertions (on in tests): {@link #admit()} once;
+ * then per attempt {@link #beginAttempt()} and one answer ({@link #onSuccess}, {@link #onErrorResponse}
+ * or {@link #onFailure}); after an error response that is not retried, {@link #delivered()}. A refusal,
+ * a failure, a success, a delivery or {@link #aborted} ends the call; whatever comes after the end
+ * (an async cancellation racing the last answer) is ignored. Not thread-safe otherwise: the attempts
+ * of one call happen one after the other.
+ */
+public final class AiCall {
+    /** Bytes of an error body read before deciding; error bodies are small, streams are not. */
+    public static final int PEEK_LIMIT = 64 * 1024;
+
+    private enum State { NEW, ADMITTED, SENDING, ANSWERED, WAITING, ENDED }
+
+    private final CallInfo info;
+    private final RetryPolicy policy;
+    private final EndpointLimits limits;
+    private final CallObserver observer;
+    /** True from the start, or once {@link #bodyCaptured()} on the thread that sent the body. */
+    private volatile boolean replayable;
+    private final long deadlineNanos;
+    /** The request body when known whole (for the resend fingerprint), else null. */
+    private final byte[] body;
+    private volatile State state = State.NEW;
+    private int attempts;
+    private long attemptSentAt;
+    /** Positive when this call is the breaker's half-open probe. */
+    private long probeTicket;
+    private long waitedMillis;
+    /** The wait decided last, reported with its measured length when the next attempt begins. */
+    private long waitPlannedAt;
+    private BackoffSource waitSource;
+    private String waitStretched;
+    private int lastStatus;
+    private ClassifiedError lastError;
+    private String giveUpReason;
+    /** Cancellation of an async call may race with its last attempt; the call ends once. */
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    /**
+     * @param body          the request body when known whole, else null
+     * @param timeoutMillis the request's own timeout, which also bounds all retries of the call;
+     *                      0 or negative when it has none
+     */
+    AiCall(CallInfo info, RetryPolicy policy, EndpointLimits limits, Telemetry telemetry, boolean replayable,
+           byte[] body, long timeoutMillis) {
+        this.info = info;
+        this.policy = policy;
+        this.limits = limits;
+        this.observer = safe(telemetry, info);
+        this.replayable = replayable;
+        this.body = body;
+        this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
+    }
+
+    public CallInfo info() {
+        return info;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    /**
+     * Whether aierr decides on retrying responses with this status. A client's own retry loop
+     * must then leave them alone, or both would retry and multiply the attempts.
+     */
+    public boolean decidesRetryOf(int status) {
+        return policy.enabled && policy.statuses.contains(status);
+    }
+
+    /**
+     * Call once, before the first attempt. The call may have to wait for its turn (other calls
+     * learned that the endpoint's limit binds), or be answered without sending: a resend of a
+     * request aierr settled, an open breaker, or a turn beyond max-wait.
+     */
+    public Admission admit() {
+        assert state == State.NEW : state;
+        long now = System.nanoTime();
+        Refusal refusal = resendOfSettled(now);
+        long ticket = refusal == null ? limits.breaker.admit(now, true) : CircuitBreaker.REJECTED;
+        if (refusal == null && ticket == CircuitBreaker.REJECTED) {
+            refusal = limits.breaker.refusal(now, limits.name);
+        }
+        if (refusal != null) {
+            refuse(refusal);
+            return Admission.refused(refusal);
+        }
+        probeTicket = ticket;
+        limits.budget.callStarted(now);
+        state = State.ADMITTED;
+        if (limits.gate == null) {
+            return Admission.NOW;
+        }
+        RateGate.Turn turn = limits.gate.reserve(now, now);
+        long wait = toMillis(turn.waitNanos);
+        if (wait > remainingWaitMillis()) {
+            AnswerCopy cause = limits.gate.cause();
+            if (cause != null) {
+                Refusal held = new Refusal(Refusal.Reason.HELD, cause, "the turn of " + limits.name + " comes in "
+                        + wait + "ms, more than the " + remainingWaitMillis() + "ms left of max-wait");
+                refuse(held);
+                return Admission.refused(held);
+            }
+            return Admission.NOW; // held by counters alone: no answer to copy, so let the server answer
+        }
+        if (wait > 0) {
+            planWait(now, turn.cause, null);
+        }
+        return Admission.after(wait);
+    }
+
+    /** The refusal of a request the app resends after aierr settled it, or null. */
+    private Refusal resendOfSettled(long now) {
+        if (limits.settled.isEmpty()) {
+            return null;
+        }
+        Long fingerprint = fingerprint();
+        AnswerCopy settled = fingerprint == null ? null : limits.settled.resendOf(fingerprint, now);
+        return settled == null ? null : new Refusal(Refusal.Reason.SETTLED, settled, "a resend of a request aierr "
+                + "settled with " + settled.error.status + " " + settled.error.category.id() + " (its attempts are spent)");
+    }
+
+    private void refuse(Refusal refusal) {
+        lastStatus = refusal.answer.status;
+        lastError = refusal.answer.error;
+        giveUpReason = refusal.toString();
+        end(null);
+    }
+
+    /**
+     * The request body, which the client cannot re-create, was captured whole as it was sent (see
+     * {@link ReplayMemory}): the attempts from now on send the captured bytes, so the call may be retried.
+     */
+    public void bodyCaptured() {
+        replayable = true;
+    }
+
+    /** Time left of the request's own timeout, or {@code Long.MAX_VALUE} when it has none. */
+    public long remainingMillis() {
+        if (deadlineNanos == 0) {
+            return Long.MAX_VALUE;
+        }
+        return (deadlineNanos - System.nanoTime()) / 1_000_000L;
+    }
+
+    /** Call right before sending each attempt, once its wait is over. */
+    public void beginAttempt() {
+        assert state == State.ADMITTED || state == State.WAITING || state == State.ENDED : state;
+        long now = System.nanoTime();
+        if (waitSource != null) {
+            // the wait actually taken, timer and scheduling included, not the one planned
+            long waited = Math.max(0, (now - waitPlannedAt) / 1_000_000L);
+            waitedMillis += waited;
+            observer.backoff(attempts + 1, waited, waitSource, waitStretched);
+            waitSource = null;
+        }
+        attempts++;
+        attemptSentAt = now;
+        if (state != State.ENDED) {
+            state = State.SENDING;
+        }
+        observer.attemptStarted(attempts);
+    }
+
+    /**
+     * The app's own code sent the attempt in flight once more before aierr saw its answer (an
+     * interceptor's retry loop inside one client call): the server saw another request, which counts
+     * against max-attempts. aierr saw none of its answers, so it adds no attempt span.
+     */
+    public void sentAgainInside() {
+        attempts++;
+    }
+
+    /**
+     * The W3C {@code traceparent} header for the attempt begun last: aierr's attempt span as the
+     * parent, in the trace of the app's current span (or of the traceparent the app's request
+     * carries). Null when aierr makes no spans, or when the app's request carries a traceparent
+     * aierr cannot read (then the app's header is left as it is). Adapters set it, replacing the
+     * app's own, on a copy of the request for this attempt; the app's request object stays unchanged.
+     */
+    public String traceparent() {
+        return observer.traceparent();
+    }
+
+    /**
+     * Makes the attempt begun last the current span of the app's own OpenTelemetry (its SDK, or the
+     * OpenTelemetry Java agent) on this thread, so that a span the app's instrumentation makes for
+     * the request nests under aierr's attempt. Open it around the client's own send of the attempt
+     * and close it on the same thread as soon as that send returns (try-with-resources); for an
+     * async send that is when the request is under way. A no-op without OpenTelemetry in the app.
+     */
+    public TraceScope attemptInAppContext() {
+        TraceScope scope = observer.attemptInAppContext();
+        return scope == null ? TraceScope.NONE : scope;
+    }
+
+    /**
+     * The attempt got an error response (status 400 or more): classify it and decide. On a retry
+     * the caller waits {@link RetryDecision#delayMillis} and begins the next attempt; on a give-up it
+     * delivers the response and then calls {@link #delivered()}. A response whose body broke is given
+     * up, not settled: without aierr the app would meet the client's read error, so it still must,
+     * and whatever the client or the app does next is theirs to do.
+     */
+    public RetryDecision onErrorResponse(ErrorResponse response) {
+        assert state == State.SENDING || state == State.ENDED : state;
+        ClassifiedError error = ErrorClassifier.classify(info.provider, response);
+        lastStatus = response.status;
+        lastError = error;
+        observer.attemptResponded(attempts, response.status, error);
+        long now = System.nanoTime();
+        AnswerCopy answer = AnswerCopy.of(response, error);
+        shareWithEndpoint(now, response, answer);
+        RetryDecision decision = response.bodyBroken
+                ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
+                : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
+        if (decision.retry) {
+            planWait(now, decision.source, decision.stretched);
+            state = State.WAITING;
+        } else {
+            giveUpReason = decision.reason;
+            state = State.ANSWERED;
+            if (decision.settled && (error.category.retryable() || error.category.neverRetried())) {
+                Long fingerprint = fingerprint();
+                if (fingerprint != null) {
+                    limits.settled.settled(fingerprint, answer, now);
+                }
+            }
+        }
+        return decision;
+    }
+
+    /** The attempt succeeded (status below 400) and the app gets this response. */
+    public void onSuccess(int status, Headers headers) {
+        long now = System.nanoTime();
+        if (limits.gate != null) {
+            limits.gate.passed(now, RateCounters.from(headers, System.currentTimeMillis()));
+        }
+        limits.breaker.record(now, null);
+        limits.settled.succeeded();
+        lastStatus = status;
+        lastError = null;
+        observer.attemptResponded(attempts, status, null);
+        end(null);
+    }
+
+    /** The last error response reached the app. */
+    public void delivered() {
+        assert state == State.ANSWERED || state == State.ENDED : state;
+        end(null);
+    }
+
+    /** The attempt failed without a response; the app gets this failure. */
+    public void onFailure(Throwable failure) {
+        lastStatus = 0;
+        lastError = ErrorClassifier.classifyFailure(info.provider, failure);
+        observer.attemptFailed(attempts, failure, lastError);
+        end(failure);
+    }
+
+    /** The call stopped while waiting between attempts (interrupted, cancelled, client closed). */
+    public void aborted(Throwable why) {
+        giveUpReason = "stopped while waiting: " + why;
+        end(why);
+    }
+
+    private void planWait(long now, BackoffSource source, String stretched) {
+        waitPlannedAt = now;
+        waitSource = source;
+        waitStretched = stretched;
+    }
+
+    /** Tells the endpoint's gate and breaker what this answer says about the endpoint. */
+    private void shareWithEndpoint(long now, ErrorResponse response, AnswerCopy answer) {
+        Category c = answer.error.category;
+        if (limits.gate != null && c.holdsOthers()) {
+            RetryHint hint = answer.error.retryHint;
+            limits.gate.throttled(now, attemptSentAt, hint == null ? -1 : hint.delayMillis,
+                    RateCounters.from(response.headers, response.receivedAtMillis), answer);
+        }
+        limits.breaker.record(now, c.isOutage() ? answer : null);
+    }
+
+    /**
+     * The policy's retry, unless the endpoint's breaker, budget or gate says otherwise. When they
+     * refuse, the call already has its own last response: it is settled with that.
+     */
+    private RetryDecision limit(long now, ClassifiedError error, RetryDecision decision) {
+        if (!decision.retry) {
+            return decision;
+        }
+        if (limits.breaker.admit(now, false) == CircuitBreaker.REJECTED) {
+            return RetryDecision.settle("circuit open for " + limits.name);
+        }
+        if (error.category.spendsRetryBudget() && !limits.budget.tryRetry(now)) {
+            return RetryDecision.settle("retry budget spent for " + limits.name);
+        }
+        if (limits.gate == null) {
+            return decision;
+        }
+        // while a limit binds, a throttled call without a server hint needs no backoff of its own: its turn is the wait
+        boolean turnIsTheWait = error.category == Category.RATE_LIMITED && error.retryHint == null
+                && limits.gate.pacing();
+        long earliest = now + (turnIsTheWait ? 0 : decision.delayMillis * 1_000_000L);
+        RateGate.Turn turn = limits.gate.reserve(now, earliest);
+        if (turn.cause == null) {
+            return decision;
+        }
+        long wait = toMillis(turn.waitNanos);
+        if (wait > remainingWaitMillis()) {
+            return RetryDecision.settle("the turn of " + limits.name + " comes in " + wait + "ms, more than the "
+                    + remainingWaitMillis() + "ms left of max-wait");
+        }
+        return RetryDecision.stretched(decision, wait, turn.cause);
+    }
+
+    private long remainingWaitMillis() {
+        return Math.max(0, Math.min(policy.maxWaitMillis - waitedMillis, remainingMillis()));
+    }
+
+    /**
+     * Method, URL and body, hashed: what makes a request the same request again. Null when the body
+     * is not known whole (a request with a body aierr did not see, or one longer than the peek limit).
+     */
+    private Long fingerprint() {
+        boolean bodiless = "GET".equals(info.method) || "DELETE".equals(info.method) || "HEAD".equals(info.method);
+        if (body == null ? !bodiless : body.length >= PEEK_LIMIT) {
+            return null;
+        }
+        byte[] b = body == null ? new byte[0] : body;
+        CRC32 crc = new CRC32();
+        crc.update((info.method + ' ' + info.url).getBytes(StandardCharsets.UTF_8));
+        crc.update(b);
+        // two independent 32-bit hashes: a false match would answer a new request with an old error
+        return (crc.getValue() << 32) | (Arrays.hashCode(b) & 0xffffffffL);
+    }
+
+    private static long toMillis(long nanos) {
+        return (nanos + 999_999) / 1_000_000L;
+    }
+
+    private void end(Throwable failure) {
+        if (ended.compareAndSet(false, true)) {
+            state = State.ENDED;
+            if (probeTicket > 0) {
+                limits.breaker.probeEnded(probeTicket);
+            }
+            observer.callEnded(attempts, lastStatus, lastError, failure, giveUpReason);
+        }
+    }
+
+    private static CallObserver safe(Telemetry telemetry, CallInfo info) {
+        try {
+            CallObserver observer = telemetry.callStarted(info);
+            return observer == null ? CallObserver.NOOP : observer;
+        } catch (RuntimeException | LinkageError e) {
+            return CallObserver.NOOP;
+        }
+    }
+}

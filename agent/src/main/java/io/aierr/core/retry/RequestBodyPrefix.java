@@ -1,0 +1,56 @@
+package io.aierr.core.retry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+/**
+ * Keeps the first bytes of a request body written into it and drops the rest: for clients whose
+ * replayable bodies can write themselves again ({@code HttpEntity.writeTo}), so that the request's
+ * model and operation can be named.
+ */
+public final class RequestBodyPrefix extends OutputStream {
+    /** Larger bodies are not written again: the model name is not worth the copy. */
+    private static final long MAX_BODY = 1 << 20;
+
+    private final byte[] buffer = new byte[AiCall.PEEK_LIMIT];
+    private int size;
+
+    /** A body that writes itself into a stream, e.g. {@code HttpEntity::writeTo}. */
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private RequestBodyPrefix() {
+    }
+
+    /** The body's first bytes, or null when it cannot be written again or is too large to be worth it. */
+    public static byte[] of(boolean repeatable, long contentLength, Body body) throws IOException {
+        if (!repeatable || contentLength < 0 || contentLength > MAX_BODY) {
+            return null;
+        }
+        RequestBodyPrefix sink = new RequestBodyPrefix();
+        body.writeTo(sink);
+        return sink.bytes();
+    }
+
+    @Override
+    public void write(int b) {
+        if (size < buffer.length) {
+            buffer[size++] = (byte) b;
+        }
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+        int n = Math.min(length, buffer.length - size);
+        if (n > 0) {
+            System.arraycopy(bytes, offset, buffer, size, n);
+            size += n;
+        }
+    }
+
+    private byte[] bytes() {
+        return Arrays.copyOf(buffer, size);
+    }
+}

@@ -1,0 +1,89 @@
+package io.aierr.core.retry;
+
+import io.aierr.core.classify.BackoffSource;
+import io.aierr.core.classify.ClassifiedError;
+import io.aierr.core.classify.RetryHint;
+
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * When to send a failed AI call again and how long to wait first. Immutable; {@link #decide} is a
+ * pure function of its arguments and the jitter source.
+ */
+public final class RetryPolicy {
+    public final boolean enabled;
+    public final Set<Integer> statuses;
+    public final int maxAttempts;
+    public final long initialBackoffMillis;
+    public final long maxBackoffMillis;
+    public final long maxWaitMillis;
+    /** Draws a uniform value in [0, bound]; full jitter spreads callers that failed together. */
+    private final LongUnaryOperator jitter;
+
+    public RetryPolicy(boolean enabled, Set<Integer> statuses, int maxAttempts, long initialBackoffMillis,
+                       long maxBackoffMillis, long maxWaitMillis, LongUnaryOperator jitter) {
+        this.enabled = enabled;
+        this.statuses = statuses;
+        this.maxAttempts = maxAttempts;
+        this.initialBackoffMillis = initialBackoffMillis;
+        this.maxBackoffMillis = maxBackoffMillis;
+        this.maxWaitMillis = maxWaitMillis;
+        this.jitter = jitter;
+    }
+
+    /** Draws uniform jitter in [0, bound] from the thread's own random source. */
+    public static final LongUnaryOperator FULL_JITTER =
+            bound -> bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound + 1);
+
+    /**
+     * @param error          the classified response of the attempt that just failed
+     * @param attemptsMade   attempts sent so far, this one included
+     * @param waitedMillis   time already spent waiting between attempts of this call
+     * @param deadlineMillis time left before the request's own timeout, or {@code Long.MAX_VALUE}
+     * @param replayable     whether the request body can be sent again
+     */
+    public RetryDecision decide(ClassifiedError error, int attemptsMade, long waitedMillis,
+                                long deadlineMillis, boolean replayable) {
+        if (!enabled) {
+            return RetryDecision.giveUp("retries disabled");
+        }
+        if (error.category.neverRetried()) {
+            return RetryDecision.settle(error.category.id() + " is never retried");
+        }
+        if (!statuses.contains(error.status)) {
+            return RetryDecision.giveUp("status " + error.status + " is not retried");
+        }
+        if (!replayable) {
+            return RetryDecision.giveUp("request body cannot be replayed");
+        }
+        if (attemptsMade >= maxAttempts) {
+            return RetryDecision.settle("max-attempts " + maxAttempts + " reached");
+        }
+        long remaining = Math.min(maxWaitMillis - waitedMillis, deadlineMillis);
+        RetryHint hint = error.retryHint;
+        if (hint != null) {
+            if (hint.delayMillis > remaining) {
+                return RetryDecision.settle("server asks to wait " + hint.delayMillis + "ms, more than the "
+                        + Math.max(0, remaining) + "ms left of max-wait");
+            }
+            return RetryDecision.retryAfter(hint.delayMillis, hint.source);
+        }
+        long delay = Math.min(jitter.applyAsLong(exponentialCap(attemptsMade)), remaining);
+        if (remaining <= 0) {
+            return RetryDecision.settle("max-wait spent");
+        }
+        return RetryDecision.retryAfter(delay, BackoffSource.EXPONENTIAL);
+    }
+
+    /** initial-backoff * 2^(n-1), capped at max-backoff, without overflow. */
+    long exponentialCap(int attemptsMade) {
+        int shift = Math.min(Math.max(attemptsMade - 1, 0), 30);
+        long base = initialBackoffMillis << shift;
+        if (base < 0 || (shift > 0 && base >> shift != initialBackoffMillis)) {
+            return maxBackoffMillis;
+        }
+        return Math.min(base, maxBackoffMillis);
+    }
+}

@@ -1,0 +1,160 @@
+package io.aierr.core.limits;
+
+import io.aierr.core.Headers;
+import io.aierr.core.classify.BackoffSource;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RateGateTest {
+    private static final long MS = 1_000_000L;
+    private static final long T0 = 1_000_000 * MS;
+
+    private static RateCounters counters(String limit, String remaining, String reset) {
+        return RateCounters.from(Headers.of(Map.of("x-ratelimit-limit-requests", List.of(limit),
+                "x-ratelimit-remaining-requests", List.of(remaining), "x-ratelimit-reset-requests", List.of(reset))), 0);
+    }
+
+    private static long waitOf(RateGate gate, long now, long earliest) {
+        return gate.reserve(now, earliest).waitNanos;
+    }
+
+    @Test
+    void anEndpointThatNeverThrottledIsNotSlowedDown() {
+        RateGate gate = new RateGate(true);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + i, T0 + i));
+            gate.passed(T0 + i, counters("100", "50", "500ms"));
+        }
+        assertFalse(gate.binding());
+    }
+
+    @Test
+    void sporadicThrottlesAmongSuccessesHoldNoOneElse() {
+        RateGate gate = new RateGate(true);
+        for (int i = 0; i < 1000; i++) { // a gateway's "peak load" 429s: one answer in five, with short hints
+            long now = T0 + i * MS;
+            if (i % 5 == 0) {
+                gate.throttled(now, now - MS, 30, null, null);
+            } else {
+                gate.passed(now, null);
+            }
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now), "call " + i);
+        }
+        assertFalse(gate.binding());
+        assertEquals(0, gate.pacingRate(T0 + 1000 * MS));
+    }
+
+    @Test
+    void waitersOfABindingLimitAreReleasedOneByOneAtTheServersRate() {
+        RateGate gate = new RateGate(true);
+        // 20 requests per second: 5 used of 5 refill in 250 ms; aierr paces at 97 % of that
+        gate.throttled(T0, T0 - 5 * MS, 50, counters("5", "0", "250ms"), null);
+        assertTrue(gate.binding(), "the counters say the bucket is empty");
+        long previous = -1;
+        for (int i = 0; i < 10; i++) {
+            long wait = waitOf(gate, T0, T0);
+            assertTrue(wait >= 50 * MS, "nobody goes before the server's hint");
+            if (previous >= 0) {
+                assertEquals((long) (1e9 / (20 * 0.97)), wait - previous, "spaced by a hair over 1/rate");
+            }
+            previous = wait;
+        }
+    }
+
+    @Test
+    void anEmptyBucketOnASuccessHoldsTheNextRequestForOneRefill() {
+        RateGate gate = new RateGate(true);
+        gate.passed(T0, counters("5", "0", "250ms"));
+        assertTrue(gate.pacing());
+        RateGate.Turn turn = gate.reserve(T0, T0);
+        assertEquals(50 * MS, turn.waitNanos);
+        assertEquals(BackoffSource.HELD, turn.cause);
+    }
+
+    @Test
+    void withoutCountersTheRateDropsToWhatSucceededOncePerRoundTrip() {
+        RateGate gate = new RateGate(true);
+        for (int i = 0; i < 40; i++) { // 20 successes per second for two seconds
+            gate.passed(T0 + i * 50 * MS, null);
+        }
+        long now = T0 + 2000 * MS;
+        for (int i = 0; i < 40; i++) { // throttled as often as passed: the limit binds
+            gate.throttled(now, now - 10 * MS, -1, null, null);
+        }
+        assertTrue(gate.binding());
+        double afterFirst = gate.pacingRate(now);
+        assertEquals(20 * 0.95, afterFirst, 0.5, "a little below what passed, so the bucket can refill");
+        // a wave of 429s for requests sent before that decrease is the same signal
+        for (int i = 0; i < 20; i++) {
+            gate.throttled(now + MS, now - 5 * MS, -1, null, null);
+        }
+        assertEquals(afterFirst, gate.pacingRate(now + MS), 0.01);
+    }
+
+    @Test
+    void theRateRecoversAlongACubicCurveAndIsForgottenAfterQuiet() {
+        RateGate gate = new RateGate(true);
+        gate.passed(T0, null);
+        gate.throttled(T0 + 100 * MS, T0, -1, null, null);
+        gate.throttled(T0 + 100 * MS, T0, -1, null, null);
+        double start = gate.pacingRate(T0 + 100 * MS);
+        double later = gate.pacingRate(T0 + 3100 * MS);
+        assertTrue(start > 0 && later > start, start + " -> " + later);
+        assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + 40_000 * MS, T0 + 40_000 * MS),
+                "a limit quiet for 30 s is lifted");
+        assertFalse(gate.pacing());
+    }
+
+    @Test
+    void aLoneCallerWaitsItsOwnHintAndNeverSpiralsDown() {
+        RateGate gate = new RateGate(true);
+        long now = T0;
+        for (int i = 0; i < 300; i++) { // every call: 429 with retry-after-ms 1, then 200
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now), "call " + i + " goes at once");
+            now += 2 * MS;
+            gate.throttled(now, now - 2 * MS, 1, null, null);
+            RateGate.Turn retry = gate.reserve(now, now + MS);
+            assertEquals(RateGate.Turn.OWN_TIME, retry, "call " + i + " waits its hint, not a learned pace");
+            now += 3 * MS;
+            gate.passed(now, null);
+        }
+        assertTrue(gate.binding(), "429s are half of the answers: the limit binds, for any other caller");
+    }
+
+    @Test
+    void withNothingPassedLatelyOnlyTheServersHintHoldsCallers() {
+        RateGate gate = new RateGate(true);
+        gate.throttled(T0, T0, 1000, null, null);
+        gate.throttled(T0, T0, 1000, null, null);
+        assertTrue(gate.binding());
+        assertFalse(gate.pacing(), "no rate is known yet");
+        assertEquals(1000 * MS, waitOf(gate, T0, T0));
+        gate.throttled(T0 + 1000 * MS, T0 + 1000 * MS, 300, null, null);
+        assertEquals(300 * MS, waitOf(gate, T0 + 1000 * MS, T0 + 1000 * MS), "the later hint is honored as is");
+    }
+
+    @Test
+    void withoutAdaptiveRateOnlyTheServersHintsHoldRequests() {
+        RateGate gate = new RateGate(false);
+        gate.throttled(T0, T0, 100, null, null);
+        gate.throttled(T0, T0, 100, null, null);
+        assertEquals(100 * MS, waitOf(gate, T0, T0));
+        assertEquals(100 * MS, waitOf(gate, T0, T0), "no spacing without a rate");
+    }
+
+    @Test
+    void countersGiveTheRefillRate() {
+        assertEquals(20.0, counters("5", "0", "250ms").refillRate(), 1e-9);
+        assertEquals(8.33, counters("500", "499", "120ms").refillRate(), 0.01);
+        assertEquals(0.0, counters("500", "500", "0s").refillRate(), 1e-9);
+        assertEquals(null, counters("5", "9", "1s"));
+        assertEquals(null, counters("x", "1", "1s"));
+    }
+}

@@ -1,0 +1,45 @@
+package io.aierr.core.limits;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetryBudgetTest {
+    private static final long S = 1_000_000_000L;
+
+    private static int retriesAllowed(RetryBudget budget, long now, int attempts) {
+        int allowed = 0;
+        for (int i = 0; i < attempts; i++) {
+            if (budget.tryRetry(now)) {
+                allowed++;
+            }
+        }
+        return allowed;
+    }
+
+    @Test
+    void retriesStayWithinTheShareOfCallsPlusASmallAllowance() {
+        RetryBudget budget = new RetryBudget(0.2);
+        long now = 100 * S;
+        for (int i = 0; i < 100; i++) {
+            budget.callStarted(now);
+        }
+        assertEquals(10 + 20, retriesAllowed(budget, now, 1000));
+    }
+
+    @Test
+    void theWindowSlides() {
+        RetryBudget budget = new RetryBudget(0.2);
+        long now = 100 * S;
+        assertEquals(10, retriesAllowed(budget, now, 50));
+        assertEquals(0, retriesAllowed(budget, now + 5 * S, 50), "still inside the 10 s window");
+        assertEquals(10, retriesAllowed(budget, now + 11 * S, 50), "the old retries fell out");
+    }
+
+    @Test
+    void offMeansUnlimited() {
+        RetryBudget budget = new RetryBudget(-1);
+        assertTrue(retriesAllowed(budget, 5 * S, 500) == 500);
+    }
+}

@@ -1,0 +1,265 @@
+package io.aierr.core.retry;
+
+import io.aierr.core.EndpointMatcher;
+import io.aierr.core.Headers;
+import io.aierr.core.Telemetry;
+import io.aierr.core.classify.ErrorResponse;
+import io.aierr.core.limits.EndpointPolicy;
+import io.aierr.core.limits.Refusal;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class BlockingRetriesTest {
+    private static final AiCalls CALLS = new AiCalls(EndpointMatcher.create(List.of(), null),
+            new RetryPolicy(true, Set.of(429, 503), 3, 10, 100, 10_000, bound -> bound),
+            new EndpointPolicy(true, true, -1, 0, 0, 30_000), Telemetry.NONE);
+
+    /** A scripted response; {@code body} is what the app finally reads. */
+    private static final class Response {
+        final int status;
+        final String text;
+        /** When set, the body breaks with it after {@link #text}. */
+        final IOException breaksWith;
+        String body;
+        /** The body handed to the app, when it breaks: the app reads it itself. */
+        InputStream content;
+
+        Response(int status, String text) {
+            this(status, text, null);
+        }
+
+        Response(int status, String text, IOException breaksWith) {
+            this.status = status;
+            this.text = text;
+            this.breaksWith = breaksWith;
+        }
+    }
+
+    /** A client that answers from a script and records what the loop did with it. */
+    private static class ScriptedExchange implements BlockingRetries.Exchange<Response, IOException> {
+        final Deque<Object> script = new ArrayDeque<>();
+        final List<String> log = new ArrayList<>();
+
+        ScriptedExchange then(Object responseOrFailure) {
+            script.add(responseOrFailure);
+            return this;
+        }
+
+        @Override
+        public Response send(String traceparent) throws IOException {
+            Object next = script.remove();
+            log.add("send");
+            if (next instanceof IOException) {
+                throw (IOException) next;
+            }
+            return (Response) next;
+        }
+
+        @Override
+        public int status(Response response) {
+            return response.status;
+        }
+
+        @Override
+        public Headers headers(Response response) {
+            return Headers.of(Map.of());
+        }
+
+        @Override
+        public InputStream body(Response response) {
+            InputStream text = new ByteArrayInputStream(response.text.getBytes(StandardCharsets.UTF_8));
+            if (response.breaksWith == null) {
+                return text;
+            }
+            return new SequenceInputStream(text, new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    throw response.breaksWith;
+                }
+            });
+        }
+
+        @Override
+        public Response withBody(Response response, InputStream content) {
+            log.add("deliver " + response.status);
+            if (response.breaksWith != null) {
+                response.content = content;
+                return response;
+            }
+            try {
+                response.body = new String(content.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return response;
+        }
+
+        @Override
+        public void discard(Response response) {
+            log.add("discard " + response.status);
+        }
+
+        @Override
+        public Response answer(Refusal refusal) {
+            log.add("answered " + refusal.headers().get(Refusal.REFUSED_HEADER));
+            Response r = new Response(refusal.answer.status, new String(refusal.answer.body, StandardCharsets.UTF_8));
+            r.body = r.text;
+            return r;
+        }
+
+        @Override
+        public void pause(long millis) throws IOException {
+            log.add("pause");
+            if (script.peek() instanceof InterruptedIOException) {
+                throw (InterruptedIOException) script.remove();
+            }
+        }
+    }
+
+    private static AiCall call() {
+        return CALLS.begin("openai", "POST", URI.create("https://api.openai.com/v1/chat/completions"), null, null, true,
+                0, null);
+    }
+
+    /** A call to an endpoint of its own, whose rate gate no other test has fed. */
+    private static AiCall oneShotBodyCall(String host) {
+        return CALLS.begin("openai", "POST", URI.create("https://" + host + "/v1/chat/completions"), null, null, false,
+                0, null);
+    }
+
+    @Test
+    void aBodyThatCannotBeSentAgainIsRetriedOnlyOnceCapturedWhole() throws IOException {
+        ScriptedExchange oneShot = new ScriptedExchange().then(new Response(429, "slow")).then(new Response(200, "ok"));
+        assertEquals(429, BlockingRetries.run(oneShotBodyCall("one-shot.example"), oneShot).status);
+        assertEquals(List.of("send", "deliver 429"), oneShot.log);
+
+        AiCall captured = oneShotBodyCall("captured.example");
+        ScriptedExchange capturing = new ScriptedExchange() {
+            @Override
+            public Response send(String traceparent) throws IOException {
+                captured.bodyCaptured(); // as a client's capturing body does when it was sent to its end
+                return super.send(traceparent);
+            }
+        }.then(new Response(429, "slow")).then(new Response(200, "ok"));
+        assertEquals(200, BlockingRetries.run(captured, capturing).status);
+        assertEquals(List.of("send", "discard 429", "pause", "send"), capturing.log);
+    }
+
+    @Test
+    void retriesUntilSuccessDroppingEachRetriedResponse() throws IOException {
+        ScriptedExchange exchange = new ScriptedExchange().then(new Response(503, "busy")).then(new Response(429, "slow"))
+                .then(new Response(200, "ok"));
+        Response r = BlockingRetries.run(call(), exchange);
+        assertEquals(200, r.status);
+        assertEquals(List.of("send", "discard 503", "pause", "send", "discard 429", "pause", "send"), exchange.log);
+    }
+
+    @Test
+    void theFinalErrorReachesTheAppWithItsWholeBody() throws IOException {
+        ScriptedExchange exchange = new ScriptedExchange().then(new Response(503, "#1")).then(new Response(503, "#2"))
+                .then(new Response(503, "#3"));
+        Response r = BlockingRetries.run(call(), exchange);
+        assertEquals("#3", r.body);
+        assertEquals(3, exchange.log.stream().filter("send"::equals).count(), "max-attempts 3");
+
+        Response bad = BlockingRetries.run(call(), new ScriptedExchange().then(new Response(400, "{\"error\":{}}")));
+        assertEquals("{\"error\":{}}", bad.body);
+    }
+
+    /** A call to an endpoint of its own, so that no other test's answers are in its limits. */
+    private static AiCall call(String body) {
+        return CALLS.begin("openai", "POST", URI.create("https://resend.example/v1/chat/completions"), null,
+                body.getBytes(StandardCharsets.UTF_8), true, 0, null);
+    }
+
+    @Test
+    void anAppsResendOfASettledRequestContinuesItsCallAndIsAnsweredWithoutSending() throws IOException {
+        String prompt = "{\"model\":\"m\",\"messages\":[\"resend window\"]}";
+        ScriptedExchange first = new ScriptedExchange().then(new Response(503, "down #1")).then(new Response(503, "down #2"))
+                .then(new Response(503, "down #3"));
+        assertEquals("down #3", BlockingRetries.run(call(prompt), first).body);
+
+        ScriptedExchange resend = new ScriptedExchange();
+        Response answered = BlockingRetries.run(call(prompt), resend);
+        assertEquals(List.of("answered settled"), resend.log, "no attempt is left, so nothing is sent");
+        assertEquals(503, answered.status);
+        assertEquals("down #3", answered.body, "a copy of the settled answer");
+
+        ScriptedExchange other = new ScriptedExchange().then(new Response(200, "ok"));
+        assertEquals(200, BlockingRetries.run(call(prompt + " "), other).status, "another request is sent");
+        ScriptedExchange afterRecovery = new ScriptedExchange().then(new Response(200, "ok"));
+        BlockingRetries.run(call(prompt), afterRecovery);
+        assertEquals(List.of("send"), afterRecovery.log, "a success on the endpoint ends the window");
+    }
+
+    @Test
+    void failuresAndInterruptsReachTheAppAsTheClientThrowsThem() {
+        IOException refused = new IOException("connection refused");
+        assertSame(refused, assertThrows(IOException.class,
+                () -> BlockingRetries.run(call(), new ScriptedExchange().then(refused))));
+        InterruptedIOException interrupted = new InterruptedIOException();
+        assertSame(interrupted, assertThrows(IOException.class,
+                () -> BlockingRetries.run(call(), new ScriptedExchange().then(new Response(429, "x")).then(interrupted))));
+    }
+
+    @Test
+    void aBodyThatBreaksIsNeverRetriedAndBreaksForTheAppAtTheSamePoint() throws IOException {
+        IOException eof = new IOException("premature end of body");
+        byte[] came = "{\"error\":{\"mess".getBytes(StandardCharsets.UTF_8);
+        ScriptedExchange exchange = new ScriptedExchange().then(new Response(503, "{\"error\":{\"mess", eof))
+                .then(new Response(200, "ok"));
+        Response r = BlockingRetries.run(call(), exchange);
+        assertEquals(503, r.status, "the status first, as without aierr");
+        assertEquals(1, exchange.log.stream().filter("send"::equals).count(), "one send: " + exchange.log);
+        assertEquals("deliver 503", exchange.log.get(exchange.log.size() - 1), "nothing discarded: " + exchange.log);
+        assertArrayEquals(came, r.content.readNBytes(came.length));
+        assertSame(eof, assertThrows(IOException.class, () -> r.content.read()), "then the client's own read error");
+    }
+
+    @Test
+    void aClientThatWouldHaveFailedOnABrokenBodyFailsTheSameWay() {
+        IOException eof = new IOException("premature end of body");
+        ScriptedExchange exchange = new ScriptedExchange() {
+            @Override
+            public Response withBrokenBody(Response response, InputStream content, IOException failure)
+                    throws IOException {
+                log.add("release " + response.status);
+                throw failure;
+            }
+        }.then(new Response(429, "{", eof));
+        assertSame(eof, assertThrows(IOException.class, () -> BlockingRetries.run(call(), exchange)));
+        assertEquals(1, exchange.log.stream().filter("send"::equals).count());
+        assertEquals("release 429", exchange.log.get(exchange.log.size() - 1), "nothing discarded: " + exchange.log);
+    }
+
+    @Test
+    void aBrokenBodyIsGivenUpNotSettled() {
+        AiCall call = call();
+        call.admit();
+        call.beginAttempt();
+        RetryDecision decision = call.onErrorResponse(new ErrorResponse("POST", call.info().url, 429, Headers.EMPTY,
+                new byte[0], false, true, System.currentTimeMillis()));
+        assertFalse(decision.retry, "a retry could end differently from what the app would have met");
+        assertFalse(decision.settled, "the client and the app may do what they would without aierr");
+    }
+}

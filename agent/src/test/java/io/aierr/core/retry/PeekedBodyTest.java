@@ -1,0 +1,82 @@
+package io.aierr.core.retry;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PeekedBodyTest {
+    private static byte[] bytes(int size) {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void aShortBodyIsHeldWhole() throws IOException {
+        byte[] body = bytes(100);
+        PeekedBody peeked = PeekedBody.read(() -> new ByteArrayInputStream(body), 64);
+        assertTrue(peeked.truncated);
+        assertArrayEquals(Arrays.copyOf(body, 64), peeked.prefix);
+        assertArrayEquals(body, peeked.replay().readAllBytes(), "the app reads the whole body");
+
+        PeekedBody whole = PeekedBody.read(() -> new ByteArrayInputStream(body), 1000);
+        assertFalse(whole.truncated);
+        assertArrayEquals(body, whole.prefix);
+        assertArrayEquals(body, whole.replay().readAllBytes());
+    }
+
+    @Test
+    void aBodyThatReadsCleanlyHasNoFailure() {
+        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(bytes(100)), 64).failure());
+        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(bytes(10)), 64).failure());
+    }
+
+    @Test
+    void aBodyBrokenBeforeItsFirstByteReplaysOnlyTheFailure() throws IOException {
+        IOException eof = new IOException("unexpected end of stream");
+        PeekedBody peeked = PeekedBody.read(() -> new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw eof;
+            }
+        }, 64);
+        assertArrayEquals(new byte[0], peeked.prefix);
+        assertSame(eof, peeked.failure());
+        assertSame(eof, assertThrows(IOException.class, () -> peeked.replay().read(new byte[8])));
+    }
+
+    @Test
+    void noBodyReplaysAsNone() {
+        assertNull(PeekedBody.read(() -> null, 64).replay());
+    }
+
+    @Test
+    void aReadFailureReachesTheAppAfterTheBytesBeforeIt() throws IOException {
+        IOException reset = new IOException("connection reset");
+        InputStream breaking = new SequenceInputStream(new ByteArrayInputStream(bytes(10)), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw reset;
+            }
+        });
+        PeekedBody peeked = PeekedBody.read(() -> breaking, 64);
+        assertArrayEquals(bytes(10), peeked.prefix);
+        assertSame(reset, peeked.failure(), "the peek says the body broke, and how");
+        assertFalse(peeked.truncated, "what came is all there is");
+        InputStream replay = peeked.replay();
+        assertArrayEquals(bytes(10), replay.readNBytes(10));
+        assertSame(reset, assertThrows(IOException.class, replay::read));
+    }
+}
