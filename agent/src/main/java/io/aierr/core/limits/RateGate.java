@@ -103,9 +103,11 @@ public final class RateGate {
         }
         long slot = Math.max(earliest, heldUntil);
         BackoffSource cause = slot > earliest ? BackoffSource.HELD : null;
-        // spacing applies behind calls that wait now, or to the server's known refill rate; a lone
-        // caller with no counters goes at its own time, so its wait never spirals with the learned rate
-        if (pacing && (lastSlot > now || serverRate > 0)) {
+        // spacing applies behind calls that wait now, or, for a call with no wait of its own, to the
+        // server's known refill rate; a lone caller with its own hint or backoff goes at that time, so
+        // no rate stretches the server's hint and its waits never spiral
+        boolean ownWait = earliest > now;
+        if (pacing && (lastSlot > now || serverRate > 0 && !ownWait)) {
             long spaced = lastSlot + (long) (SECOND / currentRate(now));
             if (spaced > slot) {
                 slot = spaced;

@@ -129,6 +129,20 @@ class RateGateTest {
     }
 
     @Test
+    void aLoneCallersHintIsNotStretchedByTheServersRate() {
+        RateGate gate = new RateGate(true);
+        // 3 requests per second by the counters: a spacing of about 340 ms
+        gate.throttled(T0, T0 - 5 * MS, 250, counters("3", "0", "1s"), null);
+        assertEquals(250 * MS, waitOf(gate, T0, T0), "a first attempt waits for the hold");
+        long later = T0 + 2000 * MS;
+        gate.throttled(later, later - 5 * MS, 250, counters("3", "0", "1s"), null);
+        assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(later, later + 250 * MS),
+                "nobody waits ahead: the retry goes at its own hint");
+        RateGate.Turn next = gate.reserve(later, later);
+        assertEquals(BackoffSource.PACED, next.cause, "a call behind it is spaced by the server's rate");
+    }
+
+    @Test
     void withNothingPassedLatelyOnlyTheServersHintHoldsCallers() {
         RateGate gate = new RateGate(true);
         gate.throttled(T0, T0, 1000, null, null);
