@@ -1,5 +1,7 @@
 package io.aierr.core.limits;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * What aierr shares between all calls to one endpoint: its rate gate, retry budget, breaker and the
  * requests it settled.
@@ -11,6 +13,8 @@ public final class EndpointLimits {
     public final RetryBudget budget;
     public final CircuitBreaker breaker;
     public final SettledRequests settled;
+    /** Calls to the endpoint admitted and not yet ended: one means a lone caller. */
+    public final AtomicInteger inProgress = new AtomicInteger();
 
     public EndpointLimits(String name, RateGate gate, RetryBudget budget, CircuitBreaker breaker, SettledRequests settled) {
         this.name = name;

@@ -12,9 +12,9 @@ import io.aierr.core.classify.BackoffSource;
  * others go on. While a limit binds:
  * <ul>
  *   <li>a 429's hint <em>holds</em> every call to the endpoint until the server's time;</li>
- *   <li>calls that wait at the same time are <em>paced</em>: released one after another at the
- *       rate the server accepts, not all at the same instant. A call with nobody waiting ahead of
- *       it goes at its own time, so a lone caller never waits past its hint.</li>
+ *   <li>concurrent calls are <em>paced</em>: released one after another at the rate the server
+ *       accepts, not all at the same instant. A lone caller (no other call to the endpoint in
+ *       progress) goes at its own time, so it never waits past its hint.</li>
  * </ul>
  *
  * <p>The rate is read from the server's own counters when it sends them (OpenAI-style
@@ -92,8 +92,11 @@ public final class RateGate {
     /**
      * Reserves a send time no earlier than {@code earliest} (the call's own time: now, or now plus
      * its own backoff or hint).
+     *
+     * @param alone no other call to the endpoint is in progress: a lone caller is held by the
+     *              server's hint, never spaced by a rate, so its waits cannot spiral down with it
      */
-    public synchronized Turn reserve(long now, long earliest) {
+    public synchronized Turn reserve(long now, long earliest, boolean alone) {
         if (binding && now - lastThrottleAt > FORGET_AFTER) {
             binding = false;
             pacing = false;
@@ -103,11 +106,7 @@ public final class RateGate {
         }
         long slot = Math.max(earliest, heldUntil);
         BackoffSource cause = slot > earliest ? BackoffSource.HELD : null;
-        // spacing applies behind calls that wait now, or, for a call with no wait of its own, to the
-        // server's known refill rate; a lone caller with its own hint or backoff goes at that time, so
-        // no rate stretches the server's hint and its waits never spiral
-        boolean ownWait = earliest > now;
-        if (pacing && (lastSlot > now || serverRate > 0 && !ownWait)) {
+        if (pacing && !alone) {
             long spaced = lastSlot + (long) (SECOND / currentRate(now));
             if (spaced > slot) {
                 slot = spaced;

@@ -117,11 +117,12 @@ public final class AiCall {
         }
         probeTicket = ticket;
         limits.budget.callStarted(now);
+        limits.inProgress.incrementAndGet();
         state = State.ADMITTED;
         if (limits.gate == null) {
             return Admission.NOW;
         }
-        RateGate.Turn turn = limits.gate.reserve(now, now);
+        RateGate.Turn turn = limits.gate.reserve(now, now, alone());
         long wait = toMillis(turn.waitNanos);
         if (wait > remainingWaitMillis()) {
             AnswerCopy cause = limits.gate.cause();
@@ -329,10 +330,10 @@ public final class AiCall {
         }
         // while a limit binds, a throttled call without a server hint needs no backoff of its own: its turn is the wait
         boolean turnIsTheWait = error.category == Category.RATE_LIMITED && error.retryHint == null
-                && limits.gate.pacing();
+                && limits.gate.pacing() && !alone();
         long earliest = now + (turnIsTheWait ? 0 : decision.delayMillis * 1_000_000L);
-        RateGate.Turn turn = limits.gate.reserve(now, earliest);
-        if (turn.cause == null) {
+        RateGate.Turn turn = limits.gate.reserve(now, earliest, alone());
+        if (turn.cause == null && !turnIsTheWait) {
             return decision;
         }
         long wait = toMillis(turn.waitNanos);
@@ -340,7 +341,15 @@ public final class AiCall {
             return RetryDecision.settle("the turn of " + limits.name + " comes in " + wait + "ms, more than the "
                     + remainingWaitMillis() + "ms left of max-wait");
         }
+        if (turnIsTheWait) {
+            return RetryDecision.retryAfter(wait, BackoffSource.PACED);
+        }
         return RetryDecision.stretched(decision, wait, turn.cause);
+    }
+
+    /** No other call to the endpoint is in progress. */
+    private boolean alone() {
+        return limits.inProgress.get() <= 1;
     }
 
     private long remainingWaitMillis() {
@@ -370,6 +379,9 @@ public final class AiCall {
 
     private void end(Throwable failure) {
         if (ended.compareAndSet(false, true)) {
+            if (state != State.NEW) {
+                limits.inProgress.decrementAndGet();
+            }
             state = State.ENDED;
             if (probeTicket > 0) {
                 limits.breaker.probeEnded(probeTicket);

@@ -22,14 +22,14 @@ class RateGateTest {
     }
 
     private static long waitOf(RateGate gate, long now, long earliest) {
-        return gate.reserve(now, earliest).waitNanos;
+        return gate.reserve(now, earliest, false).waitNanos;
     }
 
     @Test
     void anEndpointThatNeverThrottledIsNotSlowedDown() {
         RateGate gate = new RateGate(true);
         for (int i = 0; i < 100; i++) {
-            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + i, T0 + i));
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + i, T0 + i, false));
             gate.passed(T0 + i, counters("100", "50", "500ms"));
         }
         assertFalse(gate.binding());
@@ -45,7 +45,7 @@ class RateGateTest {
             } else {
                 gate.passed(now, null);
             }
-            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now), "call " + i);
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now, false), "call " + i);
         }
         assertFalse(gate.binding());
         assertEquals(0, gate.pacingRate(T0 + 1000 * MS));
@@ -73,7 +73,7 @@ class RateGateTest {
         RateGate gate = new RateGate(true);
         gate.passed(T0, counters("5", "0", "250ms"));
         assertTrue(gate.pacing());
-        RateGate.Turn turn = gate.reserve(T0, T0);
+        RateGate.Turn turn = gate.reserve(T0, T0, true);
         assertEquals(50 * MS, turn.waitNanos);
         assertEquals(BackoffSource.HELD, turn.cause);
     }
@@ -107,7 +107,7 @@ class RateGateTest {
         double start = gate.pacingRate(T0 + 100 * MS);
         double later = gate.pacingRate(T0 + 3100 * MS);
         assertTrue(start > 0 && later > start, start + " -> " + later);
-        assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + 40_000 * MS, T0 + 40_000 * MS),
+        assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(T0 + 40_000 * MS, T0 + 40_000 * MS, false),
                 "a limit quiet for 30 s is lifted");
         assertFalse(gate.pacing());
     }
@@ -117,10 +117,10 @@ class RateGateTest {
         RateGate gate = new RateGate(true);
         long now = T0;
         for (int i = 0; i < 300; i++) { // every call: 429 with retry-after-ms 1, then 200
-            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now), "call " + i + " goes at once");
+            assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(now, now, true), "call " + i + " goes at once");
             now += 2 * MS;
             gate.throttled(now, now - 2 * MS, 1, null, null);
-            RateGate.Turn retry = gate.reserve(now, now + MS);
+            RateGate.Turn retry = gate.reserve(now, now + MS, true);
             assertEquals(RateGate.Turn.OWN_TIME, retry, "call " + i + " waits its hint, not a learned pace");
             now += 3 * MS;
             gate.passed(now, null);
@@ -129,17 +129,17 @@ class RateGateTest {
     }
 
     @Test
-    void aLoneCallersHintIsNotStretchedByTheServersRate() {
+    void aLoneCallersHintIsNotStretchedByTheServersRateButConcurrentCallsAreSpaced() {
         RateGate gate = new RateGate(true);
         // 3 requests per second by the counters: a spacing of about 340 ms
         gate.throttled(T0, T0 - 5 * MS, 250, counters("3", "0", "1s"), null);
-        assertEquals(250 * MS, waitOf(gate, T0, T0), "a first attempt waits for the hold");
+        assertEquals(250 * MS, gate.reserve(T0, T0, true).waitNanos, "a first attempt waits for the hold");
         long later = T0 + 2000 * MS;
         gate.throttled(later, later - 5 * MS, 250, counters("3", "0", "1s"), null);
-        assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(later, later + 250 * MS),
-                "nobody waits ahead: the retry goes at its own hint");
-        RateGate.Turn next = gate.reserve(later, later);
-        assertEquals(BackoffSource.PACED, next.cause, "a call behind it is spaced by the server's rate");
+        assertEquals(RateGate.Turn.OWN_TIME, gate.reserve(later, later + 250 * MS, true),
+                "a lone caller's retry goes at its own hint");
+        RateGate.Turn next = gate.reserve(later, later, false);
+        assertEquals(BackoffSource.PACED, next.cause, "a concurrent call is spaced by the server's rate");
     }
 
     @Test
