@@ -3,9 +3,9 @@
 # burst B), C async chains x N calls (each call started when the previous one completes) through
 # JDK sendAsync, OkHttp enqueue and HttpClient 5 async under aierr, for hinted and bare 429s; the
 # JDK's sync send beside them as the paced reference. Each row in its own JVM.
-# Writes bench/results/async-pacing.md.
+# Writes bench/results/async-pacing.md (or OUT).
 #   bash bench/async-pacing.sh [quick]        (needs: mvn -B -DskipTests package first)
-# Settings from the environment: CLIENTS ('jdk jdk-async okhttp-async hc5-async'), MODES
+# Settings from the environment: OUT, CLIENTS ('jdk jdk-async okhttp-async hc5-async'), MODES
 # ('hinted bare'), RATE (20), BURST (5), SERVICE_MS (20), DEADLINE (90 s), ROW_TIMEOUT (DEADLINE + 90 s).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,6 +30,8 @@ javac -cp "$cp" -d target/sporadic-classes src/RateLimitServer.java src/AsyncPac
   src/AsyncPacingReport.java src/SporadicLoad.java src/SporadicReport.java src/SporadicServer.java \
   src/ClosedLoad.java src/BenchClient.java src/BenchClients.java
 
+# a stale file from the last run would hand its ports to the loop below before the server writes
+rm -f target/async-pacing-server.out
 java -cp target/sporadic-classes RateLimitServer "$rate" "$burst" "$service" >target/async-pacing-server.out 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
@@ -88,4 +90,4 @@ git -C .. diff --quiet HEAD -- agent || rev="$rev + uncommitted changes"
   done
   echo
   echo "Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u '+%H:%M UTC')."
-} | tee results/async-pacing.md
+} | tee "${OUT:-results/async-pacing.md}"

@@ -4,10 +4,10 @@
 # upstream, 5 % 429 insufficient_quota, 5 % 400 context_length_exceeded, 5 % slow 64 KiB 200), driven
 # by C callers x N calls through each client family, each row in its own JVM: without aierr, with
 # aierr at its defaults, and with aierr and -Daierr.ratelimit.gate=false.
-# Writes bench/results/sporadic.md.
+# Writes bench/results/sporadic.md (or OUT).
 #   bash bench/sporadic.sh [quick] [--agent 'FLAGS']...    (needs: mvn -B -DskipTests package first)
 # Each --agent adds a row per client: aierr with FLAGS added, e.g. --agent '-Daierr.retry.enabled=false'.
-# Settings from the environment: CLIENTS (all families), SEED (42), SLOW_MS (200), DEADLINE (120 s;
+# Settings from the environment: OUT, CLIENTS (all families), SEED (42), SLOW_MS (200), DEADLINE (120 s;
 # no call starts after it), ROW_TIMEOUT (DEADLINE + 90 s).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,7 +16,8 @@ jar=$(realpath ../agent/target/aierr.jar 2>/dev/null || true)
 
 quick=false
 variants=()
-args=$(printf " %q" "$@")
+args=''
+[ $# -eq 0 ] || args=$(printf ' %q' "$@")
 while [ $# -gt 0 ]; do
   case $1 in
     quick) quick=true ;;
@@ -38,6 +39,8 @@ cp="target/sporadic-classes:$(cat target/clients.classpath)"
 javac -cp "$cp" -d target/sporadic-classes src/SporadicServer.java src/SporadicLoad.java src/SporadicReport.java \
   src/ClosedLoad.java src/BenchClient.java src/BenchClients.java
 
+# a stale file from the last run would hand its ports to the loop below before the server writes
+rm -f target/sporadic-server.out
 java -cp target/sporadic-classes SporadicServer "$seed" "$slow" >target/sporadic-server.out 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
@@ -108,8 +111,9 @@ git -C .. diff --quiet HEAD -- agent || rev="$rev + uncommitted changes"
   echo "- **gave up early**: calls that ended with 429 (not quota), 450 or 503 after fewer than $max_attempts requests"
   echo "  (aierr's max-attempts) and in less than 60 s (its max-wait), by answer and requests sent. Without aierr"
   echo "  nothing retries those (but HttpClient 5 once), so the rows without aierr show every such answer here."
-  echo "- **requests**: chat requests the server saw. **refused**: answers carrying \`x-aierr-refused\`, by reason."
-  echo "- **load**: 1-minute load average at the row's start → end."
+  echo "- **requests**: chat requests the server saw; $(java -cp "$cp" SporadicLoad --ideal "$seed" --calls $((callers * calls)) \
+    --max-attempts "$max_attempts"). **refused**: answers carrying \`x-aierr-refused\`, by reason."
+  echo "- **load**: 1-minute load average at the row's start → end (the row's own server and $callers callers count in it)."
   echo
   echo "Target (issue 10, item 3): with aierr every client finishes within 2x its time without aierr, and no call"
   echo "gives up early."
@@ -127,4 +131,4 @@ git -C .. diff --quiet HEAD -- agent || rev="$rev + uncommitted changes"
   done
   echo
   echo "Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u '+%H:%M UTC')."
-} | tee results/sporadic.md
+} | tee "${OUT:-results/sporadic.md}"

@@ -17,8 +17,16 @@ import java.util.Map;
 public final class AsyncPacingLoad {
     private static final int WARM_UP_ROUNDS = 3;
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> opt = SporadicLoad.options(args);
+    public static void main(String[] args) {
+        try {
+            run(SporadicLoad.options(args));
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1); // client threads would keep a failed row's JVM up until the script's timeout
+        }
+    }
+
+    private static void run(Map<String, String> opt) throws Exception {
         if (opt.containsKey("header")) {
             System.out.print(AsyncPacingReport.header());
             return;

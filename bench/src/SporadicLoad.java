@@ -15,16 +15,30 @@ import java.util.Map;
  *
  * <p>{@code java SporadicLoad --client jdk --set-up L --ai-port P --control-port C --seed S
  * --callers 200 --calls 50 --deadline-seconds 120 --max-attempts 5 --max-wait-ms 60000
- * [--wall-out FILE | --baseline FILE]}; {@code --header x} prints the table head. {@code --wall-out}
+ * [--wall-out FILE | --baseline FILE]}; {@code --header x} prints the table head, {@code --ideal SEED
+ * --calls N --max-attempts A} what a perfect retrier would send for calls 1..N. {@code --wall-out}
  * writes the row's wall time for the rows after it; {@code --baseline} reads one.
  */
 public final class SporadicLoad {
     private static final int WARM_UP_ROUNDS = 3;
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> opt = options(args);
+    public static void main(String[] args) {
+        try {
+            run(options(args));
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1); // client threads would keep a failed row's JVM up until the script's timeout
+        }
+    }
+
+    private static void run(Map<String, String> opt) throws Exception {
         if (opt.containsKey("header")) {
             System.out.print(SporadicReport.header());
+            return;
+        }
+        if (opt.containsKey("ideal")) {
+            System.out.print(SporadicReport.perfectRetrier(Long.parseLong(opt.get("ideal")),
+                    Integer.parseInt(opt.get("calls")), Integer.parseInt(opt.get("max-attempts"))));
             return;
         }
         int callers = Integer.parseInt(opt.get("callers"));

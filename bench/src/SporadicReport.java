@@ -102,6 +102,23 @@ final class SporadicReport {
         return false;
     }
 
+    /** What a perfect retrier of {@code maxAttempts} sends for calls 1..{@code calls}, and how many end in 200. */
+    static String perfectRetrier(long seed, int calls, int maxAttempts) {
+        long requests = 0;
+        int ok = 0;
+        for (long call = 1; call <= calls; call++) {
+            for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+                requests++;
+                if (!RETRYABLE.contains(SporadicServer.draw(seed, call, attempt).kind())) {
+                    break;
+                }
+            }
+            ok += perfectRetrierEndsIn200(seed, call, maxAttempts) ? 1 : 0;
+        }
+        return String.format(Locale.ROOT, "a perfect retrier of %d attempts sends %d for %d calls, %d of them ending in 200",
+                maxAttempts, requests, calls, ok);
+    }
+
     /** {@code 0}, or {@code 12} for one kind, or {@code 15 (a: 12, b: 3)}. */
     private static String counts(Map<String, Integer> byKind) {
         int total = byKind.values().stream().mapToInt(Integer::intValue).sum();
