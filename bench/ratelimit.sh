@@ -36,6 +36,8 @@ javac -cp "$cp" -d target/ratelimit-classes src/RateLimitServer.java src/RateLim
   src/RateLimitReport.java src/LoadShape.java src/ChatCaller.java src/PlainChatCaller.java \
   src/NaiveBackoffChatCaller.java src/OpenAiSdkChatCaller.java
 
+# a stale file from the last run would hand its ports to the loop below before the server writes
+rm -f target/ratelimit-server.out
 java -cp target/ratelimit-classes RateLimitServer "$rate" "$burst" "$service" >target/ratelimit-server.out 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
