@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * An ordinary app calling with HttpClient 4.5, one client and pool per call. Call options: mode
  * (open|handler), request-body (string|stream|none), read (bytes|lines), timeout-ms (socket
  * timeout), client (pooled|minimal), retry-503 (the client's own DefaultServiceUnavailableRetryStrategy),
- * interrupt-after-ms.
+ * interrupt-when.
  */
 public final class Hc4ClientApp {
     public static void main(String[] args) throws Exception {

@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * An ordinary app calling with HttpClient 5 classic, its client built with the defaults (so the
  * client's own retry strategy is on), one client and pool per call. Call options: mode
  * (open|handler), request-body (string|stream|none), read (bytes|lines), timeout-ms, client
- * (pooled|minimal), interrupt-after-ms.
+ * (pooled|minimal), interrupt-when.
  */
 public final class Hc5ClassicApp {
     public static void main(String[] args) throws Exception {
