@@ -48,8 +48,7 @@ class OtelAgentTest {
                 // both export while the app runs: the agent would trace aierr's exports then, if it could
                 .property("otel.bsp.schedule.delay", "100")
                 .property("aierr.endpoints", server.authority() + "=openai")
-                .property("aierr.exporter", "otlp")
-                .timeoutSeconds(120);
+                .property("aierr.exporter", "otlp");
     }
 
     @Test

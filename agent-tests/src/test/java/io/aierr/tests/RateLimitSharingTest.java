@@ -31,8 +31,7 @@ class RateLimitSharingTest {
                 .property("aierr.endpoints", authority + "=openai")
                 // paced calls still meet the bucket a hair early when a loaded machine delays the
                 // threads unevenly; a few spare attempts keep one unlucky call from failing the run
-                .property("aierr.retry.max-attempts", "8")
-                .timeoutSeconds(120);
+                .property("aierr.retry.max-attempts", "8");
         props.forEach(jvm::property);
         return jvm.run();
     }

@@ -19,6 +19,14 @@ import java.util.stream.Stream;
  * {@code -javaagent:agent/target/aierr.jar}, and captures what it printed.
  */
 public final class ForkedJvm {
+    /**
+     * Only a guard against a hung app, never a limit a passing run comes near: on 2 cores a JVM
+     * with the agent takes 3 s to start idle and 7-15 s beside one or two busy cores, and one with
+     * the OpenTelemetry agent too about 30 s idle.
+     */
+    public static final long TIMEOUT_SECONDS = 300;
+    private static final long POLL_MILLIS = 20;
+
     private Path javaHome = Paths.get(System.getProperty("java.home"));
     private boolean agent = true;
     /** Other agents, started before aierr's (the OpenTelemetry Java agent). */
@@ -31,7 +39,6 @@ public final class ForkedJvm {
     /** When set, the JVM runs this executable jar instead of {@link #mainClass} on the test class path. */
     private Path jar;
     private final List<String> args = new ArrayList<>();
-    private long timeoutSeconds = 60;
 
     private ForkedJvm(String... args) {
         this.args.addAll(List.of(args));
@@ -134,11 +141,6 @@ public final class ForkedJvm {
         return this;
     }
 
-    public ForkedJvm timeoutSeconds(long seconds) {
-        timeoutSeconds = seconds;
-        return this;
-    }
-
     public Result run() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
@@ -157,10 +159,13 @@ public final class ForkedJvm {
             command.add(mainClass);
         }
         command.addAll(args);
-        return execute(command, "", timeoutSeconds);
+        return execute(command, "", TIMEOUT_SECONDS);
     }
 
-    /** Runs a command with {@code stdin} as its standard input; kills it after the timeout. */
+    /**
+     * Runs a command with {@code stdin} as its standard input; kills it after the timeout. While it
+     * runs, notes when its standard output last grew, for {@link Result#millisAfterLastOutput}.
+     */
     static Result execute(List<String> command, String stdin, long timeoutSeconds)
             throws IOException, InterruptedException {
         Path in = Files.createTempFile("forked-in", ".txt");
@@ -172,12 +177,27 @@ public final class ForkedJvm {
                 .redirectError(err.toFile())
                 .redirectInput(in.toFile())
                 .start();
-        boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        long outputSize = 0;
+        long lastOutput = System.nanoTime();
+        boolean finished;
+        while (!(finished = process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) && System.nanoTime() - deadline < 0) {
+            long size = Files.size(out);
+            if (size != outputSize) {
+                outputSize = size;
+                lastOutput = System.nanoTime();
+            }
+        }
+        long exited = System.nanoTime();
+        if (Files.size(out) != outputSize) {
+            // the last lines came within the last poll: the JVM stayed no longer than that
+            lastOutput = exited;
+        }
         if (!finished) {
             process.destroyForcibly().waitFor();
         }
         Result result = new Result(finished ? process.exitValue() : -1, readLenient(out), readLenient(err),
-                !finished, String.join(" ", command));
+                !finished, String.join(" ", command), TimeUnit.NANOSECONDS.toMillis(exited - lastOutput));
         Files.deleteIfExists(in);
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
@@ -213,13 +233,21 @@ public final class ForkedJvm {
         public final String stderr;
         public final boolean timedOut;
         public final String command;
+        /**
+         * How long the JVM ran on after the app's last line on standard output (its exit, shutdown
+         * hooks included), to within one poll (20 ms): what an exit costs, without the JVM's start
+         * that a loaded machine stretches most.
+         */
+        public final long millisAfterLastOutput;
 
-        Result(int exitCode, String stdout, String stderr, boolean timedOut, String command) {
+        Result(int exitCode, String stdout, String stderr, boolean timedOut, String command,
+               long millisAfterLastOutput) {
             this.exitCode = exitCode;
             this.stdout = stdout;
             this.stderr = stderr;
             this.timedOut = timedOut;
             this.command = command;
+            this.millisAfterLastOutput = millisAfterLastOutput;
         }
 
         /** The value the app printed as {@code key=value}, or null. The last such line wins. */

@@ -55,8 +55,7 @@ public final class ScenarioTable {
                 }
             }
             ForkedJvm jvm = ForkedJvm.app(app, args.toArray(new String[0]))
-                    .property("aierr.endpoints", String.join(",", endpoints))
-                    .timeoutSeconds(120);
+                    .property("aierr.endpoints", String.join(",", endpoints));
             ForkedJvm.Result result = setup.apply(jvm).run();
             Map<String, List<ScriptedAiServer.Recorded>> requests = new LinkedHashMap<>();
             servers.forEach((name, server) -> requests.put(name, server.requests()));
