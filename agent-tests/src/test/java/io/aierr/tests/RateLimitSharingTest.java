@@ -116,21 +116,26 @@ class RateLimitSharingTest {
     @Test
     void theBreakerOpensOnPersistentQueueFullFailsFastAndClosesAfterRecovery() throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer()) {
-            for (int i = 0; i < 6; i++) {
+            // the first two calls of two attempts each meet the outage; then the service has recovered
+            for (int i = 0; i < 4; i++) {
                 server.then(Reply.status(450).text(Bodies.PAI_EAS_QUEUE_FULL));
             }
             server.then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            // 40 calls at least 100 ms apart take 4 s: the breaker, open for 1 s after the fourth 450,
+            // fails the next calls fast (at least the one 100 ms later, however slow the machine),
+            // and lets a later one probe and close it
             ForkedJvm.Result r = load(server.authority(), server.url(PATH),
-                    java.util.Map.of("aierr.breaker.failures", "4", "aierr.breaker.open-for", "200ms",
+                    java.util.Map.of("aierr.breaker.failures", "4", "aierr.breaker.open-for", "1s",
                             "aierr.retry.max-attempts", "2", "aierr.retry.initial-backoff", "10ms"),
                     "threads=1", "calls=40", "gap-ms=100");
             int failedFast = outcome(r, "CircuitOpenException");
             assertTrue(failedFast > 0, r.toString());
             assertTrue(r.stdout.contains("circuit open for " + server.authority()), r.stdout);
             assertTrue(r.stdout.contains("450 queue_full"), "the last classified error is named: " + r.stdout);
+            assertEquals(2, outcome(r, "450"), "the calls that met the outage get its answer: " + r);
             assertTrue(outcome(r, "200") > 0, "closed again after recovery: " + r);
             assertEquals(40, outcome(r, "200") + outcome(r, "450") + failedFast, r.toString());
-            assertTrue(server.requestCount() < 40, "failing fast spared the service: " + server.requestCount());
+            assertEquals(4 + outcome(r, "200"), server.requestCount(), "a call that failed fast spared the service");
             assertNull(r.value("outcome.IOException"));
         }
     }
