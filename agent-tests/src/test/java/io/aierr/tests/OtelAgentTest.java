@@ -17,6 +17,7 @@ import java.util.List;
 import static io.aierr.testing.OtlpReceiver.attribute;
 import static io.aierr.tests.support.SpanTree.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -87,6 +88,7 @@ class OtelAgentTest {
         List<Span> agentSpans = new ArrayList<>();
         for (String mode : List.of("send", "async")) {
             Span appSpan = tree.byId(app.value(mode + ".span"));
+            assertNotNull(appSpan, "the app's " + mode + " span was exported\n" + picture);
             assertEquals("app " + mode, appSpan.getName(), picture);
             assertEquals("none", app.value(mode + ".request.traceparent"), "the app's request is never changed");
             List<Span> calls = tree.children(appSpan);
@@ -125,6 +127,7 @@ class OtelAgentTest {
             assertEquals("429", app.value("send.status"), picture);
             assertEquals(2, server.requestCount());
             Span appSpan = tree.byId(app.value("send.span"));
+            assertNotNull(appSpan, "the app's span was exported\n" + picture);
             List<Span> children = tree.children(appSpan);
             assertEquals(1, children.size(), picture);
             assertEquals(AGENT_HTTP_SCOPE, tree.scope(children.get(0)), picture);

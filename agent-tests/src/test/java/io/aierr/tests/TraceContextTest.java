@@ -83,8 +83,8 @@ class TraceContextTest {
             assertEquals("none", app.value("request.traceparent"), "the app's request object is never changed");
 
             SpanTree tree = new SpanTree(receiver.traceRequests());
+            assertEquals(1, tree.roots().size(), app + "\n--- spans\n" + tree.render());
             Span call = tree.roots().get(0);
-            assertEquals(1, tree.roots().size(), tree.render());
             List<Span> attempts = attempts(tree, call);
             assertEquals(3, attempts.size(), tree.render());
             assertEquals(attempts.stream().map(TraceContextTest::traceparent).collect(Collectors.toList()),
