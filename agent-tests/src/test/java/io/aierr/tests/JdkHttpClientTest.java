@@ -228,7 +228,8 @@ class JdkHttpClientTest {
                 .then(Reply.status(200).json(Bodies.CHAT_COMPLETION)), true);
         assertEquals("429", with.status(), with.app.toString());
         assertEquals(1, with.requests.size());
-        assertTrue(Long.parseLong(with.app.value("elapsed.ms")) < 10_000);
+        // not the 120 s asked, nor the 60 s of max-wait; the call alone may take seconds on a loaded machine
+        assertTrue(Long.parseLong(with.app.value("elapsed.ms")) < 30_000, with.app.toString());
     }
 
     @Test

@@ -316,6 +316,8 @@ class OkHttpClientTest {
                 .scenario("after", s -> s.then(Reply.status(450).text(Bodies.PAI_EAS_QUEUE_FULL)).then(COMPLETION));
         Played played = table.play(OkHttpClientApp.class, jvm -> jvm.withoutAgent().jarsIn(version.jars())
                 .jvmArg("-Djdk.attach.allowAttachSelf=true")
+                // the JVM waits 10 s by default for its own attach listener, which a loaded machine may start later
+                .property("sun.tools.attach.attachTimeout", "120000")
                 .property("aierr.retry.initial-backoff", "10ms")
                 .arg("attach-after-first-call=" + ForkedJvm.agentJar()));
         assertEquals("450", played.value("before", "status"), played.toString());
