@@ -208,11 +208,11 @@ class JdkHttpClientTest {
         Run with = run(script, true, "interrupt-when=answered-1");
         assertNotNull(with.app.value("exception"), with.app.toString());
         assertTrue(with.app.value("exception").startsWith("java.lang.InterruptedException"), with.app.toString());
+        // not after the 20 s asked, and without a retry
         assertTrue(Long.parseLong(with.app.value("elapsed.ms")) < 15_000, "stopped waiting when interrupted");
         assertEquals(1, with.requests.size());
-
-        Run without = run(script, false, "interrupt-when=answered-1");
-        assertNull(without.app.value("exception"), "without a wait there is nothing to interrupt");
+        // No run without the agent: its call is over once the 429 is read, and an interrupt timed
+        // after that read could only race the client's own read on a loaded machine.
     }
 
     @Test

@@ -232,14 +232,13 @@ class OkHttpClientTest {
     void cancellingTheCallStopsTheWait(OkHttp version, String mode) throws Exception {
         Played with = play(version, single("waiting", LONG_WAIT), true, "mode=" + mode, "cancel-when=answered-1");
         assertEquals("java.io.IOException: Canceled", with.value("waiting", "exception"), with.toString());
+        // not after the 20 s asked, and without a retry; no run without the agent, whose call is over
+        // once the 429 is read: a cancel timed after that read could only race the client's own read
         assertTrue(Long.parseLong(with.value("waiting", "elapsed.ms")) < 15_000, "stopped waiting when cancelled");
         assertEquals(1, with.requests("waiting").size());
         if ("enqueue".equals(mode)) {
             assertEquals("true", with.value("waiting", "same-call"));
-            return;
         }
-        Played without = play(version, single("waiting", LONG_WAIT), false, "cancel-when=answered-1");
-        assertEquals("429", without.value("waiting", "status"), "without a wait there is nothing to cancel");
     }
 
     @ParameterizedTest(name = "OkHttp {0}")
@@ -249,10 +248,8 @@ class OkHttpClientTest {
         assertEquals("java.io.InterruptedIOException: interrupted", with.value("waiting", "exception"),
                 with.toString());
         assertEquals("true", with.value("waiting", "interrupted.flag"), "the interrupt stays visible");
+        assertTrue(Long.parseLong(with.value("waiting", "elapsed.ms")) < 15_000, "stopped waiting when interrupted");
         assertEquals(1, with.requests("waiting").size());
-
-        Played without = play(version, single("waiting", LONG_WAIT), false, "interrupt-when=answered-1");
-        assertEquals("429", without.value("waiting", "status"), "without a wait there is nothing to interrupt");
     }
 
     @ParameterizedTest(name = "OkHttp {0}")
