@@ -65,6 +65,7 @@ class OtlpExportTest {
                     // the collector's host listed too, by mistake: its exports must stay untouched
                     .property("aierr.endpoints", "127.0.0.1=openai")
                     .property("aierr.summary", "true")
+                    .untilSpansReceived(receiver, 4)
                     .run();
             assertEquals("200", app.value("status"), app.toString());
             assertTrue(app.stderr.contains("aierr summary: 1 AI call, 2 errors (rate_limited 2), 2 retries, "
@@ -166,6 +167,7 @@ class OtlpExportTest {
             server.then(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM));
             ForkedJvm.Result app = app(server, "pai-eas", receiver.endpoint(), server.url("/api/predict/svc"))
                     .property("aierr.retry.max-attempts", "3")
+                    .untilSpansReceived(receiver, 4)
                     .run();
             assertEquals("503", app.value("status"), app.toString());
 
@@ -204,6 +206,7 @@ class OtlpExportTest {
                     .property("aierr.endpoints", "127.0.0.1:" + closed.port + "=openai")
                     .property("aierr.exporter", "otlp")
                     .property("otel.exporter.otlp.endpoint", receiver.endpoint())
+                    .untilSpansReceived(receiver, 2)
                     .run();
             String exception = app.value("exception");
             assertTrue(exception != null && exception.startsWith("java.net.ConnectException"), app.toString());
@@ -233,7 +236,7 @@ class OtlpExportTest {
         try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
             server.then(Reply.status(401).json(echoedKey));
             String url = server.url(PATH + "?api-version=2024-06-01&key=" + querySecret);
-            ForkedJvm.Result app = app(server, "openai", receiver.endpoint(), url).run();
+            ForkedJvm.Result app = app(server, "openai", receiver.endpoint(), url).untilSpansReceived(receiver, 2).run();
             assertEquals("401", app.value("status"), app.toString());
 
             List<Span> spans = receiver.spans();
@@ -334,7 +337,7 @@ class OtlpExportTest {
             server.then(Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT))
                     .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
             ForkedJvm.Result app = app(server, "openai", receiver.endpoint(), server.url(PATH))
-                    .javaHome(jdk25.get()).run();
+                    .javaHome(jdk25.get()).untilSpansReceived(receiver, 3).run();
             assertEquals("200", app.value("status"), app.toString());
             Span call = callSpan(receiver.spans());
             assertEquals(2, attemptSpans(receiver.spans(), call).size());

@@ -1,7 +1,12 @@
 package io.aierr.tests.support;
 
+import io.aierr.testing.OtlpReceiver;
+import io.aierr.tests.apps.Lingering;
+import io.aierr.tests.apps.Signals;
+
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +45,8 @@ public final class ForkedJvm {
     /** When set, the JVM runs this executable jar instead of {@link #mainClass} on the test class path. */
     private Path jar;
     private final List<String> args = new ArrayList<>();
+    /** When set, the app's JVM stays up after its main until this mark appears ({@link #untilReceived}). */
+    private Path lingerMark;
 
     private ForkedJvm(String... args) {
         this.args.addAll(List.of(args));
@@ -141,6 +149,33 @@ public final class ForkedJvm {
         return this;
     }
 
+    /**
+     * Keeps the app's JVM up after its {@code main} until the receiver holds what {@code enough}
+     * asks for (at most {@link Signals#MAX_WAIT_MILLIS}), with finished spans exported after 10 ms
+     * instead of 5 s. What the test then reads arrives while the app runs, as from a service, and
+     * not in the flush at exit, which aierr bounds to 2 s and a loaded machine can use up (1.5 s
+     * seen beside two busy cores). Leave it out where the exit itself is under test.
+     */
+    public ForkedJvm untilReceived(OtlpReceiver receiver, Predicate<OtlpReceiver> enough) {
+        if (jar != null) {
+            throw new IllegalStateException("an executable jar runs its own main");
+        }
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("forked-jvm-linger");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        lingerMark = folder.resolve("received");
+        receiver.whenReceived(enough, () -> Signals.send(folder, "received"));
+        return property("otel.bsp.schedule.delay", "10");
+    }
+
+    /** {@link #untilReceived} until the receiver holds at least this many spans. */
+    public ForkedJvm untilSpansReceived(OtlpReceiver receiver, int spans) {
+        return untilReceived(receiver, r -> r.spans().size() >= spans);
+    }
+
     public Result run() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
@@ -150,16 +185,29 @@ public final class ForkedJvm {
         }
         command.addAll(jvmArgs);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        if (lingerMark != null) {
+            command.add("-Dlingering.until=" + lingerMark);
+        }
         if (jar != null) {
             command.add("-jar");
             command.add(jar.toString());
         } else {
             command.add("-cp");
             command.add(classPath());
+            if (lingerMark != null) {
+                command.add(Lingering.class.getName());
+            }
             command.add(mainClass);
         }
         command.addAll(args);
-        return execute(command, "", TIMEOUT_SECONDS);
+        try {
+            return execute(command, "", TIMEOUT_SECONDS);
+        } finally {
+            if (lingerMark != null) {
+                Files.deleteIfExists(lingerMark);
+                Files.deleteIfExists(lingerMark.getParent());
+            }
+        }
     }
 
     /**
