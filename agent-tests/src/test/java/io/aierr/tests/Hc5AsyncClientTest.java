@@ -44,7 +44,7 @@ class Hc5AsyncClientTest extends ApacheClientScenarios {
                 .scenario("big_error_streamed", s -> s.then(Reply.status(500).bytes(BIG_ERROR, "application/octet-stream")),
                         "api=stream")
                 .scenario("minimal", RATE_LIMITED_ONCE, "client=minimal")
-                // cancelled once the 429 is answered; the app then stays a second longer than the retry-after
+                // cancelled once the 429 is answered; the app then stays over a second past the retry-after
                 .scenario("cancelled", RATE_LIMITED_FOR_A_SECOND, "cancel-when=answered-1", "linger-ms=2000")
                 .scenario("not_cancelled", RATE_LIMITED_FOR_A_SECOND);
     }

@@ -190,7 +190,7 @@ class JdkHttpClientTest {
         Consumer<ScriptedAiServer> script = s -> s
                 .then(Reply.status(429).header("retry-after", "2").json(Bodies.OPENAI_RATE_LIMIT))
                 .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
-        // cancelled once the 429 is answered, then the app stays a second longer than the retry-after
+        // cancelled once the 429 is answered; the app then stays over a second past the retry-after
         Run cancelled = run(script, true, "mode=async", "cancel-when=answered-1", "linger-ms=3000");
         assertEquals("true", cancelled.app.value("cancelled"), cancelled.app.toString());
         assertEquals(1, cancelled.requests.size(), "no attempt after the app cancelled");
