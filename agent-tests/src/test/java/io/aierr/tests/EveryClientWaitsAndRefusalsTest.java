@@ -27,8 +27,7 @@ class EveryClientWaitsAndRefusalsTest {
         all[1] = "url=" + server.url(PATH);
         System.arraycopy(args, 0, all, 2, args.length);
         ForkedJvm jvm = ForkedJvm.app(SequentialCallsApp.class, all)
-                .property("aierr.endpoints", server.authority() + "=openai")
-                .timeoutSeconds(180);
+                .property("aierr.endpoints", server.authority() + "=openai");
         switch (client) {
             case "okhttp":
             case "okhttp-async":

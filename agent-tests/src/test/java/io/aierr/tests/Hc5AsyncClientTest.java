@@ -44,8 +44,9 @@ class Hc5AsyncClientTest extends ApacheClientScenarios {
                 .scenario("big_error_streamed", s -> s.then(Reply.status(500).bytes(BIG_ERROR, "application/octet-stream")),
                         "api=stream")
                 .scenario("minimal", RATE_LIMITED_ONCE, "client=minimal")
-                .scenario("cancelled", RATE_LIMITED_FOR_A_SECOND, "cancel-after-ms=300", "linger-ms=1500")
-                .scenario("not_cancelled", RATE_LIMITED_FOR_A_SECOND, "cancel-after-ms=1800", "linger-ms=0");
+                // cancelled once the 429 is answered; the app then stays over a second past the retry-after
+                .scenario("cancelled", RATE_LIMITED_FOR_A_SECOND, "cancel-when=answered-1", "linger-ms=2000")
+                .scenario("not_cancelled", RATE_LIMITED_FOR_A_SECOND);
     }
 
     @Test
@@ -70,7 +71,7 @@ class Hc5AsyncClientTest extends ApacheClientScenarios {
     void cancellingTheFutureStopsPendingRetries() {
         assertEquals("true", with().value("cancelled", "cancelled"), with().toString());
         assertEquals(1, with().requests("cancelled").size(), "no attempt after the app cancelled");
-        assertEquals("false", with().value("not_cancelled", "cancelled"), "the call had completed");
+        assertEquals("200", with().value("not_cancelled", "status"), with().toString());
         assertEquals(2, with().requests("not_cancelled").size(), "the retry happens when nobody cancels");
     }
 }

@@ -44,7 +44,7 @@ class Hc5ClassicClientTest extends ApacheClientScenarios {
                 .scenario("minimal", RATE_LIMITED_ONCE, "client=minimal")
                 .scenario("interrupted", s -> s.then(Reply.status(429).header("retry-after", "20")
                         .json(Bodies.OPENAI_RATE_LIMIT)).then(Reply.status(200).json(Bodies.CHAT_COMPLETION)),
-                        "interrupt-after-ms=500");
+                        "interrupt-when=answered-1");
     }
 
     @Test

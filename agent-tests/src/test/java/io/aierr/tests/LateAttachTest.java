@@ -21,6 +21,8 @@ class LateAttachTest {
                             ForkedJvm.agentJar().toString())
                     .withoutAgent()
                     .jvmArg("-Djdk.attach.allowAttachSelf=true")
+                    // the JVM waits 10 s by default for its own attach listener, which a loaded machine may start later
+                    .property("sun.tools.attach.attachTimeout", "120000")
                     .property("aierr.endpoints", server.authority() + "=pai-eas")
                     .property("aierr.retry.initial-backoff", "10ms")
                     .run();

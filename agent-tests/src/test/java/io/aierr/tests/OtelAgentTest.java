@@ -17,6 +17,7 @@ import java.util.List;
 import static io.aierr.testing.OtlpReceiver.attribute;
 import static io.aierr.tests.support.SpanTree.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OtelAgentTest {
     private static final String PATH = "/v1/chat/completions";
     private static final String AGENT_HTTP_SCOPE = "io.opentelemetry.java-http-client";
+    /** The app's two spans, aierr's call span for each, its five attempt spans, the agent's span for each attempt. */
+    private static final int SPANS_WITH_AIERR = 2 + 2 + 5 + 5;
 
     /** The app's sync call is rate limited twice, its async call once. */
     private static ScriptedAiServer scripted(ScriptedAiServer server) {
@@ -35,9 +38,13 @@ class OtelAgentTest {
         return server.then(limited).then(limited).then(ok).then(limited).then(ok);
     }
 
-    /** The app under the OpenTelemetry agent, exporting spans only, to the receiver. */
-    private static ForkedJvm tracedApp(ScriptedAiServer server, OtlpReceiver receiver) {
-        return ForkedJvm.app(TracedApp.class, "url=" + server.url(PATH), "linger-ms=1000")
+    /**
+     * The app under the OpenTelemetry agent, exporting spans only, to the receiver; it stays up until
+     * the receiver has {@code spans} spans: both agents export while it runs, when the agent would
+     * trace aierr's exports if it could.
+     */
+    private static ForkedJvm tracedApp(ScriptedAiServer server, OtlpReceiver receiver, int spans) {
+        return ForkedJvm.app(TracedApp.class, "url=" + server.url(PATH))
                 .agentBefore(ForkedJvm.otelAgentJar())
                 .library("opentelemetry-api-1").library("opentelemetry-context-1").library("opentelemetry-common-1")
                 .property("otel.service.name", "traced-app")
@@ -45,17 +52,15 @@ class OtelAgentTest {
                 .property("otel.exporter.otlp.endpoint", receiver.endpoint())
                 .property("otel.metrics.exporter", "none")
                 .property("otel.logs.exporter", "none")
-                // both export while the app runs: the agent would trace aierr's exports then, if it could
-                .property("otel.bsp.schedule.delay", "100")
                 .property("aierr.endpoints", server.authority() + "=openai")
                 .property("aierr.exporter", "otlp")
-                .timeoutSeconds(120);
+                .untilSpansReceived(receiver, spans);
     }
 
     @Test
     void sideBySideEveryAttemptNestsInOneTraceUnderTheAppsSpan() throws Exception {
         try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
-            ForkedJvm.Result app = tracedApp(server, receiver).run();
+            ForkedJvm.Result app = tracedApp(server, receiver, SPANS_WITH_AIERR).run();
             assertOneTreePerAppSpan(app, new SpanTree(receiver.traceRequests()), server.requests());
         }
     }
@@ -63,7 +68,7 @@ class OtelAgentTest {
     @Test
     void asTheAgentsExtensionAierrStartsItselfAndBuildsTheSameTree() throws Exception {
         try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
-            ForkedJvm.Result app = tracedApp(server, receiver).withoutAgent()
+            ForkedJvm.Result app = tracedApp(server, receiver, SPANS_WITH_AIERR).withoutAgent()
                     .property("otel.javaagent.extensions", ForkedJvm.agentJar().toString())
                     .run();
             assertTrue(app.stderr.contains("aierr: started as an OpenTelemetry Java agent extension"), app.stderr);
@@ -88,6 +93,7 @@ class OtelAgentTest {
         List<Span> agentSpans = new ArrayList<>();
         for (String mode : List.of("send", "async")) {
             Span appSpan = tree.byId(app.value(mode + ".span"));
+            assertNotNull(appSpan, "the app's " + mode + " span was exported\n" + picture);
             assertEquals("app " + mode, appSpan.getName(), picture);
             assertEquals("none", app.value(mode + ".request.traceparent"), "the app's request is never changed");
             List<Span> calls = tree.children(appSpan);
@@ -120,12 +126,14 @@ class OtelAgentTest {
     @Test
     void withoutAierrTheAgentAloneShowsOneRequestPerCall() throws Exception {
         try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
-            ForkedJvm.Result app = tracedApp(server, receiver).withoutAgent().run();
+            // the app's two spans and the agent's span for each of the two requests
+            ForkedJvm.Result app = tracedApp(server, receiver, 4).withoutAgent().run();
             SpanTree tree = new SpanTree(receiver.traceRequests());
             String picture = app + "\n--- spans\n" + tree.render();
             assertEquals("429", app.value("send.status"), picture);
             assertEquals(2, server.requestCount());
             Span appSpan = tree.byId(app.value("send.span"));
+            assertNotNull(appSpan, "the app's span was exported\n" + picture);
             List<Span> children = tree.children(appSpan);
             assertEquals(1, children.size(), picture);
             assertEquals(AGENT_HTTP_SCOPE, tree.scope(children.get(0)), picture);

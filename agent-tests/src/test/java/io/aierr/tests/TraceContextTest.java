@@ -78,13 +78,14 @@ class TraceContextTest {
         try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
             server.then(Reply.status(429).header("retry-after-ms", "50").json(Bodies.OPENAI_RATE_LIMIT));
             rateLimitedOnce(server);
-            ForkedJvm.Result app = app(JdkClientApp.class, server, receiver, "mode=" + mode).run();
+            ForkedJvm.Result app = app(JdkClientApp.class, server, receiver, "mode=" + mode)
+                    .untilSpansReceived(receiver, 4).run();
             assertEquals("200", app.value("status"), app.toString());
             assertEquals("none", app.value("request.traceparent"), "the app's request object is never changed");
 
             SpanTree tree = new SpanTree(receiver.traceRequests());
+            assertEquals(1, tree.roots().size(), app + "\n--- spans\n" + tree.render());
             Span call = tree.roots().get(0);
-            assertEquals(1, tree.roots().size(), tree.render());
             List<Span> attempts = attempts(tree, call);
             assertEquals(3, attempts.size(), tree.render());
             assertEquals(attempts.stream().map(TraceContextTest::traceparent).collect(Collectors.toList()),
@@ -145,7 +146,7 @@ class TraceContextTest {
     void otherClientsAttemptsCarryTheirOwnSpanAsParent(OtherClient client) throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
             rateLimitedOnce(rateLimitedOnce(server));
-            ForkedJvm.Result app = exporting(client.jvm(server), server, receiver).run();
+            ForkedJvm.Result app = exporting(client.jvm(server), server, receiver).untilSpansReceived(receiver, 6).run();
             for (String call : client.calls) {
                 assertEquals("200", app.value(call + ".status"), app.toString());
                 String left = app.value(call + ".request.traceparent");
@@ -179,7 +180,8 @@ class TraceContextTest {
         String appHeader = "00-" + APP_TRACE + "-" + APP_PARENT + "-01";
         try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
             rateLimitedOnce(server);
-            ForkedJvm.Result app = app(JdkClientApp.class, server, receiver, "traceparent=" + appHeader).run();
+            ForkedJvm.Result app = app(JdkClientApp.class, server, receiver, "traceparent=" + appHeader)
+                    .untilSpansReceived(receiver, 3).run();
             assertEquals("200", app.value("status"), app.toString());
             assertEquals(appHeader, app.value("request.traceparent"));
 
@@ -199,7 +201,8 @@ class TraceContextTest {
     void aTraceparentAierrCannotReadIsLeftAsItIs() throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
             rateLimitedOnce(server);
-            ForkedJvm.Result app = app(JdkClientApp.class, server, receiver, "traceparent=vendor-specific").run();
+            ForkedJvm.Result app = app(JdkClientApp.class, server, receiver, "traceparent=vendor-specific")
+                    .untilSpansReceived(receiver, 3).run();
             assertEquals("200", app.value("status"), app.toString());
             assertEquals(List.of("vendor-specific", "vendor-specific"), sentTraceparents(server));
             SpanTree tree = new SpanTree(receiver.traceRequests());
@@ -215,6 +218,7 @@ class TraceContextTest {
                     .library("opentelemetry-api-1").library("opentelemetry-context-1")
                     .library("opentelemetry-sdk-trace-1").library("opentelemetry-sdk-common-1")
                     .library("opentelemetry-common-1")
+                    .untilSpansReceived(receiver, 6)
                     .run();
             SpanTree tree = new SpanTree(receiver.traceRequests());
             List<Recorded> requests = server.requests();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -37,6 +38,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private final List<ExportMetricsServiceRequest> metrics = new CopyOnWriteArrayList<>();
     private final List<byte[]> rawBodies = new CopyOnWriteArrayList<>();
     private final List<String> rawHeaders = new CopyOnWriteArrayList<>();
+    private final List<Watch> watches = new ArrayList<>();
 
     public OtlpReceiver() throws IOException {
         this(Mode.ACCEPT);
@@ -101,6 +103,35 @@ public final class OtlpReceiver implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs {@code then} once, on the receiving thread, as soon as what arrived satisfies
+     * {@code enough} (at once if it already does): lets a test tell the app that its exports are in.
+     */
+    public synchronized void whenReceived(Predicate<OtlpReceiver> enough, Runnable then) {
+        watches.add(new Watch(enough, then));
+        checkWatches();
+    }
+
+    private synchronized void checkWatches() {
+        for (Watch w : watches) {
+            if (!w.done && w.enough.test(this)) {
+                w.done = true;
+                w.then.run();
+            }
+        }
+    }
+
+    private static final class Watch {
+        final Predicate<OtlpReceiver> enough;
+        final Runnable then;
+        boolean done;
+
+        Watch(Predicate<OtlpReceiver> enough, Runnable then) {
+            this.enough = enough;
+            this.then = then;
+        }
+    }
+
     /** The attribute's value as text ({@code "429"} for an int), or null when absent. */
     public static String attribute(List<KeyValue> attributes, String key) {
         for (KeyValue kv : attributes) {
@@ -138,6 +169,7 @@ public final class OtlpReceiver implements AutoCloseable {
                 metrics.add(ExportMetricsServiceRequest.parseFrom(body));
             }
         }
+        checkWatches();
         if (mode == Mode.HANG) {
             try {
                 closed.await();

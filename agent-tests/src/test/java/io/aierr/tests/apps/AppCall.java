@@ -95,22 +95,20 @@ final class AppCall {
         return Long.parseLong(options.get(key));
     }
 
-    /** Marks the start of the call; interrupts the caller after {@code interrupt-after-ms} if given. */
+    /** The folder where this call's server and the app leave each other marks ({@link Signals}), or null. */
+    String signals() {
+        return option("signals", null);
+    }
+
+    /**
+     * Marks the start of the call; with {@code interrupt-when=<mark>} the caller is interrupted
+     * once the server has left that mark (e.g. {@code answered-1}: its first answer is sent).
+     */
     void begin() {
         start = System.nanoTime();
-        if (has("interrupt-after-ms")) {
-            Thread caller = Thread.currentThread();
-            long delay = number("interrupt-after-ms");
-            interrupter = new Thread(() -> {
-                try {
-                    Thread.sleep(delay);
-                    caller.interrupt();
-                } catch (InterruptedException callEndedFirst) {
-                    // nothing to interrupt
-                }
-            });
-            interrupter.setDaemon(true);
-            interrupter.start();
+        if (has("interrupt-when")) {
+            interrupter = Signals.whenSignalled(signals(), option("interrupt-when", null),
+                    Thread.currentThread()::interrupt);
         }
     }
 
@@ -140,6 +138,7 @@ final class AppCall {
         while ((line = reader.readLine()) != null) {
             if (all.length() == 0) {
                 print("first-line.ms", elapsedMillis());
+                Signals.send(signals(), "first-line");
             }
             all.append(line).append('\n');
         }
@@ -191,17 +190,16 @@ final class AppCall {
 
     /**
      * Prints the pool's leased connections once the call is over (an async client releases them
-     * just after completing the future), then the elapsed time; clears a pending interrupt.
+     * just after completing the future), then the elapsed time; clears a pending interrupt. The
+     * pool is asked until it has none leased, for as long as a loaded machine may need.
      */
     void end(IntSupplier leased) throws InterruptedException {
-        if (interrupter != null) {
-            interrupter.interrupt();
-            interrupter.join();
-        }
+        Signals.callOff(interrupter);
         print("elapsed.ms", elapsedMillis());
         Thread.interrupted();
-        for (int i = 0; i < 40 && leased.getAsInt() > 0; i++) {
-            Thread.sleep(50);
+        long deadline = System.nanoTime() + Signals.MAX_WAIT_MILLIS * 1_000_000L;
+        while (leased.getAsInt() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
         }
         print("leased", leased.getAsInt());
     }

@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * (open|handler), request-body (string|stream: one input stream of known length|chunked: the same
  * of unknown length|none), request-size (pads the chat request to this many bytes), read
  * (bytes|lines), timeout-ms (socket timeout), client (pooled|minimal), retry-503 (the client's own
- * DefaultServiceUnavailableRetryStrategy), interrupt-after-ms.
+ * DefaultServiceUnavailableRetryStrategy), interrupt-when.
  */
 public final class Hc4ClientApp {
     public static void main(String[] args) throws Exception {

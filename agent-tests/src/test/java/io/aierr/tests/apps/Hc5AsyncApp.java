@@ -29,7 +29,8 @@ import java.util.concurrent.Future;
  * buffering consumer | stream: a request producer and a streaming response consumer), request-body
  * (string|stream: a producer that cannot repeat, of known length|chunked: the same of unknown
  * length), request-size (pads the chat request to this many bytes), read (bytes|lines: the streaming consumer, which
- * prints when data arrives), timeout-ms, client (pooled|minimal), cancel-after-ms with linger-ms.
+ * prints when data arrives), timeout-ms, client (pooled|minimal), cancel-when (a mark of the server's,
+ * see {@link Signals}) with linger-ms.
  */
 public final class Hc5AsyncApp {
     public static void main(String[] args) throws Exception {
@@ -67,10 +68,11 @@ public final class Hc5AsyncApp {
                 Future<SimpleHttpResponse> simple = client.execute(request, null);
                 future = new Mapped(simple);
             }
-            if (call.has("cancel-after-ms")) {
-                Thread.sleep(call.number("cancel-after-ms"));
+            if (call.has("cancel-when")) {
+                Signals.awaitAndSettle(call.signals(), call.option("cancel-when", null));
                 call.print("cancelled", future.cancel(true));
-                Thread.sleep(Long.parseLong(call.option("linger-ms", "1500")));
+                // as long as a retry the cancel failed to stop would take to reach the server
+                Thread.sleep(call.number("linger-ms"));
             } else {
                 Result result = future.get();
                 call.status(result.status, result.lastHeader);
@@ -215,6 +217,7 @@ public final class Hc5AsyncApp {
         protected void data(ByteBuffer src, boolean endOfStream) {
             if (src.hasRemaining() && body.size() == 0) {
                 call.print("first-line.ms", call.elapsedMillis());
+                Signals.send(call.signals(), "first-line");
             }
             byte[] chunk = new byte[src.remaining()];
             src.get(chunk);

@@ -26,8 +26,8 @@ import java.util.concurrent.Flow;
  * url, mode (send|async), handler (string|bytes|stream|lines|publisher|file|sse),
  * request-body (string|bytes|stream: ofInputStream over one stream that cannot be read twice|publisher:
  * fromPublisher of a publisher that serves one subscriber only|none), request-size (pads the chat
- * request to this many bytes), timeout-ms, interrupt-after-ms, cancel-after-ms, traceparent (a header
- * the app sets itself).
+ * request to this many bytes), timeout-ms, interrupt-when and cancel-when (a mark of the server's in
+ * the signals= folder, see {@link Signals}) with linger-ms, traceparent (a header the app sets itself).
  */
 public final class JdkClientApp {
     public static void main(String[] args) throws Exception {
@@ -63,23 +63,18 @@ public final class JdkClientApp {
         String handler = o.getOrDefault("handler", "string");
         long start = System.nanoTime();
         Thread caller = Thread.currentThread();
-        if (o.containsKey("interrupt-after-ms")) {
-            long delay = Long.parseLong(o.get("interrupt-after-ms"));
-            Thread t = new Thread(() -> {
-                sleep(delay);
-                caller.interrupt();
-            });
-            t.setDaemon(true);
-            t.start();
-        }
+        String signals = o.get("signals");
+        Thread interrupter = o.containsKey("interrupt-when")
+                ? Signals.whenSignalled(signals, o.get("interrupt-when"), caller::interrupt) : null;
         try {
             HttpResponse<?> response;
             if ("async".equals(o.get("mode"))) {
                 CompletableFuture<? extends HttpResponse<?>> future = client.sendAsync(request, bodyHandler(handler));
-                if (o.containsKey("cancel-after-ms")) {
-                    sleep(Long.parseLong(o.get("cancel-after-ms")));
+                if (o.containsKey("cancel-when")) {
+                    Signals.awaitAndSettle(signals, o.get("cancel-when"));
                     System.out.println("cancelled=" + future.cancel(true));
-                    sleep(Long.parseLong(o.getOrDefault("linger-ms", "1500")));
+                    // as long as a retry the cancel failed to stop would take to reach the server
+                    sleep(Long.parseLong(o.get("linger-ms")));
                     System.out.println("elapsed.ms=" + (System.nanoTime() - start) / 1_000_000);
                     return;
                 }
@@ -91,12 +86,15 @@ public final class JdkClientApp {
             } else {
                 response = client.send(request, bodyHandler(handler));
             }
+            Signals.callOff(interrupter);
             System.out.println("status=" + response.statusCode());
-            report(response.body(), start);
+            report(response.body(), start, signals);
             System.out.println("request.traceparent=" + request.headers().firstValue("traceparent").orElse("none"));
         } catch (Exception e) {
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            Signals.callOff(interrupter);
             System.out.println("exception=" + e.getClass().getName() + ": " + e.getMessage());
-            System.out.println("interrupted.flag=" + Thread.currentThread().isInterrupted());
+            System.out.println("interrupted.flag=" + interrupted);
         }
         System.out.println("elapsed.ms=" + (System.nanoTime() - start) / 1_000_000);
     }
@@ -120,7 +118,7 @@ public final class JdkClientApp {
     }
 
     @SuppressWarnings("unchecked")
-    private static void report(Object body, long start) throws Exception {
+    private static void report(Object body, long start, String signals) throws Exception {
         byte[] bytes;
         if (body instanceof String s) {
             bytes = s.getBytes(StandardCharsets.UTF_8);
@@ -140,6 +138,7 @@ public final class JdkClientApp {
                 Object line = it.next();
                 if (first) {
                     System.out.println("first-line.ms=" + (System.nanoTime() - start) / 1_000_000);
+                    Signals.send(signals, "first-line");
                     first = false;
                 }
                 all.append(line).append('\n');

@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
  * (see {@link AppCall}). Knows nothing of aierr. Compiled against OkHttp 4 and run on 3.14, 4.12 and
  * 5.x, whose JVM signatures for all of this are the same. Options: mode (execute|enqueue|concurrent,
  * the last enqueues every call 300 ms apart before waiting for any), request-body (json|stream|none;
- * stream is a one-shot body), read (bytes|lines), timeout-ms (the call timeout), cancel-after-ms,
- * interrupt-after-ms, client (plain|derived), max-requests (dispatcher limit, also per host),
- * attach-after-first-call (agent jar to attach once the first call is done).
+ * stream is a one-shot body), read (bytes|lines), timeout-ms (the call timeout), cancel-when and
+ * interrupt-when (a mark of the server's, see {@link Signals}), client (plain|derived), max-requests
+ * (dispatcher limit, also per host), attach-after-first-call (agent jar to attach once the first
+ * call is done).
  */
 public final class OkHttpClientApp {
     private static final MediaType JSON = MediaType.parse("application/json");
@@ -90,18 +91,8 @@ public final class OkHttpClientApp {
 
     private static void run(OkHttpClient client, AppCall call) throws Exception {
         Call okCall = client.newCall(request(call));
-        if (call.has("cancel-after-ms")) {
-            long delay = call.number("cancel-after-ms");
-            Thread canceller = new Thread(() -> {
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                okCall.cancel();
-            });
-            canceller.setDaemon(true);
-            canceller.start();
+        if (call.has("cancel-when")) {
+            Signals.whenSignalled(call.signals(), call.option("cancel-when", null), okCall::cancel);
         }
         call.begin();
         if ("enqueue".equals(call.option("mode", "execute"))) {

@@ -20,22 +20,19 @@ import java.net.http.HttpResponse;
  * around each AI call it makes with the JDK client, one call per mode (send, async). The tracer is
  * GlobalOpenTelemetry's (which the OpenTelemetry Java agent bridges), or with {@code sdk=own} the
  * app's own SDK (that exports nothing). Prints {@code <mode>.status}, {@code <mode>.trace},
- * {@code <mode>.span} and whether the app's request object ever got a traceparent; then stays up
- * {@code linger-ms}.
+ * {@code <mode>.span} and whether the app's request object ever got a traceparent. (Tests keep its
+ * JVM up afterwards, as a service's, until their collector has the spans: {@code ForkedJvm.untilReceived}.)
  */
 public final class TracedApp {
     public static void main(String[] args) throws Exception {
         String url = null;
         String modes = "send,async";
         boolean ownSdk = false;
-        long lingerMillis = 0;
         for (String a : args) {
             if (a.startsWith("url=")) {
                 url = a.substring(4);
             } else if (a.startsWith("modes=")) {
                 modes = a.substring(6);
-            } else if (a.startsWith("linger-ms=")) {
-                lingerMillis = Long.parseLong(a.substring(10));
             } else if (a.equals("sdk=own")) {
                 ownSdk = true;
             }
@@ -62,8 +59,6 @@ public final class TracedApp {
             System.out.println(mode + ".request.traceparent="
                     + request.headers().firstValue("traceparent").orElse("none"));
         }
-        // a service keeps running: exports happen while it does, not only in the flush at exit
-        Thread.sleep(lingerMillis);
     }
 
     /** Loaded only with {@code sdk=own}: the agent-bridged runs have no SDK on their class path. */

@@ -7,9 +7,6 @@ import java.util.List;
 
 /** Runs the agent jar as a command-line tool, {@code java -jar aierr.jar <args>}, feeding it standard input. */
 public final class AierrCommand {
-    /** Generous: one JVM start plus a few hundred classifications on a busy 2-core machine. */
-    private static final long TIMEOUT_SECONDS = 120;
-
     private AierrCommand() {
     }
 
@@ -19,6 +16,6 @@ public final class AierrCommand {
         command.add("-jar");
         command.add(ForkedJvm.agentJar().toString());
         command.addAll(List.of(args));
-        return ForkedJvm.execute(command, stdin, TIMEOUT_SECONDS);
+        return ForkedJvm.execute(command, stdin, ForkedJvm.TIMEOUT_SECONDS);
     }
 }

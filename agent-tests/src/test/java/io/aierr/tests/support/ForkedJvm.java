@@ -1,7 +1,12 @@
 package io.aierr.tests.support;
 
+import io.aierr.testing.OtlpReceiver;
+import io.aierr.tests.apps.Lingering;
+import io.aierr.tests.apps.Signals;
+
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +25,14 @@ import java.util.stream.Stream;
  * {@code -javaagent:agent/target/aierr.jar}, and captures what it printed.
  */
 public final class ForkedJvm {
+    /**
+     * Only a guard against a hung app, never a limit a passing run comes near: on 2 cores a JVM
+     * with the agent takes 3 s to start idle and 7-15 s beside one or two busy cores, and one with
+     * the OpenTelemetry agent too about 30 s idle.
+     */
+    public static final long TIMEOUT_SECONDS = 300;
+    private static final long POLL_MILLIS = 20;
+
     private Path javaHome = Paths.get(System.getProperty("java.home"));
     private boolean agent = true;
     /** Other agents, started before aierr's (the OpenTelemetry Java agent). */
@@ -31,7 +45,8 @@ public final class ForkedJvm {
     /** When set, the JVM runs this executable jar instead of {@link #mainClass} on the test class path. */
     private Path jar;
     private final List<String> args = new ArrayList<>();
-    private long timeoutSeconds = 60;
+    /** When set, the app's JVM stays up after its main until this mark appears ({@link #untilReceived}). */
+    private Path lingerMark;
 
     private ForkedJvm(String... args) {
         this.args.addAll(List.of(args));
@@ -134,9 +149,31 @@ public final class ForkedJvm {
         return this;
     }
 
-    public ForkedJvm timeoutSeconds(long seconds) {
-        timeoutSeconds = seconds;
-        return this;
+    /**
+     * Keeps the app's JVM up after its {@code main} until the receiver holds what {@code enough}
+     * asks for (at most {@link Signals#MAX_WAIT_MILLIS}), with finished spans exported after 10 ms
+     * instead of 5 s. What the test then reads arrives while the app runs, as from a service, and
+     * not in the flush at exit, which aierr bounds to 2 s and a loaded machine can use up (1.5 s
+     * seen beside two busy cores). Leave it out where the exit itself is under test.
+     */
+    public ForkedJvm untilReceived(OtlpReceiver receiver, Predicate<OtlpReceiver> enough) {
+        if (jar != null) {
+            throw new IllegalStateException("an executable jar runs its own main");
+        }
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("forked-jvm-linger");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        lingerMark = folder.resolve("received");
+        receiver.whenReceived(enough, () -> Signals.send(folder, "received"));
+        return property("otel.bsp.schedule.delay", "10");
+    }
+
+    /** {@link #untilReceived} until the receiver holds at least this many spans. */
+    public ForkedJvm untilSpansReceived(OtlpReceiver receiver, int spans) {
+        return untilReceived(receiver, r -> r.spans().size() >= spans);
     }
 
     public Result run() throws IOException, InterruptedException {
@@ -148,19 +185,35 @@ public final class ForkedJvm {
         }
         command.addAll(jvmArgs);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        if (lingerMark != null) {
+            command.add("-Dlingering.until=" + lingerMark);
+        }
         if (jar != null) {
             command.add("-jar");
             command.add(jar.toString());
         } else {
             command.add("-cp");
             command.add(classPath());
+            if (lingerMark != null) {
+                command.add(Lingering.class.getName());
+            }
             command.add(mainClass);
         }
         command.addAll(args);
-        return execute(command, "", timeoutSeconds);
+        try {
+            return execute(command, "", TIMEOUT_SECONDS);
+        } finally {
+            if (lingerMark != null) {
+                Files.deleteIfExists(lingerMark);
+                Files.deleteIfExists(lingerMark.getParent());
+            }
+        }
     }
 
-    /** Runs a command with {@code stdin} as its standard input; kills it after the timeout. */
+    /**
+     * Runs a command with {@code stdin} as its standard input; kills it after the timeout. While it
+     * runs, notes when its standard output last grew, for {@link Result#millisAfterLastOutput}.
+     */
     static Result execute(List<String> command, String stdin, long timeoutSeconds)
             throws IOException, InterruptedException {
         Path in = Files.createTempFile("forked-in", ".txt");
@@ -172,12 +225,27 @@ public final class ForkedJvm {
                 .redirectError(err.toFile())
                 .redirectInput(in.toFile())
                 .start();
-        boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        long outputSize = 0;
+        long lastOutput = System.nanoTime();
+        boolean finished;
+        while (!(finished = process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) && System.nanoTime() - deadline < 0) {
+            long size = Files.size(out);
+            if (size != outputSize) {
+                outputSize = size;
+                lastOutput = System.nanoTime();
+            }
+        }
+        long exited = System.nanoTime();
+        if (Files.size(out) != outputSize) {
+            // the last lines came within the last poll: the JVM stayed no longer than that
+            lastOutput = exited;
+        }
         if (!finished) {
             process.destroyForcibly().waitFor();
         }
         Result result = new Result(finished ? process.exitValue() : -1, readLenient(out), readLenient(err),
-                !finished, String.join(" ", command));
+                !finished, String.join(" ", command), TimeUnit.NANOSECONDS.toMillis(exited - lastOutput));
         Files.deleteIfExists(in);
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
@@ -213,13 +281,21 @@ public final class ForkedJvm {
         public final String stderr;
         public final boolean timedOut;
         public final String command;
+        /**
+         * How long the JVM ran on after the app's last line on standard output (its exit, shutdown
+         * hooks included), to within one poll (20 ms): what an exit costs, without the JVM's start
+         * that a loaded machine stretches most.
+         */
+        public final long millisAfterLastOutput;
 
-        Result(int exitCode, String stdout, String stderr, boolean timedOut, String command) {
+        Result(int exitCode, String stdout, String stderr, boolean timedOut, String command,
+               long millisAfterLastOutput) {
             this.exitCode = exitCode;
             this.stdout = stdout;
             this.stderr = stderr;
             this.timedOut = timedOut;
             this.command = command;
+            this.millisAfterLastOutput = millisAfterLastOutput;
         }
 
         /** The value the app printed as {@code key=value}, or null. The last such line wins. */

@@ -11,7 +11,8 @@ import java.util.function.UnaryOperator;
  * A table of scenarios that one forked JVM plays in a row, each against its own freshly scripted
  * server: the app gets one {@code call=name url [option ...]} argument per scenario and prints
  * {@code name.key=value} lines. Playing the same table with and without the agent shows what
- * aierr changes, for the price of two JVM starts.
+ * aierr changes, for the price of two JVM starts. Each call is told its server's
+ * {@link ScriptedAiServer#signals() signals} folder.
  */
 public final class ScenarioTable {
     private final String path;
@@ -53,14 +54,15 @@ public final class ScenarioTable {
                 ScriptedAiServer server = new ScriptedAiServer();
                 servers.put(row.getKey(), server);
                 row.getValue().script.accept(server);
-                args.add("call=" + String.join(" ", join(row.getKey(), server.url(path), row.getValue().options)));
+                List<String> options = new ArrayList<>(row.getValue().options);
+                options.add("signals=" + server.signals());
+                args.add("call=" + String.join(" ", join(row.getKey(), server.url(path), options)));
                 if (row.getValue().provider != null) {
                     endpoints.add(server.authority() + "=" + row.getValue().provider);
                 }
             }
             ForkedJvm jvm = ForkedJvm.app(app, args.toArray(new String[0]))
-                    .property("aierr.endpoints", String.join(",", endpoints))
-                    .timeoutSeconds(120);
+                    .property("aierr.endpoints", String.join(",", endpoints));
             ForkedJvm.Result result = setup.apply(jvm).run();
             Map<String, List<ScriptedAiServer.Recorded>> requests = new LinkedHashMap<>();
             servers.forEach((name, server) -> requests.put(name, server.requests()));

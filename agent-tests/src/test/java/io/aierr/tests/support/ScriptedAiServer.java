@@ -2,12 +2,17 @@ package io.aierr.tests.support;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.aierr.tests.apps.Signals;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +20,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * A real local HTTP server that answers with a script of replies, in order; once the script is
- * used up it repeats the last reply. It records every request it receives.
+ * used up it repeats the last reply. It records every request it receives. Once asked for its
+ * {@link #signals()} folder it leaves a mark there each time it has sent a response whole
+ * ({@code answered-1}, {@code answered-2}, ...), so that an app can act on that instead of after a
+ * guessed time.
  */
 public final class ScriptedAiServer implements AutoCloseable {
     private final HttpServer server;
@@ -27,7 +37,9 @@ public final class ScriptedAiServer implements AutoCloseable {
     private volatile Reply last = Reply.status(200).json("{}");
     /** Once the script is played, these replies over and over, when set. */
     private volatile List<Reply> cycle;
-    private final java.util.concurrent.atomic.AtomicInteger cycled = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger cycled = new AtomicInteger();
+    private final AtomicInteger answered = new AtomicInteger();
+    private volatile Path signals;
 
     public ScriptedAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -72,12 +84,25 @@ public final class ScriptedAiServer implements AutoCloseable {
         return requests.size();
     }
 
+    /** The folder for the app's {@code signals=} option, where this server and the app leave marks ({@link Signals}). */
+    public synchronized Path signals() {
+        if (signals == null) {
+            try {
+                signals = Files.createTempDirectory("scripted-ai-server-signals");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return signals;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-        requests.add(new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body,
-                System.nanoTime(), exchange.getRemoteAddress().getPort()));
+        Recorded recorded = new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body,
+                System.nanoTime(), exchange.getRemoteAddress().getPort());
+        requests.add(recorded);
         Reply reply = script.poll();
         List<Reply> repeating = cycle;
         if (reply == null && repeating != null) {
@@ -95,10 +120,14 @@ public final class ScriptedAiServer implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             if (reply.chunks != null) {
                 exchange.sendResponseHeaders(reply.status, 0);
-                for (byte[] chunk : reply.chunks) {
-                    out.write(chunk);
+                for (int i = 0; i < reply.chunks.size(); i++) {
+                    out.write(reply.chunks.get(i));
                     out.flush();
-                    sleep(reply.pauseBetweenChunksMillis);
+                    if (reply.untilRead && i == 0) {
+                        recorded.restWaitedForTheApp = Signals.await(signals(), "first-line");
+                    } else {
+                        sleep(reply.pauseBetweenChunksMillis);
+                    }
                 }
             } else {
                 exchange.sendResponseHeaders(reply.status, reply.body.length == 0 ? -1 : reply.body.length);
@@ -106,6 +135,12 @@ public final class ScriptedAiServer implements AutoCloseable {
             }
         } catch (IOException clientWentAway) {
             // the agent may cancel a response it decided to drop
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+        }
+        int n = answered.incrementAndGet();
+        if (signals != null) {
+            Signals.send(signals, "answered-" + n);
         }
     }
 
@@ -132,6 +167,13 @@ public final class ScriptedAiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        if (signals != null) {
+            try (Stream<Path> marks = Files.walk(signals)) {
+                marks.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary folder left behind
+            }
+        }
     }
 
     /** One scripted response. */
@@ -143,6 +185,7 @@ public final class ScriptedAiServer implements AutoCloseable {
         long pauseBetweenChunksMillis;
         /** When larger than the body: the Content-Length announced before the connection closes early. */
         long declaredLength = -1;
+        boolean untilRead;
 
         private Reply(int status) {
             this.status = status;
@@ -184,7 +227,19 @@ public final class ScriptedAiServer implements AutoCloseable {
             return this;
         }
 
-        /** A chunked body written piece by piece with a pause in between (for streaming). */
+        /**
+         * A chunked body whose first piece is sent at once and the rest only once the app said it
+         * has read a line of it (its {@code first-line} mark), or after {@link Signals#MAX_WAIT_MILLIS}:
+         * {@link Recorded#restWaitedForTheApp} tells which. Nothing but the app's reading decides
+         * the outcome, so a streamed body reaching the app as it arrives is shown on any machine.
+         */
+        public Reply streamedUntilRead(List<String> pieces, String contentType) {
+            streamed(pieces, 0, contentType);
+            untilRead = true;
+            return this;
+        }
+
+        /** A chunked body written piece by piece with a pause after each (a slow body). */
         public Reply streamed(List<String> pieces, long pauseMillis, String contentType) {
             headers.put("content-type", contentType);
             chunks = new ArrayList<>();
@@ -205,6 +260,11 @@ public final class ScriptedAiServer implements AutoCloseable {
         public final long receivedNanos;
         /** The client's port: the same port on two requests means one kept-alive connection. */
         public final int clientPort;
+        /**
+         * For a {@link Reply#streamedUntilRead} answer: true once the app read the first piece
+         * while the server still held the rest, i.e. the body was not buffered on its way to the app.
+         */
+        public volatile boolean restWaitedForTheApp;
 
         Recorded(String method, String uri, Map<String, String> headers, byte[] body, long receivedNanos,
                  int clientPort) {
