@@ -38,7 +38,7 @@ public final class AierrConfig {
      */
     public final long replayLimitBytes;
     /** {@code aierr.ratelimit.gate}: calls to one endpoint share its rate-limit hints and are paced together. */
-    public final boolean rateGate;
+    public final boolean gate;
     /** {@code aierr.ratelimit.adaptive}: without rate headers, learn the sustainable rate from 429s. */
     public final boolean adaptiveRate;
     /** {@code aierr.retry.budget}: retries of outages as a share of calls over 10 s; negative when off. */
@@ -74,7 +74,7 @@ public final class AierrConfig {
         maxBackoffMillis = r.duration("aierr.retry.max-backoff", 30_000);
         maxWaitMillis = r.duration("aierr.retry.max-wait", 60_000);
         replayLimitBytes = r.size("aierr.retry.replay-limit", 1 << 20, MAX_REPLAY_LIMIT);
-        rateGate = r.bool("aierr.ratelimit.gate", true);
+        gate = r.bool("aierr.ratelimit.gate", true);
         adaptiveRate = r.bool("aierr.ratelimit.adaptive", true);
         retryBudget = r.fraction("aierr.retry.budget", 0.2);
         breakerFailures = r.bool("aierr.breaker.enabled", true) ? r.integer("aierr.breaker.failures", 10, 1, 10_000) : 0;

@@ -85,7 +85,7 @@ class AierrConfigTest {
     @Test
     void sharedLimitsHaveSaneDefaultsAndReadTheirShapes() {
         AierrConfig defaults = AierrConfig.from(name -> null);
-        assertTrue(defaults.rateGate);
+        assertTrue(defaults.gate);
         assertTrue(defaults.adaptiveRate);
         assertEquals(0.2, defaults.retryBudget, 1e-9);
         assertEquals(10, defaults.breakerFailures);

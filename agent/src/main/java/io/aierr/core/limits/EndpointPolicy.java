@@ -2,7 +2,7 @@ package io.aierr.core.limits;
 
 /** The settings of what calls to one endpoint share (rate gate, retry budget, breaker, resend window). Immutable. */
 public final class EndpointPolicy {
-    final boolean sharedGate;
+    final boolean gate;
     final boolean adaptiveRate;
     /** Negative when the budget is off. */
     final double retryBudget;
@@ -12,9 +12,9 @@ public final class EndpointPolicy {
     /** 0 when resends are not recognised. */
     final long resendWindowMillis;
 
-    public EndpointPolicy(boolean sharedGate, boolean adaptiveRate, double retryBudget, int breakerFailures,
+    public EndpointPolicy(boolean gate, boolean adaptiveRate, double retryBudget, int breakerFailures,
                           long breakerOpenMillis, long resendWindowMillis) {
-        this.sharedGate = sharedGate;
+        this.gate = gate;
         this.adaptiveRate = adaptiveRate;
         this.retryBudget = retryBudget;
         this.breakerFailures = breakerFailures;
@@ -23,7 +23,7 @@ public final class EndpointPolicy {
     }
 
     public EndpointLimits newLimits(String name) {
-        return new EndpointLimits(name, sharedGate ? new RateGate(adaptiveRate) : null, new RetryBudget(retryBudget),
+        return new EndpointLimits(name, gate ? new RateGate(adaptiveRate) : null, new RetryBudget(retryBudget),
                 new CircuitBreaker(breakerFailures, breakerOpenMillis), new SettledRequests(resendWindowMillis));
     }
 }
