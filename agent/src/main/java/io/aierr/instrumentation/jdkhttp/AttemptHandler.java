@@ -71,7 +71,7 @@ final class AttemptHandler<T> implements BodyHandler<T> {
         if (!body.isDone() || body.isCompletedExceptionally()) {
             return null;
         }
-        return new BodyFirstResponse<>(request, errorInfo, body.join());
+        return new AssembledResponse<>(request, errorInfo, body.join());
     }
 
     int status() {

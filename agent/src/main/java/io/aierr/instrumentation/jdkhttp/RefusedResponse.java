@@ -2,16 +2,16 @@ package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.core.limits.Refusal;
 
-import javax.net.ssl.SSLSession;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.ResponseInfo;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,47 +22,39 @@ import java.util.stream.Collectors;
  * answer, read through the app's own {@code BodyHandler} like any response, so the app's code sees
  * a status and a body of the type it asked for.
  */
-final class RefusedResponse<T> implements HttpResponse<T> {
-    private final HttpRequest request;
-    private final int status;
-    private final HttpHeaders headers;
-    private final T body;
-
-    private RefusedResponse(HttpRequest request, int status, HttpHeaders headers, T body) {
-        this.request = request;
-        this.status = status;
-        this.headers = headers;
-        this.body = body;
+final class RefusedResponse {
+    private RefusedResponse() {
     }
 
     static <T> CompletableFuture<HttpResponse<T>> of(HttpRequest request, BodyHandler<T> handler, Refusal refusal) {
         int status = refusal.answer.status;
         HttpHeaders headers = HttpHeaders.of(refusal.headers().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))), (name, value) -> true);
+        ResponseInfo info = new ResponseInfo() {
+            @Override
+            public int statusCode() {
+                return status;
+            }
+
+            @Override
+            public HttpHeaders headers() {
+                return headers;
+            }
+
+            @Override
+            public HttpClient.Version version() {
+                return HttpClient.Version.HTTP_1_1;
+            }
+        };
         BodySubscriber<T> subscriber;
         try {
-            subscriber = handler.apply(new ResponseInfo() {
-                @Override
-                public int statusCode() {
-                    return status;
-                }
-
-                @Override
-                public HttpHeaders headers() {
-                    return headers;
-                }
-
-                @Override
-                public HttpClient.Version version() {
-                    return HttpClient.Version.HTTP_1_1;
-                }
-            });
+            subscriber = handler.apply(info);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         subscriber.onSubscribe(new OneBuffer(subscriber, refusal.answer.body));
         return subscriber.getBody().toCompletableFuture()
-                .thenApply(body -> new RefusedResponse<>(request, status, headers, body));
+                .thenApply(body -> new AssembledResponse<>(request, info, body));
     }
 
     /** Emits the whole body as one buffer on the first request, then completes. */
@@ -90,50 +82,5 @@ final class RefusedResponse<T> implements HttpResponse<T> {
         public void cancel() {
             done.set(true);
         }
-    }
-
-    @Override
-    public int statusCode() {
-        return status;
-    }
-
-    @Override
-    public HttpRequest request() {
-        return request;
-    }
-
-    @Override
-    public Optional<HttpResponse<T>> previousResponse() {
-        return Optional.empty();
-    }
-
-    @Override
-    public HttpHeaders headers() {
-        return headers;
-    }
-
-    @Override
-    public T body() {
-        return body;
-    }
-
-    @Override
-    public Optional<SSLSession> sslSession() {
-        return Optional.empty();
-    }
-
-    @Override
-    public URI uri() {
-        return request.uri();
-    }
-
-    @Override
-    public HttpClient.Version version() {
-        return HttpClient.Version.HTTP_1_1;
-    }
-
-    @Override
-    public String toString() {
-        return "(" + request.method() + " " + request.uri() + ") " + status + " (answered by aierr)";
     }
 }

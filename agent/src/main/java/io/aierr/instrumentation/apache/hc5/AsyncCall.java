@@ -173,27 +173,11 @@ final class AsyncCall<T> {
         byte[] body = refusal.answer.body;
         ContentType type = refusal.answer.contentType == null ? null : ContentType.parseLenient(refusal.answer.contentType);
         try {
-            consumer.consumeResponse(response, new BasicEntityDetails(body.length, type), appContext,
-                    new FutureCallback<T>() {
-                        @Override
-                        public void completed(T value) {
-                            result.completed(value);
-                        }
-
-                        @Override
-                        public void failed(Exception failure) {
-                            result.failed(failure);
-                        }
-
-                        @Override
-                        public void cancelled() {
-                            result.cancel();
-                        }
-                    });
+            consumer.consumeResponse(response, new BasicEntityDetails(body.length, type), appContext, new IntoResult());
             consumer.consume(ByteBuffer.wrap(body));
             consumer.streamEnd(null);
         } catch (HttpException | IOException | RuntimeException e) {
-            result.failed(e instanceof Exception ? e : new IOException(e));
+            result.failed(e);
         } finally {
             consumer.releaseResources();
         }
@@ -232,7 +216,7 @@ final class AsyncCall<T> {
         }
     }
 
-    /** Completes the call's future from an attempt that passed through. */
+    /** Completes the call's future: from an attempt that passed through, or from a refusal's copied answer. */
     private final class IntoResult implements FutureCallback<T> {
         @Override
         public void completed(T value) {

@@ -9,17 +9,18 @@ import java.net.http.HttpResponse;
 import java.util.Optional;
 
 /**
- * An error response as the JDK client returns it when the app's subscriber has its body before the
- * body fails (an {@code InputStream}, a publisher): status, headers and that body, the failure
- * waiting in it. aierr builds it itself only when the client failed the exchange first (see
- * {@link AttemptHandler#bodyFirst}). It has no TLS session and no previous response to show.
+ * A response aierr assembles itself from a status, headers and the body the app's own
+ * {@code BodyHandler} made of them: an error response whose body the app's subscriber holds when
+ * the client failed the exchange first (see {@link AttemptHandler#bodyFirst}), or the copied answer
+ * of a call aierr refused to send (see {@link RefusedResponse}). It has no TLS session and no
+ * previous response to show.
  */
-final class BodyFirstResponse<T> implements HttpResponse<T> {
+final class AssembledResponse<T> implements HttpResponse<T> {
     private final HttpRequest request;
     private final ResponseInfo info;
     private final T body;
 
-    BodyFirstResponse(HttpRequest request, ResponseInfo info, T body) {
+    AssembledResponse(HttpRequest request, ResponseInfo info, T body) {
         this.request = request;
         this.info = info;
         this.body = body;
