@@ -4,7 +4,6 @@ import io.aierr.bootstrap.OkHttpHook;
 import io.aierr.core.retry.Admission;
 import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.AiCalls;
-import io.aierr.core.retry.Delayed;
 import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 
@@ -76,18 +75,7 @@ public final class OkHttpAdapter implements OkHttpHook {
             // context, so the app's tracing sees it under the app's span (retries are enqueued inside it)
             return retrying.callback();
         }
-        // the call waits its turn without holding a dispatcher slot; a cancel meanwhile fails it once enqueued
-        Delayed.onTimer(admission.waitMillis, () -> {
-            logical.call.beginAttempt();
-            try {
-                CallDepth.asAgent(() -> {
-                    logical.api.enqueue(appCall, retrying.callback());
-                    return null;
-                });
-            } catch (Throwable e) {
-                retrying.failed(LogicalCall.noNextAttempt(e));
-            }
-        });
+        retrying.sendFirstAfter(admission.waitMillis);
         return null;
     }
 

@@ -94,23 +94,45 @@ final class RetryingCallback implements InvocationHandler {
         if (!waiting.compareAndSet(true, false)) {
             return;
         }
+        Object next;
         try {
-            Object next = logical.nextCall();
-            sending.started(next, logical);
-            // the app's tracing takes the current context along with the enqueued call
-            try (TraceScope inApp = logical.call.attemptInAppContext()) {
-                CallDepth.asAgent(() -> {
-                    logical.api.enqueue(next, self);
-                    return null;
-                });
-            }
+            next = logical.nextCall();
+        } catch (Throwable e) {
+            failed(LogicalCall.noNextAttempt(e));
+            return;
+        }
+        sending.started(next, logical);
+        // the app's tracing takes the current context along with the enqueued call
+        try (TraceScope inApp = logical.call.attemptInAppContext()) {
+            enqueue(next);
+        }
+    }
+
+    /**
+     * Sends the app's own call, the first attempt, once its gate turn has come; meanwhile it holds
+     * neither a thread nor a dispatcher slot. A cancel meanwhile fails it once enqueued, as OkHttp does.
+     */
+    void sendFirstAfter(long waitMillis) {
+        Delayed.onTimer(waitMillis, () -> {
+            logical.call.beginAttempt();
+            enqueue(logical.appCall);
+        });
+    }
+
+    /** Enqueues an attempt past aierr's own hook, reporting to this callback. */
+    private void enqueue(Object call) {
+        try {
+            CallDepth.asAgent(() -> {
+                logical.api.enqueue(call, self);
+                return null;
+            });
         } catch (Throwable e) {
             failed(LogicalCall.noNextAttempt(e));
         }
     }
 
     /** The next attempt could not be enqueued: the app's callback hears this failure. */
-    void failed(IOException failure) {
+    private void failed(IOException failure) {
         try {
             onFailure(failure);
         } catch (Throwable appFailure) {
