@@ -61,7 +61,7 @@ final class AgentInstaller {
     }
 
     private static EndpointPolicy endpointPolicy(AierrConfig config) {
-        return new EndpointPolicy(config.gate, config.adaptiveRate, config.retryBudget, config.breakerFailures,
+        return new EndpointPolicy(config.gate, config.adaptiveRate, config.tokens, config.retryBudget, config.breakerFailures,
                 config.breakerOpenMillis, config.resendWindowMillis);
     }
 

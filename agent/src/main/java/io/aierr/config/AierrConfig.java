@@ -39,6 +39,8 @@ public final class AierrConfig {
     public final long replayLimitBytes;
     /** {@code aierr.ratelimit.gate}: calls to one endpoint share its rate-limit hints and are paced together. */
     public final boolean gate;
+    /** {@code aierr.ratelimit.tokens}: calls wait for their estimated tokens when the server's token buckets run low. */
+    public final boolean tokens;
     /** {@code aierr.ratelimit.adaptive}: without rate headers, learn the sustainable rate from 429s. */
     public final boolean adaptiveRate;
     /** {@code aierr.retry.budget}: retries of outages as a share of calls over 10 s; negative when off. */
@@ -76,6 +78,7 @@ public final class AierrConfig {
         replayLimitBytes = r.size("aierr.retry.replay-limit", 1 << 20, MAX_REPLAY_LIMIT);
         gate = r.bool("aierr.ratelimit.gate", true);
         adaptiveRate = r.bool("aierr.ratelimit.adaptive", true);
+        tokens = r.bool("aierr.ratelimit.tokens", true);
         retryBudget = r.fraction("aierr.retry.budget", 0.2);
         breakerFailures = r.bool("aierr.breaker.enabled", true) ? r.integer("aierr.breaker.failures", 10, 1, 10_000) : 0;
         breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);

@@ -17,9 +17,11 @@ public final class CallInfo {
      * propagates a trace there, and aierr's spans continue it.
      */
     public final String appTraceparent;
+    /** The most output tokens the request allows ({@code max_tokens} and its kin), -1 when it names none. */
+    public final long maxOutputTokens;
 
     public CallInfo(String provider, String method, String url, String host, int port,
-                    String operation, String model, String appTraceparent) {
+                    String operation, String model, String appTraceparent, long maxOutputTokens) {
         this.provider = provider;
         this.method = method;
         this.url = url;
@@ -28,5 +30,6 @@ public final class CallInfo {
         this.operation = operation;
         this.model = model;
         this.appTraceparent = appTraceparent;
+        this.maxOutputTokens = maxOutputTokens;
     }
 }

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Names the GenAI operation and model of a request from its path and the top-level
- * {@code "model"} of its JSON body, for span names and {@code gen_ai.*} attributes.
+ * {@code "model"} of its JSON body, for span names and {@code gen_ai.*} attributes; and reads the
+ * most output tokens the request allows, which providers charge against token limits up front.
  */
 public final class RequestDescriber {
     private static final JsonFactory JSON = new JsonFactory();
@@ -48,8 +49,8 @@ public final class RequestDescriber {
     }
 
     /** The requested model: the body's top-level {@code "model"}, else the model named in the path. */
-    public static String model(String path, byte[] bodyPrefix) {
-        String fromBody = bodyPrefix == null ? null : topLevelModel(bodyPrefix);
+    public static String model(String path, BodyFacts body) {
+        String fromBody = body.model;
         if (fromBody != null) {
             return fromBody;
         }
@@ -65,23 +66,60 @@ public final class RequestDescriber {
         return null;
     }
 
-    private static String topLevelModel(byte[] body) {
-        try (JsonParser p = JSON.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+    /** What a request body's top level says, read in one pass of the streaming parser that skips the messages. */
+    public static final class BodyFacts {
+        private static final BodyFacts NOTHING = new BodyFacts(null, -1);
+        /** The top-level {@code "model"}, or null. */
+        public final String model;
+        /**
+         * The most tokens the request lets the model answer with: OpenAI's {@code max_tokens},
+         * {@code max_completion_tokens} or {@code max_output_tokens}, Anthropic's {@code max_tokens},
+         * Gemini's {@code generationConfig.maxOutputTokens}; -1 when the body names none (or is cut
+         * before it, or is not JSON).
+         */
+        public final long maxOutputTokens;
+
+        private BodyFacts(String model, long maxOutputTokens) {
+            this.model = model;
+            this.maxOutputTokens = maxOutputTokens;
+        }
+
+        /** The facts of a request body's first bytes, which may be null (no body, or one not seen). */
+        public static BodyFacts of(byte[] body) {
+            if (body == null) {
+                return NOTHING;
             }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken value = p.nextToken();
-                if ("model".equals(name) && value == JsonToken.VALUE_STRING) {
-                    String model = p.getText();
-                    return model.length() > 200 ? model.substring(0, 200) : model;
+            String model = null;
+            long maxOutputTokens = -1;
+            try (JsonParser p = JSON.createParser(body)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return NOTHING;
                 }
-                p.skipChildren();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if ("model".equals(name) && value == JsonToken.VALUE_STRING) {
+                        String text = p.getText();
+                        model = text.length() > 200 ? text.substring(0, 200) : text;
+                    } else if (value == JsonToken.VALUE_NUMBER_INT && ("max_tokens".equals(name)
+                            || "max_completion_tokens".equals(name) || "max_output_tokens".equals(name))) {
+                        maxOutputTokens = Math.max(0, p.getLongValue());
+                    } else if ("generationConfig".equals(name) && value == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String inner = p.currentName();
+                            if (p.nextToken() == JsonToken.VALUE_NUMBER_INT && "maxOutputTokens".equals(inner)) {
+                                maxOutputTokens = Math.max(0, p.getLongValue());
+                            }
+                            p.skipChildren();
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } catch (IOException | RuntimeException notJsonOrCut) {
+                // what was read before the cut still counts
             }
-            return null;
-        } catch (IOException | RuntimeException notJsonOrCut) {
-            return null;
+            return new BodyFacts(model, maxOutputTokens);
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class CallStatsTest {
-    private static final CallInfo CALL = new CallInfo("pai-eas", "POST", "http://h/api/predict/svc", "h", 80, null, null, null);
+    private static final CallInfo CALL = new CallInfo("pai-eas", "POST", "http://h/api/predict/svc", "h", 80, null, null, null, -1);
 
     private static ClassifiedError error(Category category, int status) {
         return new ClassifiedError("pai-eas", category, status, null, null, null, category.retryable(), null, null);

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConsoleReporterTest {
     private static final CallInfo CALL = new CallInfo("openai", "POST",
-            "http://127.0.0.1:8080/v1/chat/completions?key=abc", "127.0.0.1", 8080, "chat", "gpt-4o-mini", null);
+            "http://127.0.0.1:8080/v1/chat/completions?key=abc", "127.0.0.1", 8080, "chat", "gpt-4o-mini", null, -1);
     private static final ClassifiedError RATE_LIMITED = new ClassifiedError("openai", Category.RATE_LIMITED, 429,
             "rate_limit_exceeded", "requests", "Rate limit reached for gpt-4o-mini", true,
             new RetryHint(1000, BackoffSource.RETRY_AFTER), "Slow down");

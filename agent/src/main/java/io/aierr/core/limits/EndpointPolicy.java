@@ -1,9 +1,10 @@
 package io.aierr.core.limits;
 
-/** The settings of what calls to one endpoint share (rate gate, retry budget, breaker, resend window). Immutable. */
+/** The settings of what calls to one endpoint share (rate gate, token gate, retry budget, breaker, resend window). Immutable. */
 public final class EndpointPolicy {
     final boolean gate;
     final boolean adaptiveRate;
+    final boolean tokens;
     /** Negative when the budget is off. */
     final double retryBudget;
     /** 0 when the breaker is off. */
@@ -12,10 +13,11 @@ public final class EndpointPolicy {
     /** 0 when resends are not recognised. */
     final long resendWindowMillis;
 
-    public EndpointPolicy(boolean gate, boolean adaptiveRate, double retryBudget, int breakerFailures,
+    public EndpointPolicy(boolean gate, boolean adaptiveRate, boolean tokens, double retryBudget, int breakerFailures,
                           long breakerOpenMillis, long resendWindowMillis) {
         this.gate = gate;
         this.adaptiveRate = adaptiveRate;
+        this.tokens = tokens;
         this.retryBudget = retryBudget;
         this.breakerFailures = breakerFailures;
         this.breakerOpenMillis = breakerOpenMillis;
@@ -23,7 +25,8 @@ public final class EndpointPolicy {
     }
 
     public EndpointLimits newLimits(String name) {
-        return new EndpointLimits(name, gate ? new RateGate(adaptiveRate) : null, new RetryBudget(retryBudget),
+        return new EndpointLimits(name, gate ? new RateGate(adaptiveRate) : null, tokens ? new TokenGate() : null,
+                new RetryBudget(retryBudget),
                 new CircuitBreaker(breakerFailures, breakerOpenMillis), new SettledRequests(resendWindowMillis));
     }
 }

@@ -4,10 +4,11 @@ import io.aierr.core.Headers;
 import io.aierr.core.classify.RetryHints;
 
 /**
- * The request-bucket counters a provider sends with its responses: OpenAI-style
- * {@code x-ratelimit-limit-requests}, {@code -remaining-requests} and {@code -reset-requests}
- * (a duration until the bucket is full again), or Anthropic's
- * {@code anthropic-ratelimit-requests-*} (the reset as a timestamp).
+ * The counters of one of a provider's buckets, as it sends them with its responses: OpenAI-style
+ * {@code x-ratelimit-limit-<bucket>}, {@code -remaining-<bucket>} and {@code -reset-<bucket>} (a
+ * duration until the bucket is full again), or Anthropic's {@code anthropic-ratelimit-<bucket>-*}
+ * (the reset as a timestamp). Buckets: {@code requests}, {@code tokens}; Anthropic also
+ * {@code input-tokens} and {@code output-tokens}.
  */
 public final class RateCounters {
     final long limit;
@@ -21,15 +22,20 @@ public final class RateCounters {
         this.resetMillis = resetMillis;
     }
 
-    /** The counters in these headers, or null when they are absent or do not parse. */
+    /** The request bucket's counters in these headers, or null when they are absent or do not parse. */
     public static RateCounters from(Headers h, long receivedAtMillis) {
-        Long limit = count(h.first("x-ratelimit-limit-requests"));
-        Long remaining = count(h.first("x-ratelimit-remaining-requests"));
-        Long reset = RetryHints.goDuration(h.first("x-ratelimit-reset-requests"));
+        return of("requests", h, receivedAtMillis);
+    }
+
+    /** The counters of the named bucket in these headers, or null when they are absent or do not parse. */
+    public static RateCounters of(String bucket, Headers h, long receivedAtMillis) {
+        Long limit = count(h.first("x-ratelimit-limit-" + bucket));
+        Long remaining = count(h.first("x-ratelimit-remaining-" + bucket));
+        Long reset = RetryHints.goDuration(h.first("x-ratelimit-reset-" + bucket));
         if (limit == null) {
-            limit = count(h.first("anthropic-ratelimit-requests-limit"));
-            remaining = count(h.first("anthropic-ratelimit-requests-remaining"));
-            Long at = RetryHints.timestamp(h.first("anthropic-ratelimit-requests-reset"));
+            limit = count(h.first("anthropic-ratelimit-" + bucket + "-limit"));
+            remaining = count(h.first("anthropic-ratelimit-" + bucket + "-remaining"));
+            Long at = RetryHints.timestamp(h.first("anthropic-ratelimit-" + bucket + "-reset"));
             reset = at == null ? null : Math.max(0, at - RetryHints.serverNow(h, receivedAtMillis));
         }
         if (limit == null || remaining == null || reset == null || remaining > limit) {
@@ -39,7 +45,7 @@ public final class RateCounters {
     }
 
     /**
-     * Requests per second the bucket refills at: the used part refills within the reset time.
+     * Units per second the bucket refills at: the used part refills within the reset time.
      * 0 when the counters cannot tell (a full bucket, or no reset time).
      */
     double refillRate() {

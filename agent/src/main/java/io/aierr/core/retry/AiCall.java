@@ -17,6 +17,7 @@ import io.aierr.core.limits.EndpointLimits;
 import io.aierr.core.limits.RateCounters;
 import io.aierr.core.limits.RateGate;
 import io.aierr.core.limits.Refusal;
+import io.aierr.core.limits.TokenGate;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -53,6 +54,8 @@ public final class AiCall {
     private volatile State state = State.NEW;
     private int attempts;
     private long attemptSentAt;
+    /** The tokens the next or current attempt reserved; null without a token gate. */
+    private TokenGate.Reservation tokens;
     /** Positive when this call is the breaker's half-open probe. */
     private long probeTicket;
     private long waitedMillis;
@@ -119,25 +122,45 @@ public final class AiCall {
         limits.budget.callStarted(now);
         limits.inProgress.incrementAndGet();
         state = State.ADMITTED;
-        if (limits.gate == null) {
-            return Admission.NOW;
-        }
-        RateGate.Turn turn = limits.gate.reserve(now, now, alone());
+        RateGate.Turn turn = limits.gate == null ? RateGate.Turn.OWN_TIME : limits.gate.reserve(now, now, alone());
         long wait = toMillis(turn.waitNanos);
+        long tokenWait = reserveTokens(now);
+        boolean forTokens = tokenWait > wait;
+        wait = Math.max(wait, tokenWait);
         if (wait > remainingWaitMillis()) {
-            AnswerCopy cause = limits.gate.cause();
+            AnswerCopy cause = forTokens ? limits.tokens.cause() : limits.gate.cause();
             if (cause != null) {
                 Refusal held = new Refusal(Refusal.Reason.HELD, cause, "the turn of " + limits.name + " comes in "
                         + wait + "ms, more than the " + remainingWaitMillis() + "ms left of max-wait");
                 refuse(held);
                 return Admission.refused(held);
             }
+            releaseTokens(now);
             return Admission.NOW; // held by counters alone: no answer to copy, so let the server answer
         }
         if (wait > 0) {
-            planWait(now, turn.cause, null);
+            planWait(now, forTokens ? BackoffSource.PACED : turn.cause, null);
         }
         return Admission.after(wait);
+    }
+
+    /**
+     * Reserves the next attempt's estimated tokens: the prompt at about four bytes of body a token,
+     * and the output cap the request names. Returns the wait for them, ms.
+     */
+    private long reserveTokens(long now) {
+        if (limits.tokens == null) {
+            return 0;
+        }
+        tokens = limits.tokens.reserve(now, info.model, body == null ? 0 : body.length / 4.0,
+                Math.max(0, info.maxOutputTokens));
+        return toMillis(tokens.waitNanos());
+    }
+
+    private void releaseTokens(long now) {
+        if (tokens != null) {
+            limits.tokens.release(now, tokens);
+        }
     }
 
     /** The refusal of a request the app resends after aierr settled it, or null. */
@@ -187,6 +210,9 @@ public final class AiCall {
         }
         attempts++;
         attemptSentAt = now;
+        if (tokens != null) {
+            limits.tokens.sent(now, tokens);
+        }
         if (state != State.ENDED) {
             state = State.SENDING;
         }
@@ -266,6 +292,9 @@ public final class AiCall {
         if (limits.gate != null) {
             limits.gate.passed(now, RateCounters.from(headers, System.currentTimeMillis()));
         }
+        if (tokens != null) {
+            limits.tokens.answered(now, tokens, headers, System.currentTimeMillis(), true);
+        }
         limits.breaker.record(now, null);
         limits.settled.succeeded();
         lastStatus = status;
@@ -303,6 +332,13 @@ public final class AiCall {
     /** Tells the endpoint's gate and breaker what this answer says about the endpoint. */
     private void shareWithEndpoint(long now, ErrorResponse response, AnswerCopy answer) {
         Category c = answer.error.category;
+        if (tokens != null) {
+            if (c == Category.RATE_LIMITED) {
+                limits.tokens.throttled(now, tokens, response.headers, response.receivedAtMillis, answer);
+            } else {
+                limits.tokens.answered(now, tokens, response.headers, response.receivedAtMillis, false);
+            }
+        }
         if (limits.gate != null && c.holdsOthers()) {
             RetryHint hint = answer.error.retryHint;
             limits.gate.throttled(now, attemptSentAt, hint == null ? -1 : hint.delayMillis,
@@ -316,6 +352,10 @@ public final class AiCall {
      * refuse, the call already has its own last response: it is settled with that.
      */
     private RetryDecision limit(long now, ClassifiedError error, RetryDecision decision) {
+        return waitForTokens(now, error, limitByEndpoint(now, error, decision));
+    }
+
+    private RetryDecision limitByEndpoint(long now, ClassifiedError error, RetryDecision decision) {
         if (!decision.retry) {
             return decision;
         }
@@ -345,6 +385,26 @@ public final class AiCall {
             return RetryDecision.retryAfter(wait, BackoffSource.PACED);
         }
         return RetryDecision.stretched(decision, wait, turn.cause);
+    }
+
+    /**
+     * The retry also waits its turn for tokens, when they will not be there by its own time. A lone
+     * caller's hint outranks what aierr estimates: it goes at the server's time.
+     */
+    private RetryDecision waitForTokens(long now, ClassifiedError error, RetryDecision decision) {
+        if (!decision.retry || limits.tokens == null) {
+            return decision;
+        }
+        long wait = reserveTokens(now);
+        if (wait <= decision.delayMillis || (error.retryHint != null && alone())) {
+            return decision;
+        }
+        if (wait > remainingWaitMillis()) {
+            releaseTokens(now);
+            return RetryDecision.settle("the token turn of " + limits.name + " comes in " + wait
+                    + "ms, more than the " + remainingWaitMillis() + "ms left of max-wait");
+        }
+        return RetryDecision.stretched(decision, wait, BackoffSource.PACED);
     }
 
     /** No other call to the endpoint is in progress. */
@@ -379,6 +439,7 @@ public final class AiCall {
 
     private void end(Throwable failure) {
         if (ended.compareAndSet(false, true)) {
+            releaseTokens(System.nanoTime());
             if (state != State.NEW) {
                 limits.inProgress.decrementAndGet();
             }

@@ -73,8 +73,10 @@ public final class AiCalls {
                         boolean replayable, long timeoutMillis, String appTraceparent) {
         int port = uri.getPort() != -1 ? uri.getPort() : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
         String path = uri.getRawPath();
+        RequestDescriber.BodyFacts body = RequestDescriber.BodyFacts.of(requestBodyPrefix);
         CallInfo info = new CallInfo(provider, method, uri.toString(), uri.getHost(), port,
-                RequestDescriber.operation(path), RequestDescriber.model(path, requestBodyPrefix), appTraceparent);
+                RequestDescriber.operation(path), RequestDescriber.model(path, body), appTraceparent,
+                body.maxOutputTokens);
         return new AiCall(info, policy, limitsFor(uri.getHost() + ':' + port, credential), telemetry, replayable,
                 requestBodyPrefix, timeoutMillis);
     }

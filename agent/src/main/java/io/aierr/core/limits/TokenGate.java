@@ -1,0 +1,252 @@
+package io.aierr.core.limits;
+
+import io.aierr.core.Headers;
+import io.aierr.core.classify.ClassifiedError;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Token-aware admission for one endpoint: for each model (an Azure deployment is a model), aierr's
+ * copies of the server's token buckets, and the turns of the calls that wait for tokens. A call
+ * reserves its estimated cost before it is sent and waits when that does not fit; the answer then
+ * corrects the bucket, from the server's counters when it sends them.
+ *
+ * <p>Buckets appear when the server first shows them (its counters, or a 429 that names a token
+ * limit); until then nothing waits here, and the request gate works alone. Thread-safe.
+ */
+public final class TokenGate {
+    /** An app talks to a handful of models; this only bounds what a misbehaving one could grow. */
+    private static final int MAX_MODELS = 256;
+
+    /** The server's buckets a request is charged against, and what it costs in each. */
+    enum Kind {
+        /** OpenAI and Azure OpenAI tokens per minute: the larger of the output cap and the prompt, charged at admission. */
+        TOKENS("tokens") {
+            @Override
+            double cost(double input, double output) {
+                return Math.max(input, output);
+            }
+        },
+        /** Anthropic's input tokens per minute. */
+        INPUT("input-tokens") {
+            @Override
+            double cost(double input, double output) {
+                return input;
+            }
+        },
+        /** Anthropic's output tokens per minute, charged at the output cap until the usage is known. */
+        OUTPUT("output-tokens") {
+            @Override
+            double cost(double input, double output) {
+                return output;
+            }
+        };
+
+        final String bucket;
+
+        Kind(String bucket) {
+            this.bucket = bucket;
+        }
+
+        abstract double cost(double input, double output);
+    }
+
+    /** What one attempt reserved, and what it must hand back with its answer. */
+    public static final class Reservation {
+        final String model;
+        final double input;
+        final double output;
+        final double[] charged = new double[Kind.values().length];
+        final double[] sentTotal = new double[Kind.values().length];
+        long sentAt;
+        boolean wentOut;
+        /** Sent, or released: its tokens are no longer promised. */
+        boolean settled;
+        private long waitNanos;
+
+        private Reservation(String model, double input, double output) {
+            this.model = model;
+            this.input = input;
+            this.output = output;
+        }
+
+        /** Nanoseconds the attempt waits for its tokens. */
+        public long waitNanos() {
+            return waitNanos;
+        }
+    }
+
+    /** One model's buckets, and what passed lately: a 429 without counters learns its rate from that. */
+    private static final class Model {
+        private static final long WINDOW = 2_000_000_000L;
+        final TokenBucket[] buckets = new TokenBucket[Kind.values().length];
+        private final long[] passedAt = new long[512];
+        private final double[] passedInput = new double[512];
+        private final double[] passedOutput = new double[512];
+        private int passes;
+
+        void passed(long now, Reservation r) {
+            int i = passes++ % passedAt.length;
+            passedAt[i] = now;
+            passedInput[i] = r.input;
+            passedOutput[i] = r.output;
+        }
+
+        /** Tokens a second that passed in the last seconds, as this kind of bucket counts them. */
+        double passedRate(long now, Kind kind) {
+            double cost = 0;
+            long oldest = now;
+            for (int i = 0, stored = Math.min(passes, passedAt.length); i < stored; i++) {
+                if (now - passedAt[i] <= WINDOW) {
+                    cost += kind.cost(passedInput[i], passedOutput[i]);
+                    oldest = Math.min(oldest, passedAt[i]);
+                }
+            }
+            // counted from the oldest success, so a quiet spell before the load does not dilute it
+            return cost * 1e9 / Math.max(WINDOW / 8, now - oldest);
+        }
+
+        TokenBucket bucket(Kind kind) {
+            if (buckets[kind.ordinal()] == null) {
+                buckets[kind.ordinal()] = new TokenBucket();
+            }
+            return buckets[kind.ordinal()];
+        }
+    }
+
+    private final Map<String, Model> models = new HashMap<>();
+    /** The last 429 that named a token limit: what a call refused its turn gets a copy of. */
+    private AnswerCopy cause;
+
+    /**
+     * Reserves a request's estimated cost in each known bucket of its model; the reservation says
+     * how long the call waits for the tokens, 0 when they are there (or no bucket is known).
+     *
+     * @param inputTokens  the prompt's estimated tokens
+     * @param outputTokens the most output tokens the request allows, 0 when it names none
+     */
+    public synchronized Reservation reserve(long now, String model, double inputTokens, double outputTokens) {
+        Reservation r = new Reservation(key(model), inputTokens, outputTokens);
+        Model mine = models.get(r.model);
+        if (mine == null) {
+            return r;
+        }
+        for (Kind kind : Kind.values()) {
+            TokenBucket b = mine.buckets[kind.ordinal()];
+            if (b != null && b.known(now)) {
+                double cost = kind.cost(inputTokens, outputTokens);
+                r.charged[kind.ordinal()] = cost;
+                r.waitNanos = Math.max(r.waitNanos, b.reserve(now, cost));
+            }
+        }
+        return r;
+    }
+
+    /** The call will not send what it reserved (refused, aborted, or it failed before sending). */
+    public synchronized void release(long now, Reservation r) {
+        if (r.settled) {
+            return;
+        }
+        r.settled = true;
+        forEachCharged(r, (kind, b) -> b.release(now, r.charged[kind.ordinal()]));
+    }
+
+    /** The attempt goes out now with the tokens it reserved. */
+    public synchronized void sent(long now, Reservation r) {
+        if (r.settled) {
+            return;
+        }
+        r.settled = true;
+        r.wentOut = true;
+        r.sentAt = now;
+        forEachCharged(r, (kind, b) -> r.sentTotal[kind.ordinal()] = b.sent(r.charged[kind.ordinal()]));
+    }
+
+    /**
+     * An answer that was not a rate-limit answer: the buckets follow the server's counters when it
+     * sent them, and a success's cost is what passed.
+     */
+    public synchronized void answered(long now, Reservation r, Headers headers, long receivedAtMillis, boolean success) {
+        Model mine = follow(now, r, headers, receivedAtMillis);
+        if (success && mine != null) {
+            mine.passed(now, r);
+        }
+    }
+
+    /**
+     * A rate-limit answer. The buckets follow the counters it carries; without them, a 429 that
+     * names a token limit says that bucket is empty, and teaches its rate.
+     */
+    public synchronized void throttled(long now, Reservation r, Headers headers, long receivedAtMillis,
+                                       AnswerCopy answer) {
+        Model mine = follow(now, r, headers, receivedAtMillis);
+        Kind named = namedLimit(answer.error);
+        if (named == null || mine == null) {
+            return;
+        }
+        cause = answer;
+        mine.bucket(named).throttled(now, r.wentOut ? r.sentAt : now, mine.passedRate(now, named));
+    }
+
+    /** The last 429 that named a token limit, or null: what a call refused its turn gets a copy of. */
+    public synchronized AnswerCopy cause() {
+        return cause;
+    }
+
+    /** The model's state after its buckets followed the counters of an answer; null past {@link #MAX_MODELS}. */
+    private Model follow(long now, Reservation r, Headers headers, long receivedAtMillis) {
+        Model mine = models.get(r.model);
+        if (mine == null) {
+            if (models.size() >= MAX_MODELS) {
+                return null;
+            }
+            mine = new Model();
+            models.put(r.model, mine);
+        }
+        for (Kind kind : Kind.values()) {
+            RateCounters counters = RateCounters.of(kind.bucket, headers, receivedAtMillis);
+            if (counters != null) {
+                // an attempt that reserved nothing in this bucket (it was not known yet) reads it as of now
+                boolean reserved = r.wentOut && r.charged[kind.ordinal()] > 0;
+                mine.bucket(kind).follow(now, counters, reserved ? r.sentAt : now,
+                        reserved ? r.sentTotal[kind.ordinal()] : Double.NaN);
+            }
+        }
+        return mine;
+    }
+
+    /** Which token limit a rate-limit answer names, from its type and message; null for a request limit. */
+    static Kind namedLimit(ClassifiedError error) {
+        String said = ((error.type == null ? "" : error.type) + ' ' + (error.message == null ? "" : error.message))
+                .toLowerCase(Locale.ROOT);
+        if (said.contains("output token")) {
+            return Kind.OUTPUT;
+        }
+        if (said.contains("input token")) {
+            return Kind.INPUT;
+        }
+        return said.contains("token") ? Kind.TOKENS : null;
+    }
+
+    private void forEachCharged(Reservation r, BucketAction action) {
+        Model mine = models.get(r.model);
+        if (mine == null) {
+            return;
+        }
+        for (Kind kind : Kind.values()) {
+            if (mine.buckets[kind.ordinal()] != null && r.charged[kind.ordinal()] > 0) {
+                action.apply(kind, mine.buckets[kind.ordinal()]);
+            }
+        }
+    }
+
+    private interface BucketAction {
+        void apply(Kind kind, TokenBucket bucket);
+    }
+
+    private static String key(String model) {
+        return model == null ? "" : model;
+    }
+}
