@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LayeringTest {
     private static final Path SOURCES = Paths.get("src/main/java/io/aierr");
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.aierr\\.(\\w+(?:\\.(?:classify|limits|retry))?)",
+    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.aierr\\.(\\w+(?:\\.(?:classify|limits|retry|usage))?)",
             Pattern.MULTILINE);
 
     /**
@@ -32,6 +32,7 @@ class LayeringTest {
      */
     private static final Map<String, List<String>> FORBIDDEN = Map.of(
             "core/classify", List.of("core.limits", "core.retry"),
+            "core/usage", List.of("core.limits", "core.retry"),
             "core/limits", List.of("core.retry"),
             "core", List.of("agent", "cli", "config", "instrumentation", "telemetry", "bootstrap"),
             "telemetry", List.of("agent", "cli", "instrumentation", "bootstrap"),
