@@ -9,9 +9,11 @@ package io.aierr.core.limits;
  *
  * <p>The ledger follows the server whenever the server sends its counters: the remaining count of
  * an answer, refilled since that attempt was sent, less what aierr has sent since then or promised
- * to waiting calls. Without counters, a 429 that names a token limit teaches a rate: what passed
- * lately, less 5 %; it grows back by 5 % a second while nothing is throttled, and is forgotten
- * after 30 s without a throttle, so a learned limit never outlives the evidence for it.
+ * to waiting calls. Without counters, 429s that name a token limit teach it: each says the
+ * bucket is empty, so the tokens that passed between two of them are what it refilled in between.
+ * The rate learned is that, or the rate aierr was pacing at when the 429 came if higher, less 5 %.
+ * It grows back by 2 % a second while nothing is throttled, and is forgotten after 30 s without a
+ * throttle, so a learned limit never outlives the evidence for it.
  *
  * <p>Not thread-safe: {@link TokenGate} holds its lock around every use. Times are nanoTimes.
  */
@@ -20,42 +22,56 @@ final class TokenBucket {
     private static final long FORGET_AFTER = 30_000_000_000L;
     /** After a throttle, the learned rate is a little below what passed, so the bucket can refill. */
     private static final double BACKOFF_SHARE = 0.95;
-    private static final double GROWTH_PER_SECOND = 0.05;
+    /**
+     * A learned rate creeps back up to find a limit that was raised; slowly, as each overshoot
+     * costs a few 429s: 2 % a second, at most 50 % above what was learned.
+     */
+    private static final double GROWTH_PER_SECOND = 0.02;
+    private static final double MAX_GROWTH = 0.5;
+    /** Two 429s closer than this tell too little of a refill to learn a rate from. */
+    private static final long MIN_LESSON = 250_000_000L;
 
     /** Tokens the bucket holds when full; 0 while nothing is known of it. */
     private double capacity;
     /** Tokens per second it refills at. */
     private double rate;
-    /** Tokens in the bucket at {@link #at}, negative while calls wait for them. */
+    /** Tokens in the bucket at {@link #at}, less what waiting calls were promised (negative while they wait). */
     private double level;
     private long at;
     /** Tokens reserved by calls that have not sent yet: in the ledger, not yet in the server's count. */
     private double promised;
-    /** Tokens of every attempt sent so far: the difference between two readings is what went out in between. */
-    private double sentTotal;
     /** The rate comes from the server's counters (else it was learned from 429s). */
     private boolean counted;
     /** The rate a 429 taught, before it grows back; 0 when none. */
     private double learnedRate;
-    private long learnedAt;
+    /** When a 429 last said the bucket was empty (without counters), or {@code Long.MIN_VALUE}. */
+    private long emptyAt = Long.MIN_VALUE;
+    /** Tokens of the successes since {@link #emptyAt}. */
+    private double passedSinceEmpty;
     private long lastThrottleAt;
 
     /** Whether the ledger knows enough of the server's bucket to make a call wait. */
     boolean known(long now) {
-        if (!counted && learnedRate > 0 && now - lastThrottleAt > FORGET_AFTER) {
+        if (!counted && emptyAt != Long.MIN_VALUE && now - lastThrottleAt > FORGET_AFTER) {
             learnedRate = 0; // a learned limit the server has not confirmed for a while
             capacity = 0;
             rate = 0;
+            emptyAt = Long.MIN_VALUE;
         }
         return capacity > 0 && rate > 0;
     }
 
-    /** Reserves {@code cost} tokens, capped at the bucket's size; returns how long to wait for them, ns. */
-    long reserve(long now, double cost) {
+    /** Reserves {@code cost} tokens, capped at the bucket's size; returns the tokens charged. */
+    double reserve(long now, double cost) {
         refill(now);
         double charged = Math.min(cost, capacity);
         level -= charged;
         promised += charged;
+        return charged;
+    }
+
+    /** How long a call that reserved last waits for its tokens, ns. */
+    long debtNanos() {
         return level >= 0 ? 0 : (long) Math.ceil(-level / rate * SECOND);
     }
 
@@ -66,21 +82,16 @@ final class TokenBucket {
         promised = Math.max(0, promised - charged);
     }
 
-    /**
-     * The reserved tokens go out now; returns the running total to hand back to {@link #follow}
-     * with the answer.
-     */
-    double sent(double charged) {
+    /** Reserved tokens went out with an attempt. */
+    void sent(double charged) {
         promised = Math.max(0, promised - charged);
-        sentTotal += charged;
-        return sentTotal;
     }
 
     /**
-     * The server's counters in the answer to an attempt sent at {@code sentAt}, after which the
-     * ledger's running total was {@code sentTotalThen}; NaN when that attempt reserved nothing here.
+     * The server's counters in the answer to an attempt sent at {@code sentAt}, after which aierr
+     * sent {@code sentSince} more tokens of this kind to the model (not in the server's count yet).
      */
-    void follow(long now, RateCounters counters, long sentAt, double sentTotalThen) {
+    void follow(long now, RateCounters counters, long sentAt, double sentSince) {
         capacity = counters.limit;
         double refill = counters.refillRate();
         if (refill > 0) {
@@ -89,43 +100,46 @@ final class TokenBucket {
             rate = counters.limit / 60.0; // a full bucket tells no rate: providers count per minute
         }
         counted = true;
-        double sinceSent = Math.max(0, now - sentAt) / SECOND * rate;
-        double sentSince = Double.isNaN(sentTotalThen) ? 0 : sentTotal - sentTotalThen;
-        level = Math.min(capacity, counters.remaining + sinceSent) - sentSince - promised;
+        double refilledSince = Math.max(0, now - sentAt) / SECOND * rate;
+        level = Math.min(capacity, counters.remaining + refilledSince) - sentSince - promised;
         at = now;
     }
 
-    /**
-     * A 429 naming this token limit, without counters: the bucket is empty, and the rate is what
-     * passed in the last seconds ({@code passedRate} tokens a second), less 5 %, learned once per
-     * round trip.
-     */
-    void throttled(long now, long sentAt, double passedRate) {
+    /** A success that cost about {@code cost} tokens here. */
+    void passed(double cost) {
+        passedSinceEmpty += cost;
+    }
+
+    /** A 429 naming this token limit, for an attempt sent at {@code sentAt}, without counters. */
+    void throttled(long now, long sentAt) {
         lastThrottleAt = now;
         if (counted) {
             return; // the counters are better evidence than a 429
         }
         refill(now);
         level = Math.min(level, -promised);
-        if (learnedRate > 0 && sentAt < learnedAt) {
-            return; // sent before the last lesson: the same congestion, already accounted for
+        if (emptyAt != Long.MIN_VALUE && sentAt < emptyAt) {
+            return; // sent before the bucket was last seen empty: the same congestion, already accounted for
         }
-        if (passedRate == 0) {
-            return; // nothing passed lately: no rate to learn, the server's hints alone hold callers
+        if (emptyAt != Long.MIN_VALUE && now - emptyAt < MIN_LESSON) {
+            return;
         }
-        learnedRate = passedRate * BACKOFF_SHARE;
-        learnedAt = now;
-        rate = learnedRate;
-        capacity = rate; // about a second's worth: what a provider's short enforcement window holds
-        level = Math.min(level, -promised);
-        at = now;
+        if (emptyAt != Long.MIN_VALUE && passedSinceEmpty > 0) {
+            double refilled = passedSinceEmpty * SECOND / (now - emptyAt);
+            learnedRate = Math.max(refilled, rate) * BACKOFF_SHARE;
+            rate = learnedRate;
+            capacity = rate; // about a second's worth: what a provider's short enforcement window holds
+            level = Math.min(level, -promised);
+        }
+        emptyAt = now;
+        passedSinceEmpty = 0;
     }
 
     private void refill(long now) {
         if (!counted && learnedRate > 0) {
             // a learned rate grows back while nothing is throttled, so that it finds the limit again
             double quiet = Math.max(0, now - lastThrottleAt) / SECOND;
-            rate = learnedRate * (1 + GROWTH_PER_SECOND * Math.min(quiet, 10));
+            rate = learnedRate * (1 + Math.min(MAX_GROWTH, GROWTH_PER_SECOND * quiet));
             capacity = rate;
         }
         if (now > at) {

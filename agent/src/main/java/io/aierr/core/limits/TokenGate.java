@@ -59,7 +59,8 @@ public final class TokenGate {
         final double input;
         final double output;
         final double[] charged = new double[Kind.values().length];
-        final double[] sentTotal = new double[Kind.values().length];
+        /** The model's running totals right after this attempt went out. */
+        final double[] sentTotalThen = new double[Kind.values().length];
         long sentAt;
         boolean wentOut;
         /** Sent, or released: its tokens are no longer promised. */
@@ -76,37 +77,23 @@ public final class TokenGate {
         public long waitNanos() {
             return waitNanos;
         }
-    }
 
-    /** One model's buckets, and what passed lately: a 429 without counters learns its rate from that. */
-    private static final class Model {
-        private static final long WINDOW = 2_000_000_000L;
-        final TokenBucket[] buckets = new TokenBucket[Kind.values().length];
-        private final long[] passedAt = new long[512];
-        private final double[] passedInput = new double[512];
-        private final double[] passedOutput = new double[512];
-        private int passes;
-
-        void passed(long now, Reservation r) {
-            int i = passes++ % passedAt.length;
-            passedAt[i] = now;
-            passedInput[i] = r.input;
-            passedOutput[i] = r.output;
-        }
-
-        /** Tokens a second that passed in the last seconds, as this kind of bucket counts them. */
-        double passedRate(long now, Kind kind) {
-            double cost = 0;
-            long oldest = now;
-            for (int i = 0, stored = Math.min(passes, passedAt.length); i < stored; i++) {
-                if (now - passedAt[i] <= WINDOW) {
-                    cost += kind.cost(passedInput[i], passedOutput[i]);
-                    oldest = Math.min(oldest, passedAt[i]);
+        /** Whether a known bucket set this turn: then it is the wait the server's limit needs. */
+        public boolean paced() {
+            for (double c : charged) {
+                if (c > 0) {
+                    return true;
                 }
             }
-            // counted from the oldest success, so a quiet spell before the load does not dilute it
-            return cost * 1e9 / Math.max(WINDOW / 8, now - oldest);
+            return false;
         }
+    }
+
+    /** One model's buckets, and the tokens sent to it so far, by kind of bucket. */
+    private static final class Model {
+        final TokenBucket[] buckets = new TokenBucket[Kind.values().length];
+        /** Running totals: the difference between two readings is what went out in between. */
+        final double[] sentTotal = new double[Kind.values().length];
 
         TokenBucket bucket(Kind kind) {
             if (buckets[kind.ordinal()] == null) {
@@ -136,9 +123,8 @@ public final class TokenGate {
         for (Kind kind : Kind.values()) {
             TokenBucket b = mine.buckets[kind.ordinal()];
             if (b != null && b.known(now)) {
-                double cost = kind.cost(inputTokens, outputTokens);
-                r.charged[kind.ordinal()] = cost;
-                r.waitNanos = Math.max(r.waitNanos, b.reserve(now, cost));
+                r.charged[kind.ordinal()] = b.reserve(now, kind.cost(inputTokens, outputTokens));
+                r.waitNanos = Math.max(r.waitNanos, b.debtNanos());
             }
         }
         return r;
@@ -161,7 +147,14 @@ public final class TokenGate {
         r.settled = true;
         r.wentOut = true;
         r.sentAt = now;
-        forEachCharged(r, (kind, b) -> r.sentTotal[kind.ordinal()] = b.sent(r.charged[kind.ordinal()]));
+        forEachCharged(r, (kind, b) -> b.sent(r.charged[kind.ordinal()]));
+        Model mine = model(r.model);
+        if (mine != null) {
+            for (Kind kind : Kind.values()) {
+                mine.sentTotal[kind.ordinal()] += kind.cost(r.input, r.output);
+                r.sentTotalThen[kind.ordinal()] = mine.sentTotal[kind.ordinal()];
+            }
+        }
     }
 
     /**
@@ -171,23 +164,31 @@ public final class TokenGate {
     public synchronized void answered(long now, Reservation r, Headers headers, long receivedAtMillis, boolean success) {
         Model mine = follow(now, r, headers, receivedAtMillis);
         if (success && mine != null) {
-            mine.passed(now, r);
+            for (Kind kind : Kind.values()) {
+                if (mine.buckets[kind.ordinal()] != null) {
+                    mine.buckets[kind.ordinal()].passed(kind.cost(r.input, r.output));
+                }
+            }
         }
     }
 
     /**
      * A rate-limit answer. The buckets follow the counters it carries; without them, a 429 that
      * names a token limit says that bucket is empty, and teaches its rate.
+     *
+     * @return whether the answer names a token limit: the token gate then holds the calls it
+     *         concerns, and the request gate must not
      */
-    public synchronized void throttled(long now, Reservation r, Headers headers, long receivedAtMillis,
+    public synchronized boolean throttled(long now, Reservation r, Headers headers, long receivedAtMillis,
                                        AnswerCopy answer) {
         Model mine = follow(now, r, headers, receivedAtMillis);
         Kind named = namedLimit(answer.error);
         if (named == null || mine == null) {
-            return;
+            return named != null;
         }
         cause = answer;
-        mine.bucket(named).throttled(now, r.wentOut ? r.sentAt : now, mine.passedRate(now, named));
+        mine.bucket(named).throttled(now, r.wentOut ? r.sentAt : now);
+        return true;
     }
 
     /** The last 429 that named a token limit, or null: what a call refused its turn gets a copy of. */
@@ -197,22 +198,27 @@ public final class TokenGate {
 
     /** The model's state after its buckets followed the counters of an answer; null past {@link #MAX_MODELS}. */
     private Model follow(long now, Reservation r, Headers headers, long receivedAtMillis) {
-        Model mine = models.get(r.model);
+        Model mine = model(r.model);
         if (mine == null) {
-            if (models.size() >= MAX_MODELS) {
-                return null;
-            }
-            mine = new Model();
-            models.put(r.model, mine);
+            return null;
         }
         for (Kind kind : Kind.values()) {
             RateCounters counters = RateCounters.of(kind.bucket, headers, receivedAtMillis);
             if (counters != null) {
-                // an attempt that reserved nothing in this bucket (it was not known yet) reads it as of now
-                boolean reserved = r.wentOut && r.charged[kind.ordinal()] > 0;
-                mine.bucket(kind).follow(now, counters, reserved ? r.sentAt : now,
-                        reserved ? r.sentTotal[kind.ordinal()] : Double.NaN);
+                int k = kind.ordinal();
+                mine.bucket(kind).follow(now, counters, r.wentOut ? r.sentAt : now,
+                        r.wentOut ? mine.sentTotal[k] - r.sentTotalThen[k] : 0);
             }
+        }
+        return mine;
+    }
+
+    /** The model's state, made on first use; null past {@link #MAX_MODELS}. */
+    private Model model(String key) {
+        Model mine = models.get(key);
+        if (mine == null && models.size() < MAX_MODELS) {
+            mine = new Model();
+            models.put(key, mine);
         }
         return mine;
     }

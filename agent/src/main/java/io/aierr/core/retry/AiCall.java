@@ -56,6 +56,8 @@ public final class AiCall {
     private long attemptSentAt;
     /** The tokens the next or current attempt reserved; null without a token gate. */
     private TokenGate.Reservation tokens;
+    /** The last answer was a 429 naming a token limit. */
+    private boolean tokenLimited;
     /** Positive when this call is the breaker's half-open probe. */
     private long probeTicket;
     private long waitedMillis;
@@ -332,14 +334,15 @@ public final class AiCall {
     /** Tells the endpoint's gate and breaker what this answer says about the endpoint. */
     private void shareWithEndpoint(long now, ErrorResponse response, AnswerCopy answer) {
         Category c = answer.error.category;
+        tokenLimited = false;
         if (tokens != null) {
             if (c == Category.RATE_LIMITED) {
-                limits.tokens.throttled(now, tokens, response.headers, response.receivedAtMillis, answer);
+                tokenLimited = limits.tokens.throttled(now, tokens, response.headers, response.receivedAtMillis, answer);
             } else {
                 limits.tokens.answered(now, tokens, response.headers, response.receivedAtMillis, false);
             }
         }
-        if (limits.gate != null && c.holdsOthers()) {
+        if (limits.gate != null && c.holdsOthers() && !tokenLimited) {
             RetryHint hint = answer.error.retryHint;
             limits.gate.throttled(now, attemptSentAt, hint == null ? -1 : hint.delayMillis,
                     RateCounters.from(response.headers, response.receivedAtMillis), answer);
@@ -389,13 +392,19 @@ public final class AiCall {
 
     /**
      * The retry also waits its turn for tokens, when they will not be there by its own time. A lone
-     * caller's hint outranks what aierr estimates: it goes at the server's time.
+     * caller's hint outranks what aierr estimates: it goes at the server's time. A token 429 without
+     * a hint needs no backoff of its own once the bucket is known: its turn is the wait.
      */
     private RetryDecision waitForTokens(long now, ClassifiedError error, RetryDecision decision) {
         if (!decision.retry || limits.tokens == null) {
             return decision;
         }
         long wait = reserveTokens(now);
+        boolean turnIsTheWait = tokenLimited && error.retryHint == null && tokens.paced();
+        boolean heldByGate = decision.source == BackoffSource.HELD || decision.source == BackoffSource.PACED;
+        if (turnIsTheWait && !heldByGate && wait <= remainingWaitMillis()) {
+            return RetryDecision.retryAfter(wait, BackoffSource.PACED);
+        }
         if (wait <= decision.delayMillis || (error.retryHint != null && alone())) {
             return decision;
         }

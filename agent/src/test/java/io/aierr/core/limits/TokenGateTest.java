@@ -111,22 +111,34 @@ class TokenGateTest {
         assertEquals(100 * MS, gate.reserve(T0, "gpt-4o", 10, 1_000).waitNanos());
     }
 
-    @Test
-    void aTokenLimitWithoutCountersIsLearnedFromWhatPassedAndForgottenLater() {
-        TokenGate gate = new TokenGate();
-        for (int i = 0; i < 20; i++) { // 1,000 tokens every 100 ms pass: 10,000 a second
-            long now = T0 + i * 100 * MS;
-            TokenGate.Reservation r = gate.reserve(now, "gpt-4o", 10, 1_000);
-            gate.sent(now, r);
+    /** One call to gpt-4o at {@code now} that costs 1,000 tokens and gets 200, or a token 429. */
+    private static void call(TokenGate gate, long now, boolean throttled) {
+        TokenGate.Reservation r = gate.reserve(now, "gpt-4o", 10, 1_000);
+        gate.sent(now, r);
+        if (throttled) {
+            gate.throttled(now, r, Headers.of(Map.of()), 0,
+                    tooManyTokens("tokens", "Rate limit reached for gpt-4o on tokens per min (TPM)"));
+        } else {
             gate.answered(now, r, Headers.of(Map.of()), 0, true);
         }
-        long at = T0 + 2_000 * MS;
-        TokenGate.Reservation throttled = gate.reserve(at, "gpt-4o", 10, 1_000);
-        gate.sent(at, throttled);
-        gate.throttled(at, throttled, Headers.of(Map.of()), 0,
-                tooManyTokens("tokens", "Rate limit reached for gpt-4o on tokens per min (TPM)"));
+    }
+
+    @Test
+    void aTokenLimitWithoutCountersIsLearnedBetweenTwo429sAndForgottenLater() {
+        TokenGate gate = new TokenGate();
+        for (int i = 0; i < 20; i++) { // a burst passes, then the bucket is empty
+            call(gate, T0 + i * MS, false);
+        }
+        call(gate, T0 + 20 * MS, true);
+        assertEquals(0, gate.reserve(T0 + 20 * MS, "gpt-4o", 10, 1_000).waitNanos(),
+                "one 429 says the bucket is empty, not how fast it refills");
+        for (int i = 1; i <= 10; i++) { // then 1,000 tokens pass every 100 ms: 10,000 a second
+            call(gate, T0 + 20 * MS + i * 100 * MS, false);
+        }
+        long at = T0 + 1_100 * MS;
+        call(gate, at, true);
         long wait = gate.reserve(at, "gpt-4o", 10, 1_000).waitNanos();
-        assertTrue(wait > 90 * MS && wait < 130 * MS, "about 1,000 tokens at a little under 10,000 a second: " + wait);
+        assertTrue(wait > 100 * MS && wait < 120 * MS, "1,000 tokens at 95 % of 10,000 a second: " + wait);
         assertEquals(0, gate.reserve(at + 31_000 * MS, "gpt-4o", 10, 1_000_000).waitNanos(),
                 "30 s without a throttle: the learned limit is gone");
     }
