@@ -10,9 +10,9 @@ package io.aierr.core.limits;
  * <p>The ledger follows the server whenever the server sends its counters: the remaining count of
  * an answer, refilled since that attempt was sent, less what aierr has sent since then or promised
  * to waiting calls. Without counters, 429s that name a token limit teach it: each says the
- * bucket is empty, so the tokens that passed between two of them are what it refilled in between.
- * The rate learned is that, or the rate aierr was pacing at when the 429 came if higher, less 5 %.
- * It grows back by 2 % a second while nothing is throttled, and is forgotten after 30 s without a
+ * bucket is empty, so the tokens that passed between two of them are what it refilled in between:
+ * that rate, less 5 %, is the rate learned.
+ * It grows back by 0.5 % a second while nothing is throttled, and is forgotten after 30 s without a
  * throttle, so a learned limit never outlives the evidence for it.
  *
  * <p>Not thread-safe: {@link TokenGate} holds its lock around every use. Times are nanoTimes.
@@ -24,9 +24,9 @@ final class TokenBucket {
     private static final double BACKOFF_SHARE = 0.95;
     /**
      * A learned rate creeps back up to find a limit that was raised; slowly, as each overshoot
-     * costs a few 429s: 2 % a second, at most 50 % above what was learned.
+     * costs a few 429s: 0.5 % a second, at most 50 % above what was learned.
      */
-    private static final double GROWTH_PER_SECOND = 0.02;
+    private static final double GROWTH_PER_SECOND = 0.005;
     private static final double MAX_GROWTH = 0.5;
     /** Two 429s closer than this tell too little of a refill to learn a rate from. */
     private static final long MIN_LESSON = 250_000_000L;
@@ -125,8 +125,7 @@ final class TokenBucket {
             return;
         }
         if (emptyAt != Long.MIN_VALUE && passedSinceEmpty > 0) {
-            double refilled = passedSinceEmpty * SECOND / (now - emptyAt);
-            learnedRate = Math.max(refilled, rate) * BACKOFF_SHARE;
+            learnedRate = passedSinceEmpty * SECOND / (now - emptyAt) * BACKOFF_SHARE;
             rate = learnedRate;
             capacity = rate; // about a second's worth: what a provider's short enforcement window holds
             level = Math.min(level, -promised);
