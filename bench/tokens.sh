@@ -63,11 +63,14 @@ row() { # mode asks label client [jvm args...] -> one table row
   elif [ "$status" != 0 ]; then echo "| $label | failed (exit $status), see bench/$log |"; fi
 }
 agent_row() { # mode asks client label variant-flags -> an app under the agent
-  local mode=$1 asks=$2 client=$3 label=$4 use_jar=$jar extra=()
+  local mode=$1 asks=$2 client=$3 label=$4 use_jar=$jar jar_word='' extra=()
   for word in $5; do
-    if [[ $word == *.jar ]]; then use_jar=$(cd "$here" && realpath "$word"); else extra+=("$word"); fi
+    if [[ $word == *.jar ]]; then use_jar=$(cd "$here" && realpath "$word") jar_word=$word; else extra+=("$word"); fi
   done
-  [ "$use_jar" = "$jar" ] || label="$label ($(basename "$use_jar"))"
+  # another build's jar is also called aierr.jar: then the path as given tells the rows apart
+  if [ "$use_jar" != "$jar" ]; then
+    if [ "$(basename "$use_jar")" = aierr.jar ]; then label="$label ($jar_word)"; else label="$label ($(basename "$use_jar"))"; fi
+  fi
   if [ ${#extra[@]} -gt 0 ]; then label="$label \`${extra[*]}\`"; else label="$label (defaults)"; fi
   row "$mode" "$asks" "$label" "$client" -javaagent:"$use_jar" "${agent_flags[@]}" "${extra[@]}"
 }
