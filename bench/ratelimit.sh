@@ -33,7 +33,7 @@ mkdir -p target/ratelimit-classes target/ratelimit-logs results
 mvn -B -q -f pom.xml dependency:build-classpath -Dmdep.outputFile=target/sdk.classpath >/dev/null
 cp="target/ratelimit-classes:$(cat target/sdk.classpath)"
 javac -cp "$cp" -d target/ratelimit-classes src/RateLimitServer.java src/RateLimitLoad.java \
-  src/RateLimitReport.java src/LoadShape.java src/ChatCaller.java src/PlainChatCaller.java \
+  src/RateLimitReport.java src/LoadShape.java src/TokenAsks.java src/ChatCaller.java src/PlainChatCaller.java \
   src/NaiveBackoffChatCaller.java src/OpenAiSdkChatCaller.java
 
 # a stale file from the last run would hand its ports to the loop below before the server writes

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** How the benchmark app's calls arrive: which threads call when. */
@@ -35,12 +36,23 @@ abstract class LoadShape {
      * on a bucket of B; the others are {@code steady}.
      */
     static final class ClosedLoop extends LoadShape {
+        /** What the i-th call of a thread asks for: the same call slot asks the same in every row. */
+        interface Asks {
+            ChatCaller.Ask ask(int thread, int call);
+        }
+
         private final int threads;
         private final int calls;
+        private final Asks asks;
 
         ClosedLoop(int threads, int calls) {
+            this(threads, calls, (thread, call) -> ChatCaller.Ask.HI);
+        }
+
+        ClosedLoop(int threads, int calls, Asks asks) {
             this.threads = threads;
             this.calls = calls;
+            this.asks = asks;
         }
 
         @Override
@@ -61,10 +73,12 @@ abstract class LoadShape {
         @Override
         List<CallRecord> run(ChatCaller caller) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
+            AtomicInteger threadNumbers = new AtomicInteger();
             List<Future<List<CallRecord>>> workers = startTogether(pool, threads, () -> {
+                int thread = threadNumbers.getAndIncrement();
                 List<CallRecord> mine = new ArrayList<>();
                 for (int i = 0; i < calls; i++) {
-                    mine.add(timed(caller, i == 0 ? "first" : "steady"));
+                    mine.add(timed(caller, i == 0 ? "first" : "steady", asks.ask(thread, i)));
                 }
                 return mine;
             });
@@ -112,12 +126,12 @@ abstract class LoadShape {
         List<CallRecord> run(ChatCaller caller) throws Exception {
             ExecutorService pool = Executors.newCachedThreadPool();
             List<Future<List<CallRecord>>> calls = new ArrayList<>(
-                    startTogether(pool, burst, () -> List.of(timed(caller, "burst"))));
+                    startTogether(pool, burst, () -> List.of(timed(caller, "burst", ChatCaller.Ask.HI))));
             long start = System.nanoTime();
             for (int i = 1; i <= trickleCalls; i++) {
                 long due = start + (long) (i * 1e9 / tricklePerSecond);
                 TimeUnit.NANOSECONDS.sleep(due - System.nanoTime());
-                calls.add(pool.submit(() -> List.of(timed(caller, "trickle"))));
+                calls.add(pool.submit(() -> List.of(timed(caller, "trickle", ChatCaller.Ask.HI))));
             }
             List<CallRecord> all = new ArrayList<>();
             for (Future<List<CallRecord>> call : calls) {
@@ -145,13 +159,13 @@ abstract class LoadShape {
         return futures;
     }
 
-    static CallRecord timed(ChatCaller caller, String phase) {
+    static CallRecord timed(ChatCaller caller, String phase, ChatCaller.Ask ask) {
         Map<String, String> benchHeaders = Map.of("x-bench-phase", phase,
                 "x-bench-call", Long.toString(CALL_IDS.incrementAndGet()));
         long start = System.nanoTime();
         String outcome;
         try {
-            outcome = caller.chat(benchHeaders);
+            outcome = caller.chat(benchHeaders, ask);
         } catch (Exception e) {
             outcome = e.getClass().getSimpleName();
         }

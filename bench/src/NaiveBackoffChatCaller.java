@@ -20,9 +20,9 @@ final class NaiveBackoffChatCaller implements ChatCaller {
     }
 
     @Override
-    public String chat(Map<String, String> benchHeaders) throws Exception {
+    public String chat(Map<String, String> benchHeaders, Ask ask) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            String outcome = once.chat(benchHeaders);
+            String outcome = once.chat(benchHeaders, ask);
             boolean retryable = outcome.equals("429") || outcome.startsWith("5");
             if (!retryable || attempt == MAX_ATTEMPTS) {
                 return outcome;

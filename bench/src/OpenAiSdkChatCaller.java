@@ -22,10 +22,13 @@ final class OpenAiSdkChatCaller implements ChatCaller {
     }
 
     @Override
-    public String chat(Map<String, String> benchHeaders) {
+    public String chat(Map<String, String> benchHeaders, Ask ask) {
         ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder()
                 .model("gpt-4o-mini")
-                .addUserMessage("hi");
+                .addUserMessage(ask.prompt());
+        if (ask.maxTokens() > 0) {
+            params.maxCompletionTokens(ask.maxTokens());
+        }
         benchHeaders.forEach(params::putAdditionalHeader);
         try {
             client.chat().completions().create(params.build());

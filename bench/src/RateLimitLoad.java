@@ -17,6 +17,9 @@ import java.util.concurrent.Future;
  * <p>{@code java RateLimitLoad --client plain|naive|sdk --label L --ai-port P --control-port C
  * --mode hinted|bare --shape threads --threads 32 --calls 10} or {@code --shape burst --burst 64
  * --trickle-rate 10 --trickle-seconds 10}; {@code --header threads|burst} prints the table head.
+ * With {@code --asks spread|mixed --seed S} the threads shape's calls ask for varied token limits
+ * and prompts ({@link TokenAsks}; the token benchmark against {@code TokenLimitServer}), and the
+ * head says token goodput.
  */
 public final class RateLimitLoad {
     private static final int WARM_UP_CALLS_PER_CONNECTION = 3;
@@ -24,12 +27,13 @@ public final class RateLimitLoad {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = options(args);
         if (opt.containsKey("header")) {
-            System.out.print(RateLimitReport.header(opt.get("header").equals("burst")));
+            System.out.print(RateLimitReport.header(opt.get("header").equals("burst"), opt.containsKey("asks")));
             return;
         }
         LoadShape shape = opt.get("shape").equals("burst")
                 ? new LoadShape.BurstThenTrickle(Integer.parseInt(opt.get("burst")),
                         Double.parseDouble(opt.get("trickle-rate")), Double.parseDouble(opt.get("trickle-seconds")))
+                : opt.containsKey("asks") ? tokenLoop(opt)
                 : new LoadShape.ClosedLoop(Integer.parseInt(opt.get("threads")), Integer.parseInt(opt.get("calls")));
         ChatCaller caller = ChatCaller.of(opt.get("client"), "http://127.0.0.1:" + opt.get("ai-port") + "/v1");
         // not an AI endpoint for the agent (another port), so it never sees these calls
@@ -43,6 +47,13 @@ public final class RateLimitLoad {
                 HttpResponse.BodyHandlers.ofString()).body();
         System.out.println(RateLimitReport.row(opt.get("label"), shape, log, calls));
         System.exit(0); // the SDK's OkHttp threads would keep the JVM up for a minute
+    }
+
+    private static LoadShape tokenLoop(Map<String, String> opt) {
+        int threads = Integer.parseInt(opt.get("threads"));
+        int calls = Integer.parseInt(opt.get("calls"));
+        return new LoadShape.ClosedLoop(threads, calls,
+                TokenAsks.of(opt.get("asks"), threads, calls, Long.parseLong(opt.getOrDefault("seed", "11"))));
     }
 
     /** Opens as many connections as calls will be in flight and warms the code path, all outside the limit. */

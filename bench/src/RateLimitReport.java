@@ -13,7 +13,8 @@ import java.util.TreeMap;
  *     shape's saturating calls (all calls; the burst);</li>
  * <li>goodput: successes answered in the window / (B + R x window): successes per second as a
  *     share of what the limit let through over the window, its initial bucket of B included, so
- *     100 % is the ceiling whatever the window's length;</li>
+ *     100 % is the ceiling whatever the window's length; against a token server (a cost column in
+ *     the log) the tokens charged for those successes instead (token goodput);</li>
  * <li>first-wave 429s: 429s to the first attempt of a call the app started at the opening instant
  *     (each thread's first call; the burst), sent before any client could have heard of the limit;</li>
  * <li>avoidable 429s: all other 429s, as a share of all requests;</li>
@@ -21,11 +22,17 @@ import java.util.TreeMap;
  * </ul>
  */
 final class RateLimitReport {
-    private record ServerRequest(long arrival, long answered, int status, String phase, String call) {
+    /** {@code cost}: what the server charged an admitted request (1 unless the log says: a token server's). */
+    private record ServerRequest(long arrival, long answered, int status, String phase, String call, long cost) {
     }
 
     static String header(boolean trickle) {
-        String head = "| client | goodput | window | requests | 429s | 429s per success | first-wave 429s "
+        return header(trickle, false);
+    }
+
+    /** {@code tokens}: the server charges tokens per request, and goodput counts those (token goodput). */
+    static String header(boolean trickle, boolean tokens) {
+        String head = "| client | " + (tokens ? "token goodput" : "goodput") + " | window | requests | 429s | 429s per success | first-wave 429s "
                 + "| avoidable 429s | app-visible failures | p50 | p99 |";
         String rule = "|---|---|---|---|---|---|---|---|---|---|---|";
         return trickle ? head + " trickle p99 |\n" + rule + "---|\n" : head + "\n" + rule + "\n";
@@ -39,7 +46,8 @@ final class RateLimitReport {
         List<ServerRequest> requests = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             String[] f = lines[i].split(" ");
-            requests.add(new ServerRequest(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]), f[3], f[4]));
+            requests.add(new ServerRequest(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]), f[3], f[4],
+                    f.length > 5 ? Long.parseLong(f[5]) : 1));
         }
         if (requests.isEmpty()) {
             return "| " + label + " | no request reached the server |";
@@ -57,7 +65,8 @@ final class RateLimitReport {
             cell(row, "-");
         } else {
             double window = (windowEnd - first) / 1e9;
-            long inWindow = requests.stream().filter(r -> r.status == 200 && r.answered <= windowEnd).count();
+            long inWindow = requests.stream().filter(r -> r.status == 200 && r.answered <= windowEnd)
+                    .mapToLong(ServerRequest::cost).sum();
             cell(row, percent(inWindow / (burst + rate * window)));
             cell(row, String.format(Locale.ROOT, "%.1f s", window));
         }

@@ -81,7 +81,7 @@ public final class RateLimitServer {
             headers.set("x-ratelimit-remaining-requests", Integer.toString(decision.remaining()));
             headers.set("x-ratelimit-reset-requests", goDuration(decision.nanosUntilFull()));
             if (!decision.granted()) {
-                headers.set("retry-after-ms", Long.toString(ceilMillis(decision.nanosUntilNextToken())));
+                headers.set("retry-after-ms", Long.toString(ceilMillis(decision.nanosUntilFits())));
             }
         }
         int status = decision.granted() ? 200 : 429;
@@ -109,19 +109,19 @@ public final class RateLimitServer {
         reply(exchange, 200, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String benchHeader(HttpExchange exchange, String name) {
+    static String benchHeader(HttpExchange exchange, String name) {
         String value = exchange.getRequestHeaders().getFirst(name);
         return value == null ? "-" : value;
     }
 
-    private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
+    static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("content-type", "application/json");
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         exchange.getResponseBody().write(body);
         exchange.close();
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
@@ -161,7 +161,7 @@ public final class RateLimitServer {
 
     /** Refills continuously at {@code rate} per second up to {@code burst}; starts full. */
     static final class TokenBucket {
-        record Decision(boolean granted, int remaining, long nanosUntilFull, long nanosUntilNextToken) {
+        record Decision(boolean granted, int remaining, long nanosUntilFull, long nanosUntilFits) {
         }
 
         final long startNanos;
@@ -179,14 +179,22 @@ public final class RateLimitServer {
         }
 
         synchronized Decision take(long now) {
+            return take(now, 1);
+        }
+
+        /**
+         * Takes {@code cost} tokens if that many are there; otherwise takes nothing and says how long
+         * until they will be (a cost above the burst never fits: {@link Long#MAX_VALUE}).
+         */
+        synchronized Decision take(long now, double cost) {
             tokens = Math.min(burst, tokens + Math.max(0, now - refilledAt) * perNano);
             refilledAt = Math.max(refilledAt, now);
-            boolean granted = tokens >= 1;
+            boolean granted = tokens >= cost;
             if (granted) {
-                tokens -= 1;
+                tokens -= cost;
             }
-            return new Decision(granted, (int) tokens, (long) ((burst - tokens) / perNano),
-                    granted ? 0 : (long) Math.ceil((1 - tokens) / perNano));
+            long untilFits = granted ? 0 : cost > burst ? Long.MAX_VALUE : (long) Math.ceil((cost - tokens) / perNano);
+            return new Decision(granted, (int) tokens, (long) ((burst - tokens) / perNano), untilFits);
         }
     }
 }

@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An ordinary app that makes many calls with one shared JDK client and prints what it saw. Knows
  * nothing of aierr. Arguments {@code key=value}: url, threads, calls (per thread), mode
  * (send|async: all calls sent at once from one thread, the client on a 2-thread executor),
- * gap-ms (pause between one thread's calls).
+ * gap-ms (pause between one thread's calls), max-tokens ({@code 100-500}: each call asks for a
+ * {@code max_tokens} in that range, spread by the call's number, the same in every run).
+ *
+ * <p>When a response carries {@code x-body-sha256} (the server's digest of the body it sent), the
+ * app compares it with the bytes it got and prints {@code bodies.checked} and {@code bodies.changed}.
  */
 public final class LoadApp {
     public static void main(String[] args) throws Exception {
@@ -31,17 +35,25 @@ public final class LoadApp {
         HttpClient client = async ? HttpClient.newBuilder().executor(clientExecutor).build() : HttpClient.newHttpClient();
         // every call asks its own question, as a real load does: no call is a resend of another
         AtomicInteger asked = new AtomicInteger();
-        java.util.function.Supplier<HttpRequest> nextRequest = () -> HttpRequest.newBuilder(URI.create(o.get("url")))
-                .header("content-type", "application/json")
-                .header("authorization", "Bearer sk-test-load-key")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[\"question "
-                        + asked.incrementAndGet() + "\"]}"))
-                .build();
+        int[] tokenRange = o.containsKey("max-tokens")
+                ? java.util.Arrays.stream(o.get("max-tokens").split("-")).mapToInt(Integer::parseInt).toArray() : null;
+        java.util.function.Supplier<HttpRequest> nextRequest = () -> {
+            int n = asked.incrementAndGet();
+            // a prime stride walks the whole range before it repeats a value, for any range width
+            String maxTokens = tokenRange == null ? ""
+                    : ",\"max_tokens\":" + (tokenRange[0] + Math.floorMod(n * 7919, tokenRange[1] - tokenRange[0] + 1));
+            return HttpRequest.newBuilder(URI.create(o.get("url")))
+                    .header("content-type", "application/json")
+                    .header("authorization", "Bearer sk-test-load-key")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[\"question "
+                            + n + "\"]" + maxTokens + "}"))
+                    .build();
+        };
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
         if (async) {
             List<CompletableFuture<?>> futures = new ArrayList<>();
             for (int i = 0; i < threads * calls; i++) {
-                futures.add(client.sendAsync(nextRequest.get(), HttpResponse.BodyHandlers.ofString())
+                futures.add(client.sendAsync(nextRequest.get(), HttpResponse.BodyHandlers.ofByteArray())
                         .handle((r, e) -> count(outcomes, r, e)));
             }
             CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
@@ -51,7 +63,7 @@ public final class LoadApp {
                 Thread worker = new Thread(() -> {
                     for (int i = 0; i < calls; i++) {
                         try {
-                            count(outcomes, client.send(nextRequest.get(), HttpResponse.BodyHandlers.ofString()), null);
+                            count(outcomes, client.send(nextRequest.get(), HttpResponse.BodyHandlers.ofByteArray()), null);
                         } catch (Exception e) {
                             count(outcomes, null, e);
                         }
@@ -66,12 +78,27 @@ public final class LoadApp {
             }
         }
         outcomes.forEach((k, v) -> System.out.println("outcome." + k + "=" + v));
+        System.out.println("bodies.checked=" + BODIES_CHECKED.get());
+        System.out.println("bodies.changed=" + BODIES_CHANGED.get());
         System.out.println("peak-threads=" + ManagementFactory.getThreadMXBean().getPeakThreadCount());
         clientExecutor.shutdown();
         System.exit(0);
     }
 
-    private static Object count(Map<String, AtomicInteger> outcomes, HttpResponse<?> response, Throwable failure) {
+    private static final AtomicInteger BODIES_CHECKED = new AtomicInteger();
+    private static final AtomicInteger BODIES_CHANGED = new AtomicInteger();
+
+    private static Object count(Map<String, AtomicInteger> outcomes, HttpResponse<byte[]> response, Throwable failure) {
+        if (response != null) {
+            response.headers().firstValue("x-body-sha256").ifPresent(sent -> {
+                BODIES_CHECKED.incrementAndGet();
+                if (!sent.equals(AppCall.sha256(response.body()))) {
+                    BODIES_CHANGED.incrementAndGet();
+                    System.out.println("changed-body=" + response.statusCode() + " "
+                            + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
+        }
         Throwable cause = failure != null && failure.getCause() != null ? failure.getCause() : failure;
         // a response aierr answered without sending counts apart: "450-circuit-open"
         String key = response == null ? cause.getClass().getSimpleName() : response.statusCode()
