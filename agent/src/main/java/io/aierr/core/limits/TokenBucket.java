@@ -28,6 +28,8 @@ final class TokenBucket {
      */
     private static final double GROWTH_PER_SECOND = 0.005;
     private static final double MAX_GROWTH = 0.5;
+    /** Resets at least this long give a rate within 2 % from counters rounded to the millisecond. */
+    private static final long PRECISE_RESET_MILLIS = 50;
     /** Two 429s closer than this tell too little of a refill to learn a rate from. */
     private static final long MIN_LESSON = 250_000_000L;
 
@@ -94,7 +96,8 @@ final class TokenBucket {
     void follow(long now, RateCounters counters, long sentAt, double sentSince) {
         capacity = counters.limit;
         double refill = counters.refillRate();
-        if (refill > 0) {
+        // a reset of a few ms, rounded to the ms, would make a rate off by half: keep the last good one
+        if (refill > 0 && (counters.resetMillis >= PRECISE_RESET_MILLIS || rate <= 0)) {
             rate = refill;
         } else if (rate <= 0) {
             rate = counters.limit / 60.0; // a full bucket tells no rate: providers count per minute
