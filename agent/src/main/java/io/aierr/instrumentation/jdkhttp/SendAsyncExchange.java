@@ -57,9 +57,10 @@ final class SendAsyncExchange<T> extends JdkResponses<T> implements AsyncRetries
         CompletableFuture<HttpResponse<T>> future = CallDepth.asAgent(() -> sendAsync(client, sent, attemptHandler, push));
         inFlight = future;
         future.whenComplete((response, failure) -> {
-            HttpResponse<T> bodyFirst = failure == null ? response : attemptHandler.bodyFirst();
-            if (bodyFirst != null) {
-                attempt.responded(bodyFirst);
+            // a failure after the app's own handler took the body is still the app's response
+            HttpResponse<T> answered = failure == null ? response : attemptHandler.bodyFirst();
+            if (answered != null) {
+                attempt.responded(answered);
             } else {
                 attempt.failed(failure);
             }
