@@ -18,7 +18,7 @@ class HelperInjectorTest {
         Set<String> helpers = HelperInjector.classesOf(helperPackage).keySet();
         assertTrue(helpers.contains(helperPackage + ".ReplayedEntity"), helpers.toString());
         if (helperPackage.endsWith("hc5")) {
-            assertTrue(helpers.contains(helperPackage + ".AsyncCall$Attempt"), "nested classes too: " + helpers);
+            assertTrue(helpers.contains(helperPackage + ".AsyncCall$Execution"), "nested classes too: " + helpers);
         }
         for (String name : helpers) {
             Class<?> helper = Class.forName(name, false, getClass().getClassLoader());

@@ -31,7 +31,8 @@ import java.util.zip.CRC32;
  *
  * <p>Its life is a fixed sequence, checked by assertions (on in tests): {@link #admit()} once;
  * then per attempt {@link #beginAttempt()} and one answer ({@link #onSuccess}, {@link #onErrorResponse}
- * or {@link #onFailure}); after an error response that is not retried, {@link #delivered()}. A refusal,
+ * or {@link #onFailure}); after an error response that is not retried, {@link #delivered()}. The
+ * drivers ({@link BlockingRetries}, {@link AsyncRetries}) keep to it; a misstep fails an assertion. A refusal,
  * a failure, a success, a delivery or {@link #aborted} ends the call; whatever comes after the end
  * (an async cancellation racing the last answer) is ignored. Not thread-safe otherwise: the attempts
  * of one call happen one after the other.
@@ -40,7 +41,8 @@ public final class AiCall {
     /** Bytes of an error body read before deciding; error bodies are small, streams are not. */
     public static final int PEEK_LIMIT = 64 * 1024;
 
-    private enum State { NEW, ADMITTED, SENDING, ANSWERED, WAITING, ENDED }
+    /** Where the call is in its life; the drivers' tests read it. */
+    enum State { NEW, ADMITTED, SENDING, ANSWERED, WAITING, ENDED }
 
     private final CallInfo info;
     private final RetryPolicy policy;
@@ -93,6 +95,10 @@ public final class AiCall {
 
     public int attempts() {
         return attempts;
+    }
+
+    State state() {
+        return state;
     }
 
     /**
@@ -290,6 +296,7 @@ public final class AiCall {
 
     /** The attempt succeeded (status below 400) and the app gets this response. */
     public void onSuccess(int status, Headers headers) {
+        assert state == State.SENDING || state == State.ENDED : state;
         long now = System.nanoTime();
         if (limits.gate != null) {
             limits.gate.passed(now, RateCounters.from(headers, System.currentTimeMillis()));
@@ -311,8 +318,17 @@ public final class AiCall {
         end(null);
     }
 
+    /** The client could not read its own response for judging (aierr's failure): the app gets it as it is. */
+    public void passedUnjudged(Throwable why) {
+        assert state == State.SENDING || state == State.ANSWERED || state == State.WAITING || state == State.ENDED
+                : state;
+        giveUpReason = "passed to the app unjudged: " + why;
+        end(null);
+    }
+
     /** The attempt failed without a response; the app gets this failure. */
     public void onFailure(Throwable failure) {
+        assert state == State.SENDING || state == State.ANSWERED || state == State.ENDED : state;
         lastStatus = 0;
         lastError = ErrorClassifier.classifyFailure(info.provider, failure);
         observer.attemptFailed(attempts, failure, lastError);
@@ -321,6 +337,7 @@ public final class AiCall {
 
     /** The call stopped while waiting between attempts (interrupted, cancelled, client closed). */
     public void aborted(Throwable why) {
+        assert state != State.NEW : state;
         giveUpReason = "stopped while waiting: " + why;
         end(why);
     }

@@ -1,22 +1,10 @@
 package io.aierr.instrumentation.apache;
 
-import io.aierr.core.retry.AiCall;
-import io.aierr.core.retry.BlockingRetries;
-
 import java.io.InterruptedIOException;
 
-/** What the classic 4.5 and 5.x helpers share around the core's blocking loop. */
+/** What the classic 4.5 and 5.x exchanges share: how they wait between attempts. */
 public final class ClassicAttempts {
     private ClassicAttempts() {
-    }
-
-    /** Runs the call's attempts; returns the hook's outcome {@code {response, throwable}}. */
-    public static Object[] run(AiCall call, BlockingRetries.Exchange<?, ?> exchange) {
-        try {
-            return new Object[] {BlockingRetries.run(call, exchange), null};
-        } catch (Exception | Error e) {
-            return new Object[] {null, e};
-        }
     }
 
     /**

@@ -1,9 +1,9 @@
 package io.aierr.instrumentation.jdkhttp;
 
-import io.aierr.core.retry.AiCall;
-import io.aierr.core.classify.ErrorResponse;
 import io.aierr.core.Headers;
+import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.RetryDecision;
+import io.aierr.core.retry.Verdict;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,35 +21,28 @@ import java.util.concurrent.CompletableFuture;
  */
 final class AttemptHandler<T> implements BodyHandler<T> {
     private final BodyHandler<T> app;
-    private final AiCall call;
+    private final Verdict verdict;
     private final HttpRequest request;
-    private volatile int status;
-    private volatile Headers headers = Headers.EMPTY;
-    private volatile RetryDecision decision;
     private volatile ResponseInfo errorInfo;
     /** The peek of this attempt's error response. */
     private volatile PeekingSubscriber<T> peeking;
 
-    AttemptHandler(BodyHandler<T> app, AiCall call, HttpRequest request) {
+    /** @param request the request this attempt sent, for the response aierr assembles */
+    AttemptHandler(BodyHandler<T> app, Verdict verdict, HttpRequest request) {
         this.app = app;
-        this.call = call;
+        this.verdict = verdict;
         this.request = request;
     }
 
     @Override
     public BodySubscriber<T> apply(ResponseInfo info) {
-        status = info.statusCode();
-        headers = Headers.of(info.headers().map());
-        if (status < 400) {
+        if (info.statusCode() < 400) {
             return app.apply(info);
         }
         errorInfo = info;
-        peeking = new PeekingSubscriber<>(AiCall.PEEK_LIMIT, (prefix, truncated, broken) -> {
-            ErrorResponse response = new ErrorResponse(request.method(), request.uri().toString(), info.statusCode(),
-                    headers, prefix, truncated, broken, System.currentTimeMillis());
-            decision = call.onErrorResponse(response);
-            return decision.retry ? null : app.apply(info);
-        });
+        Headers headers = Headers.of(info.headers().map());
+        peeking = new PeekingSubscriber<>(AiCall.PEEK_LIMIT, (prefix, truncated, broken) ->
+                verdict.judge(info.statusCode(), headers, prefix, truncated, broken).retry ? null : app.apply(info));
         return peeking;
     }
 
@@ -63,7 +56,7 @@ final class AttemptHandler<T> implements BodyHandler<T> {
      */
     HttpResponse<T> bodyFirst() {
         PeekingSubscriber<T> peeked = peeking;
-        RetryDecision d = decision;
+        RetryDecision d = verdict.decision();
         if (peeked == null || d == null || d.retry) {
             return null;
         }
@@ -72,24 +65,5 @@ final class AttemptHandler<T> implements BodyHandler<T> {
             return null;
         }
         return new AssembledResponse<>(request, errorInfo, body.join());
-    }
-
-    int status() {
-        return status;
-    }
-
-    Headers headers() {
-        return headers;
-    }
-
-    /** The decision on this attempt's error response; null for a success. */
-    RetryDecision decision() {
-        return decision;
-    }
-
-    /** True when the response was dropped to send again; its body is then null. */
-    boolean discarded() {
-        RetryDecision d = decision;
-        return d != null && d.retry;
     }
 }

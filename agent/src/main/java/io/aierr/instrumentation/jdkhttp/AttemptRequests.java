@@ -5,6 +5,7 @@ import io.aierr.core.retry.ReplayMemory;
 
 import java.net.http.HttpRequest;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * What each attempt of one call sends: the app's request, or a copy of it that carries aierr's
@@ -17,23 +18,37 @@ final class AttemptRequests {
     private final AiCall call;
     /** Null when the body needs no capture (none, or one the JDK re-creates) or cannot have one. */
     private final ReplayMemory.Capture capture;
+    private final Consumer<String> warn;
     private volatile boolean sent;
 
-    private AttemptRequests(HttpRequest request, AiCall call, ReplayMemory.Capture capture) {
+    private AttemptRequests(HttpRequest request, AiCall call, ReplayMemory.Capture capture, Consumer<String> warn) {
         this.request = request;
         this.call = call;
         this.capture = capture;
+        this.warn = warn;
     }
 
-    static AttemptRequests of(HttpRequest request, AiCall call, ReplayMemory replay) {
+    static AttemptRequests of(HttpRequest request, AiCall call, ReplayMemory replay, Consumer<String> warn) {
         Optional<HttpRequest.BodyPublisher> body = request.bodyPublisher();
         ReplayMemory.Capture capture = body.isEmpty() || JdkRequests.replayable(request) ? null
                 : replay.capture(body.get().contentLength());
-        return new AttemptRequests(request, call, capture);
+        return new AttemptRequests(request, call, capture, warn);
     }
 
-    /** The request for the attempt begun last; {@code traceparent} replaces the app's when not null. */
+    /**
+     * The request for the attempt begun last; {@code traceparent} replaces the app's when not null.
+     * When no copy can be made, the app's own request (no traceparent, no body capture).
+     */
     HttpRequest next(String traceparent) {
+        try {
+            return copyFor(traceparent);
+        } catch (RuntimeException e) {
+            warn.accept("java.net.http request sent as the app made it (no traceparent, no body capture): " + e);
+            return request;
+        }
+    }
+
+    private HttpRequest copyFor(String traceparent) {
         HttpRequest.BodyPublisher body = null;
         if (capture != null) {
             HttpRequest.BodyPublisher own = request.bodyPublisher().orElseThrow();

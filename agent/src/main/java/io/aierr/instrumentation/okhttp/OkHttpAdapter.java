@@ -4,10 +4,10 @@ import io.aierr.bootstrap.OkHttpHook;
 import io.aierr.core.retry.Admission;
 import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.AiCalls;
-import io.aierr.core.TraceScope;
+import io.aierr.core.retry.AsyncRetries;
+import io.aierr.instrumentation.BlockingCalls;
 import io.aierr.instrumentation.CallDepth;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -31,13 +31,14 @@ public final class OkHttpAdapter implements OkHttpHook {
 
     @Override
     public Object[] execute(Object appCall) {
-        LogicalCall logical = begin(appCall);
-        if (logical == null) {
+        Begun begun = begin(appCall);
+        if (begun == null) {
             return null;
         }
-        cancellers.put(appCall, logical::cancel);
+        ExecutedCall executed = new ExecutedCall(begun.api, appCall, begun.request, begun.call, warn, sending);
+        cancellers.put(appCall, executed::cancel);
         try {
-            return executeWithRetries(logical);
+            return BlockingCalls.run(begun.call, executed);
         } finally {
             cancellers.remove(appCall);
         }
@@ -45,37 +46,20 @@ public final class OkHttpAdapter implements OkHttpHook {
 
     @Override
     public Object enqueue(Object appCall, Object appCallback) {
-        LogicalCall logical = begin(appCall);
-        if (logical == null) {
+        Begun begun = begin(appCall);
+        if (begun == null) {
             return appCallback;
         }
-        Admission admission = logical.call.admit();
-        if (admission.refusal != null) {
-            Object answer = logical.answer(admission.refusal);
-            if (answer == null) {
-                return appCallback;
-            }
-            // OkHttp calls back on a dispatcher thread, never inside enqueue: so does aierr
-            logical.api.callbackExecutor(appCall).execute(() -> {
-                try {
-                    logical.api.onResponse(appCallback, appCall, answer);
-                } catch (Throwable appFailure) {
-                    // the app's callback threw on a dispatcher thread, where OkHttp would not catch it either
-                }
-            });
-            return null;
+        EnqueuedCall enqueued = new EnqueuedCall(begun.api, appCall, begun.request, begun.call, warn, appCallback,
+                sending, () -> cancellers.remove(appCall));
+        AsyncRetries<Object> retries = new AsyncRetries<>(begun.call, enqueued);
+        cancellers.put(appCall, retries::cancel);
+        Admission admission = retries.admit();
+        if (admission.refusal == null && admission.waitMillis <= 0) {
+            return enqueued.sentByOkHttp(retries.sentByClient());
         }
-        RetryingCallback retrying = new RetryingCallback(logical, appCallback, sending,
-                () -> cancellers.remove(appCall));
-        sending.started(appCall, logical);
-        cancellers.put(appCall, retrying::cancel);
-        if (admission.waitMillis <= 0) {
-            logical.call.beginAttempt();
-            // OkHttp's own enqueue sends this first attempt once the hook returned: outside aierr's attempt
-            // context, so the app's tracing sees it under the app's span (retries are enqueued inside it)
-            return retrying.callback();
-        }
-        retrying.sendFirstAfter(admission.waitMillis);
+        // sent after its turn, holding neither a thread nor a dispatcher slot meanwhile; or answered without sending
+        retries.proceed(admission);
         return null;
     }
 
@@ -96,49 +80,21 @@ public final class OkHttpAdapter implements OkHttpHook {
         }
     }
 
-    private Object[] executeWithRetries(LogicalCall logical) {
-        Object attempt = logical.appCall;
-        Admission admission = logical.call.admit();
-        if (admission.refusal != null) {
-            Object answer = logical.answer(admission.refusal);
-            return answer == null ? null : new Object[] {answer, null};
-        }
-        try {
-            logical.await(admission.waitMillis);
-        } catch (IOException e) {
-            logical.call.aborted(e);
-            return new Object[] {null, e};
-        }
-        logical.call.beginAttempt();
-        while (true) {
-            Object response;
-            Object current = attempt;
-            sending.started(current, logical);
-            try (TraceScope inApp = logical.call.attemptInAppContext()) {
-                response = CallDepth.asAgent(() -> logical.api.execute(current));
-            } catch (Throwable e) {
-                logical.failed(e);
-                return new Object[] {null, e};
-            } finally {
-                sending.ended(current);
-            }
-            Object delivered = logical.judge(response);
-            if (delivered != null) {
-                return new Object[] {delivered, null};
-            }
-            try {
-                logical.await(logical.retryDelayMillis());
-                attempt = logical.nextCall();
-            } catch (Throwable e) {
-                IOException failure = LogicalCall.noNextAttempt(e);
-                logical.call.aborted(failure);
-                return new Object[] {null, failure};
-            }
+    /** What every AI call starts from: its client's API, the app's request, and the core's call. */
+    private static final class Begun {
+        final OkHttpApi api;
+        final Object request;
+        final AiCall call;
+
+        Begun(OkHttpApi api, Object request, AiCall call) {
+            this.api = api;
+            this.request = request;
+            this.call = call;
         }
     }
 
-    /** A new logical call for this app call, or null when it is not an AI call or is the agent's own attempt. */
-    private LogicalCall begin(Object appCall) {
+    /** A new AI call for this app call, or null when it is not an AI call or is the agent's own attempt. */
+    private Begun begin(Object appCall) {
         if (CallDepth.inside()) {
             return null;
         }
@@ -153,7 +109,7 @@ public final class OkHttpAdapter implements OkHttpHook {
             AiCall call = calls.begin(provider, api.method(request), api.uri(url), api.credential(request),
                     bodyPrefix(api, request), api.replayable(request), api.timeoutMillis(appCall),
                     api.header(request, "traceparent"));
-            return new LogicalCall(api, appCall, request, call, warn);
+            return new Begun(api, request, call);
         } catch (Throwable e) {
             warn.accept("OkHttp call passed through unobserved: " + e);
             return null;

@@ -66,7 +66,7 @@ class BlockingRetriesTest {
         }
 
         @Override
-        public Response send(String traceparent) throws IOException {
+        public Response send(String traceparent, Verdict verdict) throws IOException {
             Object next = script.remove();
             log.add("send");
             if (next instanceof IOException) {
@@ -86,7 +86,11 @@ class BlockingRetriesTest {
         }
 
         @Override
-        public InputStream body(Response response) {
+        public PeekedBody peek(Response response) {
+            return PeekedBody.read(() -> body(response), AiCall.PEEK_LIMIT);
+        }
+
+        private InputStream body(Response response) {
             InputStream text = new ByteArrayInputStream(response.text.getBytes(StandardCharsets.UTF_8));
             if (response.breaksWith == null) {
                 return text;
@@ -117,6 +121,12 @@ class BlockingRetriesTest {
         @Override
         public void discard(Response response) {
             log.add("discard " + response.status);
+        }
+
+        @Override
+        public Response settled(Response response) {
+            log.add("settled " + response.status);
+            return response;
         }
 
         @Override
@@ -156,9 +166,9 @@ class BlockingRetriesTest {
         AiCall captured = oneShotBodyCall("captured.example");
         ScriptedExchange capturing = new ScriptedExchange() {
             @Override
-            public Response send(String traceparent) throws IOException {
+            public Response send(String traceparent, Verdict verdict) throws IOException {
                 captured.bodyCaptured(); // as a client's capturing body does when it was sent to its end
-                return super.send(traceparent);
+                return super.send(traceparent, verdict);
             }
         }.then(new Response(429, "slow")).then(new Response(200, "ok"));
         assertEquals(200, BlockingRetries.run(captured, capturing).status);
@@ -261,5 +271,54 @@ class BlockingRetriesTest {
                 new byte[0], false, true, System.currentTimeMillis()));
         assertFalse(decision.retry, "a retry could end differently from what the app would have met");
         assertFalse(decision.settled, "the client and the app may do what they would without aierr");
+    }
+
+    @Test
+    void aClientThatJudgesWhileReceivingIsNeverAskedToPeekAndEachStepHasItsState() throws IOException {
+        AiCall call = call();
+        List<AiCall.State> seen = new ArrayList<>();
+        ScriptedExchange receiving = new ScriptedExchange() {
+            @Override
+            public Response send(String traceparent, Verdict verdict) throws IOException {
+                seen.add(call.state());
+                Response r = super.send(traceparent, verdict);
+                if (r.status >= 400) {
+                    verdict.judge(r.status, Headers.EMPTY, r.text.getBytes(StandardCharsets.UTF_8), false, false);
+                }
+                return r;
+            }
+
+            @Override
+            public PeekedBody peek(Response response) {
+                throw new AssertionError("peeked although judged");
+            }
+
+            @Override
+            public void pause(long millis) throws IOException {
+                seen.add(call.state());
+                super.pause(millis);
+            }
+        }.then(new Response(503, "#1")).then(new Response(503, "#2")).then(new Response(503, "#3"));
+        assertEquals(503, BlockingRetries.run(call, receiving).status);
+        assertEquals(List.of("send", "discard 503", "pause", "send", "discard 503", "pause", "send", "settled 503"),
+                receiving.log, "spent attempts settle the last answer");
+        assertEquals(List.of(AiCall.State.SENDING, AiCall.State.WAITING, AiCall.State.SENDING, AiCall.State.WAITING,
+                AiCall.State.SENDING), seen);
+        assertEquals(AiCall.State.ENDED, call.state());
+        assertEquals(3, call.attempts());
+    }
+
+    @Test
+    void aCancelledCallsFailureEndsItAsTheClientReportsIt() {
+        AiCall call = call();
+        IOException canceled = new IOException("Canceled");
+        ScriptedExchange cancelled = new ScriptedExchange() {
+            @Override
+            public boolean cancelled() {
+                return true;
+            }
+        }.then(canceled);
+        assertSame(canceled, assertThrows(IOException.class, () -> BlockingRetries.run(call, cancelled)));
+        assertEquals(AiCall.State.ENDED, call.state());
     }
 }

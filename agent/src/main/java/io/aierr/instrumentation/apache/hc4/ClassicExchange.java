@@ -1,6 +1,9 @@
 package io.aierr.instrumentation.apache.hc4;
 
+import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.BlockingRetries;
+import io.aierr.core.retry.PeekedBody;
+import io.aierr.core.retry.Verdict;
 import io.aierr.core.Headers;
 import io.aierr.core.limits.Refusal;
 import io.aierr.instrumentation.CallDepth;
@@ -38,7 +41,7 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     }
 
     @Override
-    public CloseableHttpResponse send(String traceparent) throws IOException {
+    public CloseableHttpResponse send(String traceparent, Verdict verdict) throws IOException {
         if (traceparent == null) {
             return CallDepth.asAgent(() -> client.execute(target, request, context));
         }
@@ -72,9 +75,9 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     }
 
     @Override
-    public InputStream body(CloseableHttpResponse response) throws IOException {
+    public PeekedBody peek(CloseableHttpResponse response) {
         HttpEntity entity = response.getEntity();
-        return entity == null ? null : entity.getContent();
+        return PeekedBody.read(() -> entity == null ? null : entity.getContent(), AiCall.PEEK_LIMIT);
     }
 
     @Override

@@ -5,7 +5,7 @@ import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.AiCalls;
 import io.aierr.core.retry.ReplayMemory;
 import io.aierr.core.retry.RequestBodyPrefix;
-import io.aierr.instrumentation.apache.ClassicAttempts;
+import io.aierr.instrumentation.BlockingCalls;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.http.Header;
 import org.apache.http.HttpEntity;
@@ -58,7 +58,7 @@ public final class Hc4Hook implements ApacheHttpHook {
             ((HttpEntityEnclosingRequest) hc4).setEntity(new CapturedEntity(own, capture, call::bodyCaptured));
         }
         try {
-            return ClassicAttempts.run(call,
+            return BlockingCalls.run(call,
                     new ClassicExchange((CloseableHttpClient) client, (HttpHost) target, hc4, attempts));
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);

@@ -1,12 +1,13 @@
 package io.aierr.instrumentation.apache.hc5;
 
+import io.aierr.core.Headers;
+import io.aierr.core.TraceScope;
+import io.aierr.core.limits.Refusal;
 import io.aierr.core.retry.Admission;
 import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.AiCalls;
-import io.aierr.core.retry.Delayed;
-import io.aierr.core.limits.Refusal;
+import io.aierr.core.retry.AsyncRetries;
 import io.aierr.core.retry.ReplayMemory;
-import io.aierr.core.TraceScope;
 import io.aierr.instrumentation.CallDepth;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
@@ -37,6 +38,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -46,11 +48,11 @@ import java.util.function.IntPredicate;
  * One async HttpClient 5 call. Its request is known only when the app's producer emits it inside
  * the client's {@code doExecute}, so the first attempt always runs through thin relays (producer,
  * consumer, callback) that decide at that moment: a call to another host then just passes through
- * them and the app gets the client's own future. An AI call gets the future of the whole call;
- * its attempts are full client executions, its waits run on a timer thread (never on an I/O
- * reactor thread), and cancelling that future cancels the attempt in flight and any to come.
+ * them and the app gets the client's own future. An AI call gets the future of the whole call and
+ * goes through the async retry chain: its attempts are full client executions, and cancelling that
+ * future cancels the attempt in flight and any to come.
  */
-final class AsyncCall<T> {
+final class AsyncCall<T> implements AsyncRetries.Exchange<AsyncCall<T>.Execution> {
     private static final int UNDECIDED = 0;
     private static final int PASS = 1;
     private static final int AI = 2;
@@ -70,6 +72,7 @@ final class AsyncCall<T> {
     private final BasicFuture<T> result = new BasicFuture<>(new ToApp());
     // set once the first attempt's request is emitted, before any response can arrive
     private volatile AiCall call;
+    private volatile AsyncRetries<Execution> retries;
     private volatile HttpRequest request;
     private volatile EntityDetails entityDetails;
     /** The copy of a body the app's producer cannot repeat, made as the first attempt sends it; else null. */
@@ -81,7 +84,7 @@ final class AsyncCall<T> {
     /** Set when the call passes through and the app got the client's future, whose callback is the attempt. */
     private volatile boolean appHoldsClientFuture;
     /** The attempt allowed to use the app's producer; a finished attempt must not reset it under the next one. */
-    private volatile Attempt current;
+    private volatile Execution current;
     /** Set when the first emission is not sent now: what happens instead, once its execution is dropped. */
     private volatile Runnable firstNotSent;
 
@@ -101,7 +104,7 @@ final class AsyncCall<T> {
     }
 
     Future<T> start() {
-        Attempt first = new Attempt(true);
+        Execution first = new Execution(true, null);
         current = first;
         Future<T> future = first.send(appContext);
         if (mode.get() == PASS) {
@@ -117,11 +120,12 @@ final class AsyncCall<T> {
     }
 
     /** Runs on the first emission of the request, before the client sends anything. */
-    private void decide(HttpRequest emitted, EntityDetails details, HttpContext clientContext) {
+    private void decide(Execution first, HttpRequest emitted, EntityDetails details, HttpContext clientContext) {
         if (mode.get() != UNDECIDED) {
             return;
         }
         AiCall begun = null;
+        AsyncRetries<Execution> chain = null;
         Admission admission = null;
         try {
             URI uri = Hc5Requests.uri(target, emitted);
@@ -132,7 +136,8 @@ final class AsyncCall<T> {
                 byte[] prefix = body == null ? null : Arrays.copyOf(body, Math.min(body.length, AiCall.PEEK_LIMIT));
                 begun = calls.begin(provider, emitted.getMethod(), uri, Hc5Requests.credential(emitted), prefix,
                         producer.isRepeatable(), timeout, Hc5Hook.traceparent(emitted));
-                admission = begun.admit();
+                chain = new AsyncRetries<>(begun, this);
+                admission = chain.admit();
             }
         } catch (URISyntaxException | RuntimeException | LinkageError e) {
             warn.accept("HttpClient 5 async call passed through unobserved: " + e);
@@ -153,21 +158,21 @@ final class AsyncCall<T> {
             clientContext.setAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE, (IntPredicate) begun::decidesRetryOf);
         }
         call = begun;
+        retries = chain;
         mode.set(AI);
-        Refusal refusal = admission.refusal;
-        if (refusal != null) {
-            firstNotSent = () -> answer(refusal);
-        } else if (admission.waitMillis > 0 && producer.isRepeatable()) {
-            // the request is not sent yet: it waits its turn off the I/O thread, then goes as a resend
-            long wait = admission.waitMillis;
-            firstNotSent = () -> scheduleNext(wait);
+        if (admission.refusal != null || (admission.waitMillis > 0 && producer.isRepeatable())) {
+            // answered, or not sent yet: it waits its turn off the I/O thread, then goes as a resend
+            AsyncRetries<Execution> later = chain;
+            Admission admitted = admission;
+            firstNotSent = () -> later.proceed(admitted);
         } else {
-            begun.beginAttempt();
+            first.reply = chain.sentByClient();
         }
     }
 
     /** Gives the app the refusal's copied answer through its own consumer, as if the server had sent it. */
-    private void answer(Refusal refusal) {
+    @Override
+    public void answer(Refusal refusal) {
         BasicHttpResponse response = new BasicHttpResponse(refusal.answer.status);
         refusal.headers().forEach(response::addHeader);
         byte[] body = refusal.answer.body;
@@ -187,33 +192,55 @@ final class AsyncCall<T> {
         return mode.get() == AI;
     }
 
-    private void scheduleNext(long delayMillis) {
-        Delayed.onTimer(delayMillis, this::nextAttempt);
-    }
-
-    private void nextAttempt() {
-        if (result.isDone()) {
-            return;
-        }
-        Attempt next = new Attempt(false);
+    /** A resend: a copy of the emitted request and its body, carrying {@code traceparent}. */
+    @Override
+    public void send(String traceparent, AsyncRetries<Execution>.Attempt attempt) {
+        Execution next = new Execution(false, traceparent);
+        next.reply = attempt;
         synchronized (this) {
             current = next;
             // what the finished attempt's client would have done, had its release not been held back
             producer.releaseResources();
         }
-        call.beginAttempt();
-        next.traceparent = call.traceparent();
-        // the app's tracing starts its span for the attempt inside execute, on this thread
-        try (TraceScope inApp = call.attemptInAppContext()) {
-            inFlight = next.send(context);
-        } catch (RuntimeException e) {
-            call.onFailure(e);
-            result.failed(e);
-            return;
+        inFlight = next.send(context);
+    }
+
+    @Override
+    public void cancelInFlight() {
+        Future<T> attempt = inFlight;
+        if (attempt != null) {
+            attempt.cancel(true);
         }
-        if (result.isCancelled()) {
-            inFlight.cancel(true);
-        }
+    }
+
+    @Override
+    public int status(Execution execution) {
+        return execution.relayConsumer.status;
+    }
+
+    @Override
+    public Headers headers(Execution execution) {
+        return execution.relayConsumer.headers();
+    }
+
+    /** Nothing to release: its consumer drained the body and dropped it. */
+    @Override
+    public void discard(Execution execution) {
+    }
+
+    @Override
+    public void complete(Execution execution) {
+        result.completed(execution.value);
+    }
+
+    @Override
+    public void fail(Throwable failure) {
+        result.failed(failure instanceof Exception ? (Exception) failure : new ExecutionException(failure));
+    }
+
+    /** The app's future is cancelled already, and its callback heard. */
+    @Override
+    public void cancelledWhileWaiting() {
     }
 
     /** Completes the call's future: from an attempt that passed through, or from a refusal's copied answer. */
@@ -254,12 +281,11 @@ final class AsyncCall<T> {
 
         @Override
         public void cancelled() {
-            Future<T> attempt = inFlight;
-            if (attempt != null) {
-                attempt.cancel(true);
-            }
-            if (call != null) {
-                call.aborted(new CancellationException("future cancelled"));
+            AsyncRetries<Execution> chain = retries;
+            if (chain != null) {
+                chain.cancel();
+            } else {
+                cancelInFlight();
             }
             release();
             if (callback != null) {
@@ -279,18 +305,25 @@ final class AsyncCall<T> {
         }
     }
 
-    /** One attempt: its relay producer and consumer, and the callback of the client's future for it. */
-    private final class Attempt implements FutureCallback<T> {
+    /**
+     * One attempt's client execution: its relay producer and consumer, the callback of the client's
+     * future for it, and, for an AI call, what it came back with.
+     */
+    final class Execution implements FutureCallback<T> {
         private final AttemptProducer relayProducer = new AttemptProducer(this);
         private final HeldErrorConsumer<T> relayConsumer = new HeldErrorConsumer<>(consumer, AsyncCall.this::observed,
-                () -> call);
+                () -> this.reply.verdict());
         /** The first attempt sends the app's producer; the others a copy of its request and body. */
         final boolean first;
         /** What a resend carries in place of the request's own traceparent; null to send it as the app set it. */
-        volatile String traceparent;
+        final String traceparent;
+        /** Where an AI call's attempt reports; set before the request goes out. */
+        volatile AsyncRetries<Execution>.Attempt reply;
+        volatile T value;
 
-        Attempt(boolean first) {
+        Execution(boolean first, String traceparent) {
             this.first = first;
+            this.traceparent = traceparent;
         }
 
         Future<T> send(HttpContext attemptContext) {
@@ -307,18 +340,12 @@ final class AsyncCall<T> {
         }
 
         @Override
-        public void completed(T value) {
+        public void completed(T completed) {
             if (!observed()) {
-                passedTo().completed(value);
-            } else if (relayConsumer.discarded) {
-                scheduleNext(relayConsumer.delayMillis);
+                passedTo().completed(completed);
             } else {
-                if (relayConsumer.status < 400) {
-                    call.onSuccess(relayConsumer.status, relayConsumer.headers());
-                } else {
-                    call.delivered();
-                }
-                result.completed(value);
+                value = completed;
+                reply.responded(this);
             }
         }
 
@@ -330,10 +357,9 @@ final class AsyncCall<T> {
                 passedTo().failed(failure);
             } else if (relayConsumer.discarded) {
                 // the connection broke while a dropped body drained: the retry stands
-                scheduleNext(relayConsumer.delayMillis);
+                reply.responded(this);
             } else {
-                call.onFailure(failure);
-                result.failed(failure);
+                reply.failed(failure);
             }
         }
 
@@ -342,7 +368,8 @@ final class AsyncCall<T> {
             if (!observed()) {
                 passedTo().cancelled();
             } else {
-                result.cancel();
+                result.cancel(); // the app hears a cancel, whoever cancelled the attempt
+                reply.failed(new CancellationException("attempt cancelled"));
             }
         }
     }
@@ -357,12 +384,12 @@ final class AsyncCall<T> {
      * over, so neither a copy nor a header set for a while would be safe.
      */
     private final class AttemptProducer implements AsyncRequestProducer {
-        private final Attempt attempt;
+        private final Execution attempt;
         /** Bytes of the captured body this resend has written. */
         private int replayed;
         private boolean ended;
 
-        AttemptProducer(Attempt attempt) {
+        AttemptProducer(Execution attempt) {
             this.attempt = attempt;
         }
 
@@ -378,7 +405,7 @@ final class AsyncCall<T> {
                 return;
             }
             producer.sendRequest((emitted, details, c) -> {
-                decide(emitted, details, c);
+                decide(attempt, emitted, details, c);
                 if (firstNotSent != null) {
                     throw new NotSent();
                 }

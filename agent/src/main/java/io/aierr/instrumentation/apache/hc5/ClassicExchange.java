@@ -1,6 +1,9 @@
 package io.aierr.instrumentation.apache.hc5;
 
+import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.BlockingRetries;
+import io.aierr.core.retry.PeekedBody;
+import io.aierr.core.retry.Verdict;
 import io.aierr.core.Headers;
 import io.aierr.core.limits.Refusal;
 import io.aierr.instrumentation.CallDepth;
@@ -56,7 +59,7 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
 
     @Override
     @SuppressWarnings("deprecation") // the one public entry to doExecute present in every 5.x
-    public CloseableHttpResponse send(String traceparent) throws IOException {
+    public CloseableHttpResponse send(String traceparent, Verdict verdict) throws IOException {
         clientRetryHeldBack = false;
         if (traceparent == null) {
             return CallDepth.asAgent(() -> client.execute(target, request, context));
@@ -87,9 +90,9 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     }
 
     @Override
-    public InputStream body(CloseableHttpResponse response) throws IOException {
+    public PeekedBody peek(CloseableHttpResponse response) {
         HttpEntity entity = response.getEntity();
-        return entity == null ? null : entity.getContent();
+        return PeekedBody.read(() -> entity == null ? null : entity.getContent(), AiCall.PEEK_LIMIT);
     }
 
     @Override

@@ -5,7 +5,7 @@ import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.AiCalls;
 import io.aierr.core.retry.ReplayMemory;
 import io.aierr.core.retry.RequestBodyPrefix;
-import io.aierr.instrumentation.apache.ClassicAttempts;
+import io.aierr.instrumentation.BlockingCalls;
 import io.aierr.instrumentation.apache.RetryStrategyInstrumentation;
 import org.apache.hc.client5.http.config.Configurable;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -70,7 +70,7 @@ public final class Hc5Hook implements ApacheHttpHook {
             classic.setEntity(new CapturedEntity(own, capture, call::bodyCaptured));
         }
         try {
-            return ClassicAttempts.run(call, exchange);
+            return BlockingCalls.run(call, exchange);
         } finally {
             attempts.removeAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
             if (capture != null) {

@@ -1,9 +1,8 @@
 package io.aierr.instrumentation.apache.hc5;
 
 import io.aierr.core.Headers;
-import io.aierr.core.classify.ErrorResponse;
 import io.aierr.core.retry.AiCall;
-import io.aierr.core.retry.RetryDecision;
+import io.aierr.core.retry.Verdict;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
@@ -31,12 +30,12 @@ final class HeldErrorConsumer<T> implements AsyncResponseConsumer<T> {
     private final AsyncResponseConsumer<T> consumer;
     /** Whether the call is an AI call aierr judges; otherwise everything goes straight to the app. */
     private final BooleanSupplier observed;
-    private final Supplier<AiCall> call;
+    /** The verdict of this attempt, known once the request went out. */
+    private final Supplier<Verdict> verdict;
 
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
     volatile int status;
     volatile boolean discarded;
-    volatile long delayMillis;
     private boolean engaged;
     private boolean draining;
     private HttpResponse response;
@@ -45,10 +44,10 @@ final class HeldErrorConsumer<T> implements AsyncResponseConsumer<T> {
     private FutureCallback<T> resultCallback;
     private CapacityChannel capacity;
 
-    HeldErrorConsumer(AsyncResponseConsumer<T> consumer, BooleanSupplier observed, Supplier<AiCall> call) {
+    HeldErrorConsumer(AsyncResponseConsumer<T> consumer, BooleanSupplier observed, Supplier<Verdict> verdict) {
         this.consumer = consumer;
         this.observed = observed;
-        this.call = call;
+        this.verdict = verdict;
     }
 
     @Override
@@ -156,11 +155,7 @@ final class HeldErrorConsumer<T> implements AsyncResponseConsumer<T> {
             throws HttpException, IOException {
         byte[] body = held.toByteArray();
         byte[] prefix = body.length > AiCall.PEEK_LIMIT ? Arrays.copyOf(body, AiCall.PEEK_LIMIT) : body;
-        AiCall aiCall = call.get();
-        RetryDecision decision = aiCall.onErrorResponse(new ErrorResponse(aiCall.info().method, aiCall.info().url,
-                status, Hc5Requests.headers(response), prefix, !complete, broken, System.currentTimeMillis()));
-        if (decision.retry) {
-            delayMillis = decision.delayMillis;
+        if (verdict.get().judge(status, Hc5Requests.headers(response), prefix, !complete, broken).retry) {
             discarded = true;
             if (complete) {
                 resultCallback.completed(null);

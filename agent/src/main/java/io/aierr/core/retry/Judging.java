@@ -1,0 +1,59 @@
+package io.aierr.core.retry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/** What both drivers do with one attempt's response: judge it, then hand it over or leave it to be sent again. */
+final class Judging {
+    private Judging() {
+    }
+
+    /**
+     * The response the app gets, the call then ended; or null when the verdict is to send again
+     * after its wait (the response is not yet discarded). A hand-over that fails ends the call as
+     * failed and throws.
+     */
+    static <R, X extends Exception> R handedOver(AiCall call, Responses<R, X> client, R response, Verdict verdict)
+            throws X {
+        PeekedBody body = null;
+        try {
+            int status = client.status(response);
+            if (status < 400) {
+                call.onSuccess(status, client.headers(response));
+                return response;
+            }
+            if (verdict.decision() == null) {
+                body = client.peek(response);
+                byte[] prefix = body.prefix.length > AiCall.PEEK_LIMIT
+                        ? Arrays.copyOf(body.prefix, AiCall.PEEK_LIMIT) : body.prefix;
+                verdict.judge(status, client.headers(response), prefix, body.truncated, body.failure() != null);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            call.passedUnjudged(e);
+            return response;
+        }
+        RetryDecision decision = verdict.decision();
+        if (decision.retry) {
+            return null;
+        }
+        R delivered;
+        try {
+            delivered = body == null ? response : withPeekedBody(client, response, body);
+        } catch (Exception | Error e) {
+            call.onFailure(e);
+            throw e;
+        }
+        call.delivered();
+        return decision.settled ? client.settled(delivered) : delivered;
+    }
+
+    private static <R, X extends Exception> R withPeekedBody(Responses<R, X> client, R response, PeekedBody body)
+            throws X {
+        InputStream content = body.replay();
+        IOException broken = body.failure();
+        return content == null ? response
+                : broken == null ? client.withBody(response, content)
+                : client.withBrokenBody(response, content, broken);
+    }
+}
