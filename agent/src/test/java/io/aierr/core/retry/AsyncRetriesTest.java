@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class AsyncRetriesTest {
     private static final AiCalls CALLS = new AiCalls(EndpointMatcher.create(List.of(), null),
             new RetryPolicy(true, Set.of(429, 503), 3, 10, 100, 10_000, bound -> bound),
-            new EndpointPolicy(true, true, -1, 0, 0, 30_000), Telemetry.NONE);
+            new EndpointPolicy(true, true, true, -1, 0, 0, 30_000), Telemetry.NONE);
 
     /** A response as the fake client has it: a status and a body that may break after its text. */
     private static final class Response {
