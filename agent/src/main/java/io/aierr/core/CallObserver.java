@@ -2,10 +2,12 @@ package io.aierr.core;
 
 import io.aierr.core.classify.BackoffSource;
 import io.aierr.core.classify.ClassifiedError;
+import io.aierr.core.usage.ResponseUsage;
 
 /**
  * Receives the life of one logical AI call, in order: for each attempt {@code attemptStarted} then
- * one {@code attempt*} outcome, a {@code backoff} between attempts, and {@code callEnded} once.
+ * one {@code attempt*} outcome, a {@code backoff} between attempts, {@code responseRead} when the
+ * app has read a success's body, and {@code callEnded} once.
  * Implementations must be cheap and must never throw. Calls of one AI call never overlap, but
  * may come from different threads (async clients).
  */
@@ -48,6 +50,13 @@ public interface CallObserver {
      *                  call's own wait that the gate made longer ({@code retry-after-ms 250ms}); else null
      */
     default void backoff(int nextAttempt, long waitedMillis, BackoffSource source, String stretched) {
+    }
+
+    /**
+     * The app read the body of the call's success (or closed it), and this is what it said of its
+     * usage; comes before {@code callEnded}. Not called when the body said nothing.
+     */
+    default void responseRead(ResponseUsage usage) {
     }
 
     /**

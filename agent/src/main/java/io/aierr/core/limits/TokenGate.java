@@ -19,6 +19,11 @@ import java.util.Map;
 public final class TokenGate {
     /** An app talks to a handful of models; this only bounds what a misbehaving one could grow. */
     private static final int MAX_MODELS = 256;
+    /** Prompts estimated below this many tokens say too little of the ratio (JSON overhead dominates). */
+    private static final double MIN_ESTIMATE_TO_LEARN = 32;
+    private static final double MIN_RATIO = 0.05;
+    private static final double MAX_RATIO = 20;
+    private static final double LEARNING_WEIGHT = 0.2;
 
     /** The server's buckets a request is charged against, and what it costs in each. */
     enum Kind {
@@ -56,6 +61,8 @@ public final class TokenGate {
     /** What one attempt reserved, and what it must hand back with its answer. */
     public static final class Reservation {
         final String model;
+        /** The prompt's tokens estimated from its size alone, before what usage taught. */
+        final double estimatedInput;
         final double input;
         final double output;
         final double[] charged = new double[Kind.values().length];
@@ -67,8 +74,9 @@ public final class TokenGate {
         boolean settled;
         private long waitNanos;
 
-        private Reservation(String model, double input, double output) {
+        private Reservation(String model, double estimatedInput, double input, double output) {
             this.model = model;
+            this.estimatedInput = estimatedInput;
             this.input = input;
             this.output = output;
         }
@@ -94,6 +102,8 @@ public final class TokenGate {
         final TokenBucket[] buckets = new TokenBucket[Kind.values().length];
         /** Running totals: the difference between two readings is what went out in between. */
         final double[] sentTotal = new double[Kind.values().length];
+        /** Prompt tokens the server counted per token estimated from the body's size, learned from usage. */
+        double inputPerEstimate = 1;
 
         TokenBucket bucket(Kind kind) {
             if (buckets[kind.ordinal()] == null) {
@@ -111,12 +121,13 @@ public final class TokenGate {
      * Reserves a request's estimated cost in each known bucket of its model; the reservation says
      * how long the call waits for the tokens, 0 when they are there (or no bucket is known).
      *
-     * @param inputTokens  the prompt's estimated tokens
+     * @param inputTokens  the prompt's tokens as its size suggests (before what usage taught)
      * @param outputTokens the most output tokens the request allows, 0 when it names none
      */
     public synchronized Reservation reserve(long now, String model, double inputTokens, double outputTokens) {
-        Reservation r = new Reservation(key(model), inputTokens, outputTokens);
-        Model mine = models.get(r.model);
+        Model mine = models.get(key(model));
+        double ratio = mine == null ? 1 : mine.inputPerEstimate;
+        Reservation r = new Reservation(key(model), inputTokens, inputTokens * ratio, outputTokens);
         if (mine == null) {
             return r;
         }
@@ -189,6 +200,20 @@ public final class TokenGate {
         cause = answer;
         mine.bucket(named).throttled(now, r.wentOut ? r.sentAt : now);
         return true;
+    }
+
+    /**
+     * A success's usage says how many prompt tokens the server counted: the model's estimate learns
+     * the ratio to what its body's size suggested (a moving average; prompts in other scripts or
+     * with images differ from four bytes a token).
+     */
+    public synchronized void used(Reservation r, long inputTokens) {
+        Model mine = models.get(r.model);
+        if (mine == null || r.estimatedInput < MIN_ESTIMATE_TO_LEARN || inputTokens <= 0) {
+            return;
+        }
+        double seen = Math.max(MIN_RATIO, Math.min(MAX_RATIO, inputTokens / r.estimatedInput));
+        mine.inputPerEstimate += (seen - mine.inputPerEstimate) * LEARNING_WEIGHT;
     }
 
     /** The last 429 that named a token limit, or null: what a call refused its turn gets a copy of. */

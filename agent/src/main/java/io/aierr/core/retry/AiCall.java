@@ -18,6 +18,8 @@ import io.aierr.core.limits.RateCounters;
 import io.aierr.core.limits.RateGate;
 import io.aierr.core.limits.Refusal;
 import io.aierr.core.limits.TokenGate;
+import io.aierr.core.usage.ResponseUsage;
+import io.aierr.core.usage.UsageReader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -70,6 +72,9 @@ public final class AiCall {
     private int lastStatus;
     private ClassifiedError lastError;
     private String giveUpReason;
+    /** The success's body the app reads, whose end ends the call's telemetry; null when none is read. */
+    private volatile SuccessBody successBody;
+    private volatile Throwable endedBy;
     /** Cancellation of an async call may race with its last attempt; the call ends once. */
     private final AtomicBoolean ended = new AtomicBoolean();
 
@@ -312,6 +317,27 @@ public final class AiCall {
         end(null);
     }
 
+    /**
+     * The body of this call's success (status below 400), read as it flows to the app: make it when
+     * the response's body starts, before or after {@link #onSuccess}. The call's telemetry then ends
+     * when the app has read the body or closed it, with what the body said of its usage.
+     */
+    public SuccessBody successBody(String contentType) {
+        SuccessBody body = new SuccessBody(this, UsageReader.forContentType(contentType));
+        successBody = body;
+        return body;
+    }
+
+    /** The success's body was read (or closed); {@code usage} is what it said, null when unread. */
+    void bodyRead(ResponseUsage usage) {
+        if (usage != null && !usage.isEmpty()) {
+            observer.responseRead(usage);
+            if (tokens != null && usage.inputTokens != null) {
+                limits.tokens.used(tokens, usage.inputTokens);
+            }
+        }
+    }
+
     /** The last error response reached the app. */
     public void delivered() {
         assert state == State.ANSWERED || state == State.ENDED : state;
@@ -473,8 +499,18 @@ public final class AiCall {
             if (probeTicket > 0) {
                 limits.breaker.probeEnded(probeTicket);
             }
-            observer.callEnded(attempts, lastStatus, lastError, failure, giveUpReason);
+            endedBy = failure;
+            SuccessBody body = successBody;
+            if (failure == null && body != null && !body.callEnded()) {
+                return; // the app still reads the success's body: its end reports the call
+            }
+            report();
         }
+    }
+
+    /** Tells the observer the call ended, once both the call and the body the app reads are done. */
+    void report() {
+        observer.callEnded(attempts, lastStatus, lastError, endedBy, giveUpReason);
     }
 
     private static CallObserver safe(Telemetry telemetry, CallInfo info) {

@@ -31,6 +31,11 @@ public final class Verdict {
         return d;
     }
 
+    /** For a success (never judged): its body as the app reads it; see {@link AiCall#successBody}. */
+    public SuccessBody successBody(String contentType) {
+        return call.successBody(contentType);
+    }
+
     /** The decision taken, or null while the response is not judged (a success is never judged). */
     public RetryDecision decision() {
         return decision;

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Wraps the app's {@link BodyHandler} for one attempt. Successes go straight to the app's
- * handler (no copy, streams stay streams). Error responses are first peeked and decided on: a
+ * handler (no copy, streams stay streams), their usage read on the way. Error responses are first peeked and decided on: a
  * response to retry is drained and dropped without the app's handler ever seeing it; the final
  * one is replayed into the app's handler byte for byte, and one whose body broke while peeked
  * (never retried) with its read error after the bytes that came.
@@ -37,7 +37,8 @@ final class AttemptHandler<T> implements BodyHandler<T> {
     @Override
     public BodySubscriber<T> apply(ResponseInfo info) {
         if (info.statusCode() < 400) {
-            return app.apply(info);
+            return new ReadingSubscriber<>(app.apply(info),
+                    verdict.successBody(info.headers().firstValue("content-type").orElse(null)));
         }
         errorInfo = info;
         Headers headers = Headers.of(info.headers().map());

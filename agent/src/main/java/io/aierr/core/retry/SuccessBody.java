@@ -1,0 +1,78 @@
+package io.aierr.core.retry;
+
+import io.aierr.core.usage.ResponseUsage;
+import io.aierr.core.usage.UsageReader;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The body of a call's success as the app reads it. Each chunk is shown to a {@link UsageReader}
+ * on its way to the app, unchanged and not held; when the app has read it to its end or closed it,
+ * the usage goes to the call, and the call's telemetry ends: the later of that and the call's own
+ * end. A client adapter makes one with {@link AiCall#successBody} and calls {@link #accept} for
+ * every chunk the app gets and {@link #ended()} once (more calls are ignored).
+ */
+public final class SuccessBody {
+    /** Scratch for buffers without an array, copied through in pieces of this size. */
+    private static final int COPY_CHUNK = 8 * 1024;
+
+    private final AiCall call;
+    private final UsageReader reader;
+    private final AtomicBoolean bodyEnded = new AtomicBoolean();
+    /** The call's end and the body's end: the second reports the call. */
+    private final AtomicInteger ends = new AtomicInteger();
+    private byte[] scratch;
+
+    SuccessBody(AiCall call, UsageReader reader) {
+        this.call = call;
+        this.reader = reader;
+    }
+
+    public void accept(byte[] bytes, int offset, int length) {
+        if (reader != null) {
+            reader.accept(bytes, offset, length);
+        }
+    }
+
+    /** The buffer's remaining bytes, read without moving its position. */
+    public void accept(ByteBuffer buffer) {
+        if (reader == null || !buffer.hasRemaining()) {
+            return;
+        }
+        if (buffer.hasArray()) {
+            reader.accept(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            return;
+        }
+        ByteBuffer view = buffer.duplicate();
+        if (scratch == null) {
+            scratch = new byte[COPY_CHUNK];
+        }
+        while (view.hasRemaining()) {
+            int n = Math.min(scratch.length, view.remaining());
+            view.get(scratch, 0, n);
+            reader.accept(scratch, 0, n);
+        }
+    }
+
+    /** The app read the body to its end, or closed it, or the body failed. */
+    public void ended() {
+        if (bodyEnded.compareAndSet(false, true)) {
+            try {
+                ResponseUsage usage = reader == null ? null : reader.finish();
+                call.bodyRead(usage);
+            } catch (RuntimeException e) {
+                // the usage is aierr's business: the call still reports, the app's body still ends
+            }
+            if (ends.incrementAndGet() == 2) {
+                call.report();
+            }
+        }
+    }
+
+    /** The call itself ended; returns whether the body had too, so the call reports now. */
+    boolean callEnded() {
+        return ends.incrementAndGet() == 2;
+    }
+}
