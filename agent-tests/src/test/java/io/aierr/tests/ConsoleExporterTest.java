@@ -1,12 +1,17 @@
 package io.aierr.tests;
 
 import io.aierr.tests.apps.JdkClientApp;
+import io.aierr.tests.apps.LoadApp;
 import io.aierr.tests.support.Bodies;
 import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.RateLimitedAiServer;
 import io.aierr.tests.support.ScriptedAiServer;
 import io.aierr.tests.support.ScriptedAiServer.Reply;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,6 +81,42 @@ class ConsoleExporterTest {
             assertTrue(line.matches(LINE_START + "openai 401 authentication \\(invalid_api_key\\) POST http://.*t… "
                     + "attempt 1: Incorrect API key provided\\. This message goes on .*… -> giving up: .*"), line);
             assertTrue(line.length() <= 300, line.length() + ": " + line);
+        }
+    }
+
+    /**
+     * 16 threads against a token bucket of 20 requests/s that says when it is empty: the gate holds
+     * and paces retries past their own hints, and each such line names the hint it stretched.
+     */
+    @Test
+    void concurrentCallsUnderALimitNumberTheirLinesAndNameTheHintsTheGateStretched() throws Exception {
+        try (RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            ForkedJvm.Result app = ForkedJvm.app(LoadApp.class, "url=" + server.url(PATH), "threads=16", "calls=4")
+                    .property("aierr.endpoints", server.authority() + "=openai")
+                    .property("aierr.retry.max-attempts", "20")
+                    .property("aierr.exporter", "console")
+                    .run();
+            assertEquals("64", app.value("outcome.200"), app.toString());
+            List<String> lines = app.stderr.lines().filter(l -> l.contains(" aierr call=")).toList();
+            Pattern shape = Pattern.compile(LINE_START + "openai .*");
+            Set<String> calls = new HashSet<>();
+            for (String line : lines) {
+                Matcher m = shape.matcher(line);
+                assertTrue(m.matches(), line);
+                calls.add(m.group(1));
+                assertTrue(line.length() <= 300, line);
+            }
+            assertTrue(calls.size() > 1, "concurrent calls, each its own number\n" + app);
+            Pattern stretched = Pattern.compile(" -> retried after (\\d+)ms \\(([a-z-]+)"
+                    + " (\\d+)ms, (held|paced) to (\\d+)ms\\)$");
+            List<Matcher> stretchedLines = lines.stream().map(stretched::matcher).filter(Matcher::find).toList();
+            assertFalse(stretchedLines.isEmpty(), "the gate stretched some waits\n" + app);
+            for (Matcher m : stretchedLines) {
+                assertEquals(m.group(1), m.group(5), m.group());
+            }
+            // a held or paced wait never goes unexplained
+            assertTrue(lines.stream().filter(l -> l.contains("(held") || l.contains("(paced")).allMatch(
+                    l -> stretched.matcher(l).find() || l.endsWith("(paced)")), app.toString());
         }
     }
 
