@@ -163,6 +163,24 @@ class LateAttachTest {
         }
     }
 
+    /** With a ';' anywhere, pairs are split there only: a value may then hold ",otel.example:4000=...". */
+    @Test
+    void semicolonsSeparateAgentArgumentsWhoseValuesLookLikeNames() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            server.then(Reply.status(450).text(Bodies.PAI_EAS_QUEUE_FULL))
+                    .then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            ForkedJvm.Result app = ForkedJvm.app(JdkClientApp.class, "url=" + server.url("/api/predict/svc"))
+                    .agentArgs("aierr.endpoints=" + server.authority() + "=pai-eas,otel.example:4000=vllm;"
+                            + "aierr.retry.initial-backoff=10ms")
+                    .run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(2, server.requestCount(), app.toString());
+            assertTrue(app.stderr.contains("(2 from aierr.endpoints: " + server.authority()
+                    + "=pai-eas, otel.example:4000=vllm)"), app.toString());
+            assertFalse(app.stderr.contains("ignoring"), app.toString());
+        }
+    }
+
     @Test
     void aBadAgentArgumentIsOneWarningAndTheAppRunsWithTheRest() throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer()) {
