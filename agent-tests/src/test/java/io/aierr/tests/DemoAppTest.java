@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
@@ -53,13 +54,43 @@ class DemoAppTest {
         return Paths.get(jar).toAbsolutePath().normalize();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** The demo serves its four providers on ports N to N+3. */
+    private static final List<String> PROVIDERS = List.of("openai", "azure-openai", "pai-eas", "anthropic");
+
+    /** A port N such that N to N+3 were free a moment ago. */
+    private static int freePorts() throws IOException {
+        while (true) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            if (port + PROVIDERS.size() <= 65536 && allFree(port)) {
+                return port;
+            }
         }
     }
 
-    record DemoRun(ForkedJvm.Result result, Map<String, Seen> seen) {
+    private static boolean allFree(int port) {
+        for (int p = port; p < port + PROVIDERS.size(); p++) {
+            try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                // free
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code 127.0.0.1:N=openai,127.0.0.1:N+1=azure-openai,...}: each provider named on its own port. */
+    private static String endpoints(int port) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < PROVIDERS.size(); i++) {
+            out.append(i == 0 ? "" : ",").append("127.0.0.1:").append(port + i).append('=').append(PROVIDERS.get(i));
+        }
+        return out.toString();
+    }
+
+    record DemoRun(ForkedJvm.Result result, Map<String, Seen> seen, int port) {
     }
 
     /**
@@ -69,14 +100,15 @@ class DemoAppTest {
      */
     private static DemoRun runDemo(boolean agent) throws Exception {
         ForkedJvm.Result result = null;
+        int port = 0;
         // The agent must be told the port before the demo binds it, so the port is found free first;
         // in between, another process may take it. The demo then says so and exits at once, and the
         // run is made again on another port (see aTakenPortEndsTheDemoWithOneLineAndANonZeroExit).
         for (int run = 0; run < 5 && (result == null || portWasTaken(result)); run++) {
-            int port = freePort();
+            port = freePorts();
             result = ForkedJvm.jar(demoJar(), "--port", String.valueOf(port))
                     .agent(agent)
-                    .property("aierr.endpoints", "127.0.0.1:" + port + "=openai")
+                    .property("aierr.endpoints", endpoints(port))
                     .property("aierr.exporter", "console")
                     .run();
         }
@@ -87,7 +119,7 @@ class DemoAppTest {
             assertEquals(agent ? e.statusWithAgent() : e.firstStatus(), s.status(), e.label() + "\n" + result);
             assertEquals(agent ? e.hitsWithAgent() : 1, s.hits(), e.label() + " server hits\n" + result);
         }
-        return new DemoRun(result, seen);
+        return new DemoRun(result, seen, port);
     }
 
     private static boolean portWasTaken(ForkedJvm.Result result) {
@@ -113,13 +145,27 @@ class DemoAppTest {
         assertTrue(rateLimitedMillis >= 950, "retry-after: 1 honored\n" + run.result());
         assertTrue(run.result().stdout.contains("\n  java -jar demo-app/target/demo-app.jar --port "),
                 "hint: the same without the agent\n" + run.result());
+        // each provider's errors under its own name on the console, not all as openai
+        String stderr = run.result().stderr;
+        for (String expected : List.of(" openai 429 rate_limited ", " pai-eas 450 queue_full ",
+                " pai-eas 503 unavailable ", " azure-openai 404 not_found ", " anthropic 529 overloaded ")) {
+            assertTrue(stderr.contains(" aierr call=") && stderr.lines().anyMatch(l -> l.contains(expected)),
+                    expected + "\n" + run.result());
+        }
     }
 
     @Test
-    void withoutTheAgentEveryCallSeesItsFirstStatus() throws Exception {
+    void withoutTheAgentEveryCallSeesItsFirstStatusAndTheHintIsTheReadmeCommand() throws Exception {
         DemoRun run = runDemo(false);
-        assertTrue(run.result().stdout.contains("\n  java -javaagent:agent/target/aierr.jar "),
-                "hint: the same with the agent\n" + run.result());
+        String hint = run.result().stdout.lines().filter(l -> l.startsWith("  java -javaagent:agent/target/aierr.jar "))
+                .findFirst().orElseThrow(() -> new AssertionError("hint: the same with the agent\n" + run.result()))
+                .strip();
+        String readme = Files.readString(Paths.get("../README.md"));
+        // the hint on the default ports is the README's one command, after the build
+        String onDefaultPorts = hint.replace(endpoints(run.port()), endpoints(18080))
+                .replace(" --port " + run.port(), "");
+        assertTrue(readme.contains("\nmvn -B -q -DskipTests package && " + onDefaultPorts + "\n"),
+                onDefaultPorts + "\n" + run.result());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.aierr.agent;
 
+import io.aierr.config.AgentArguments;
 import io.aierr.config.AierrConfig;
+import io.aierr.config.Version;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,17 +18,25 @@ import java.net.URLClassLoader;
  * load one before {@link BridgeInjector} has put it in place.
  */
 public final class AierrAgent {
-    private static boolean started;
+    /**
+     * Set in a JVM where aierr runs, to its version and how it started ({@code 0.1.0, started by attach}). Not an
+     * {@code aierr.*} name: it is no setting.
+     */
+    public static final String RUNNING_PROPERTY = "io.aierr.agent.running";
+    /** How this copy of aierr started ({@code -javaagent}, {@code attach}), or null before. */
+    private static String startedBy;
 
     private AierrAgent() {
     }
 
+    /** {@code -javaagent:aierr.jar[=name=value,...]}; see {@link AgentArguments} for the syntax. */
     public static void premain(String args, Instrumentation inst) {
-        start(inst);
+        start(args, inst, "-javaagent");
     }
 
+    /** Attached to a running JVM ({@code java -jar aierr.jar attach <pid> name=value ...}). */
     public static void agentmain(String args, Instrumentation inst) {
-        start(inst);
+        start(args, inst, "attach");
     }
 
     /**
@@ -72,21 +82,28 @@ public final class AierrAgent {
         }
     }
 
-    private static synchronized void start(Instrumentation inst) {
-        if (started) {
-            return;
-        }
-        started = true;
+    private static synchronized void start(String args, Instrumentation inst, String how) {
         try {
+            if (startedBy != null) {
+                // a second attach (or -javaagent, then attach): the classes are woven once, by the first
+                System.err.println("aierr: already running in this JVM (started by " + startedBy
+                        + "); this " + how + " changes nothing, its settings are not applied");
+                return;
+            }
+            startedBy = how;
+            // what java -jar aierr.jar attach reads to tell a JVM where aierr already runs
+            System.setProperty(RUNNING_PROPERTY, Version.get() + ", started by " + how);
             if (BridgeInjector.alreadyInjected()) {
                 // aierr.jar given twice (-javaagent and as the OpenTelemetry agent's extension): one runs
                 System.err.println("aierr: already running from another copy of aierr.jar; this one stays off");
                 return;
             }
-            AierrConfig config = AierrConfig.load();
+            AierrConfig config = AierrConfig.load(AgentArguments.parse(args));
             config.warnings.forEach(System.err::println);
             if (!config.enabled) {
                 System.err.println("aierr: disabled by aierr.enabled=false");
+                System.setProperty(RUNNING_PROPERTY, Version.get() + ", started by " + how
+                        + " and disabled by aierr.enabled=false");
                 return;
             }
             BridgeInjector.inject(inst);

@@ -5,8 +5,9 @@ import io.aierr.config.Version;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
-/** {@code java -jar aierr.jar [classify|version]}: the agent jar as a command-line tool. */
+/** {@code java -jar aierr.jar [classify|attach|list|version]}: the agent jar as a command-line tool. */
 public final class AierrCli {
     private AierrCli() {
     }
@@ -17,6 +18,12 @@ public final class AierrCli {
         switch (command) {
             case "classify":
                 System.exit(classify(out));
+                break;
+            case "attach":
+                System.exit(new AttachCommand(out, System.err).attach(Arrays.copyOfRange(args, 1, args.length)));
+                break;
+            case "list":
+                System.exit(new AttachCommand(out, System.err).list());
                 break;
             case "version":
             case "--version":
@@ -51,6 +58,9 @@ public final class AierrCli {
         out.println("  java -jar aierr.jar classify < error.json    classify error responses read from stdin:");
         out.println("      one JSON object or JSON Lines, each {\"url\", \"method\", \"status\", \"headers\", \"body\"};");
         out.println("      one JSON answer per input on stdout");
+        out.println("  java -jar aierr.jar attach <pid> [name=value ...]");
+        out.println("                                               attach to a running JVM with these settings");
+        out.println("  java -jar aierr.jar list                     list the running JVMs (pid, main class or jar)");
         out.println("  java -jar aierr.jar version                  print the version");
     }
 }

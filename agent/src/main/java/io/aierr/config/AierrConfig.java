@@ -15,9 +15,11 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * aierr's settings, read once at start from system properties with an environment-variable
- * fallback ({@code aierr.retry.max-attempts} -> {@code AIERR_RETRY_MAX_ATTEMPTS}). A bad value
- * never stops the application: it adds one warning line and the default is used.
+ * aierr's settings, read once at start. Each property is looked up in this order, the first found
+ * wins: the system property, the agent argument ({@code -javaagent:aierr.jar=name=value,...}, see
+ * {@link AgentArguments}), the environment variable ({@code aierr.retry.max-attempts} ->
+ * {@code AIERR_RETRY_MAX_ATTEMPTS}), the default. A bad value never stops the application: it adds
+ * one warning line and the default is used.
  */
 public final class AierrConfig {
     public static final String DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
@@ -65,8 +67,10 @@ public final class AierrConfig {
     public final int spanQueueSize;
     /** One line per bad value, already phrased for stderr. */
     public final List<String> warnings;
+    private final Function<String, String> lookup;
 
-    private AierrConfig(Reader r) {
+    private AierrConfig(Reader r, AgentArguments arguments) {
+        lookup = r.lookup;
         enabled = r.bool("aierr.enabled", true);
         endpoints = r.endpoints("aierr.endpoints");
         retryEnabled = r.bool("aierr.retry.enabled", true);
@@ -80,7 +84,9 @@ public final class AierrConfig {
         adaptiveRate = r.bool("aierr.ratelimit.adaptive", true);
         tokens = r.bool("aierr.ratelimit.tokens", true);
         retryBudget = r.fraction("aierr.retry.budget", 0.2);
-        breakerFailures = r.bool("aierr.breaker.enabled", true) ? r.integer("aierr.breaker.failures", 10, 1, 10_000) : 0;
+        boolean breakerEnabled = r.bool("aierr.breaker.enabled", true);
+        int failures = r.integer("aierr.breaker.failures", 10, 1, 10_000);
+        breakerFailures = breakerEnabled ? failures : 0;
         breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);
         resendWindowMillis = r.duration("aierr.retry.resend-window", 30_000);
         exporter = r.oneOf("aierr.exporter", "otlp", "otlp", "console", "none");
@@ -91,20 +97,51 @@ public final class AierrConfig {
         spanExportDelayMillis = r.duration("otel.bsp.schedule.delay", 5000);
         spanQueueSize = r.integer("otel.bsp.max.queue.size", 2048, 1, 1_000_000);
         r.httpProtobufOnly("otel.exporter.otlp.protocol");
-        warnings = Collections.unmodifiableList(r.warnings);
+        List<String> all = new ArrayList<>(arguments.warnings);
+        for (String name : arguments.values.keySet()) {
+            if (name.startsWith("aierr.") && !r.read.contains(name)) {
+                all.add("aierr: ignoring agent argument '" + name + "': aierr has no such property");
+            }
+        }
+        all.addAll(r.warnings);
+        warnings = Collections.unmodifiableList(all);
     }
 
     /** Reads system properties, then environment variables. */
     public static AierrConfig load() {
-        return from(name -> {
+        return load(AgentArguments.NONE);
+    }
+
+    /**
+     * Reads system properties, then the agent's arguments, then environment variables. An argument
+     * named {@code aierr.*} that no setting reads adds a warning (a typo would otherwise go unseen).
+     */
+    public static AierrConfig load(AgentArguments arguments) {
+        return new AierrConfig(new Reader(lookup(arguments.values)), arguments);
+    }
+
+    /** System property, then agent argument, then environment variable. */
+    static Function<String, String> lookup(Map<String, String> agentArguments) {
+        return name -> {
             String value = System.getProperty(name);
+            if (value == null) {
+                value = agentArguments.get(name);
+            }
             return value != null ? value : System.getenv(envName(name));
-        });
+        };
+    }
+
+    /**
+     * The raw value of any property, looked up as this configuration's own were (e.g. an
+     * {@code otel.*} setting read by the exporter); null when no source sets it.
+     */
+    public String property(String name) {
+        return lookup.apply(name);
     }
 
     /** Reads from any lookup of property names; used by tests and the CLI. */
     public static AierrConfig from(Function<String, String> lookup) {
-        return new AierrConfig(new Reader(lookup));
+        return new AierrConfig(new Reader(lookup), AgentArguments.NONE);
     }
 
     /** {@code aierr.retry.max-attempts} -> {@code AIERR_RETRY_MAX_ATTEMPTS}. */
@@ -173,12 +210,15 @@ public final class AierrConfig {
     private static final class Reader {
         final Function<String, String> lookup;
         final List<String> warnings = new ArrayList<>();
+        /** Every name a setting asked for, to tell an agent argument no setting reads. */
+        final Set<String> read = new java.util.HashSet<>();
 
         Reader(Function<String, String> lookup) {
             this.lookup = lookup;
         }
 
         String raw(String name) {
+            read.add(name);
             String value = lookup.apply(name);
             return value == null || value.trim().isEmpty() ? null : value.trim();
         }

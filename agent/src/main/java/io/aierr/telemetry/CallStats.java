@@ -7,6 +7,9 @@ import io.aierr.core.classify.Category;
 import io.aierr.core.classify.ClassifiedError;
 import io.aierr.core.Telemetry;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -40,24 +43,35 @@ final class CallStats implements Telemetry {
         return counter;
     }
 
+    /** Says nothing when the app made no AI call: a line of zeros in every JVM the agent rides along is noise. */
     @Override
     public void shutdown() {
-        out.accept(summary());
+        if (calls.sum() > 0) {
+            out.accept(summary());
+        }
     }
 
     /**
      * e.g. {@code aierr summary: 3 AI calls (1 failed), 4 errors (rate_limited 3, unavailable 1), 3 retries,
-     * 2300ms total backoff}, then what the exporter lost, if anything.
+     * 2300ms total backoff}, then what the exporter lost, if anything. Categories go from the most
+     * frequent down (equal counts in the categories' own order).
      */
     String summary() {
-        StringBuilder byCategory = new StringBuilder();
+        long[] counts = new long[errors.length];
+        List<Category> seen = new ArrayList<>();
         long errorCount = 0;
         for (Category c : Category.values()) {
-            long n = errors[c.ordinal()].sum();
-            if (n > 0) {
-                byCategory.append(byCategory.length() == 0 ? " (" : ", ").append(c.id()).append(' ').append(n);
-                errorCount += n;
+            counts[c.ordinal()] = errors[c.ordinal()].sum();
+            if (counts[c.ordinal()] > 0) {
+                seen.add(c);
+                errorCount += counts[c.ordinal()];
             }
+        }
+        seen.sort(Comparator.comparingLong((Category c) -> counts[c.ordinal()]).reversed());
+        StringBuilder byCategory = new StringBuilder();
+        for (Category c : seen) {
+            byCategory.append(byCategory.length() == 0 ? " (" : ", ").append(c.id()).append(' ')
+                    .append(counts[c.ordinal()]);
         }
         if (byCategory.length() > 0) {
             byCategory.append(')');

@@ -2,7 +2,6 @@ package io.aierr.demo;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.BindException;
 import java.net.http.HttpResponse;
 
 /**
@@ -10,9 +9,10 @@ import java.net.http.HttpResponse;
  * what the app saw and how many requests the endpoint counted. Run it with and without
  * {@code -javaagent} to see the difference.
  *
- * <p>Usage: {@code java -jar demo-app.jar [--port N]} (default 18080). A taken port ends the demo
- * with one line and exit code 2 rather than moving to another port, since the agent was told
- * which endpoint to watch ({@code -Daierr.endpoints=127.0.0.1:18080=openai}).
+ * <p>Usage: {@code java -jar demo-app.jar [--port N]} (default 18080): OpenAI on port N, Azure OpenAI
+ * on N+1, PAI-EAS on N+2, Anthropic on N+3. A taken port ends the demo with one line and exit code 2
+ * rather than moving to another port, since the agent was told which endpoint is which provider
+ * ({@code -Daierr.endpoints=127.0.0.1:18080=openai,127.0.0.1:18081=azure-openai,...}).
  */
 public final class DemoApp {
     static final int DEFAULT_PORT = 18080;
@@ -28,9 +28,10 @@ public final class DemoApp {
         SimulatedAiEndpoint endpoint;
         try {
             endpoint = SimulatedAiEndpoint.start(port);
-        } catch (BindException e) {
-            exit("demo-app: port " + port + " is already in use; stop what holds it, or pick another with --port N"
-                    + " (and -Daierr.endpoints=127.0.0.1:N=openai)");
+        } catch (SimulatedAiEndpoint.PortTaken e) {
+            exit("demo-app: port " + e.port + " is already in use; stop what holds it, or pick another with --port N"
+                    + " (the demo uses N to N+" + (ChatApi.values().length - 1) + "; name them in -Daierr.endpoints="
+                    + ChatApi.endpointsOnPortN(SimulatedAiEndpoint.HOST) + ")");
             return;
         } catch (IOException e) {
             exit("demo-app: cannot start the simulated endpoint on port " + port + ": " + e);
@@ -38,8 +39,13 @@ public final class DemoApp {
         }
         boolean allAnswered = true;
         try (endpoint) {
-            System.out.println("Simulated AI endpoint on http://" + SimulatedAiEndpoint.HOST + ":" + port + ", "
-                    + Scenario.values().length + " scenarios, one app call each:");
+            StringBuilder providers = new StringBuilder();
+            for (ChatApi api : ChatApi.values()) {
+                providers.append(providers.length() == 0 ? "" : ", ").append(api.provider).append(" on :")
+                        .append(api.port(port));
+            }
+            System.out.println("Simulated AI endpoints on http://" + SimulatedAiEndpoint.HOST + " (" + providers
+                    + "), " + Scenario.values().length + " scenarios, one app call each:");
             ChatClient app = new ChatClient();
             for (Scenario scenario : Scenario.values()) {
                 allAnswered &= runOne(app, endpoint, scenario);
@@ -89,8 +95,8 @@ public final class DemoApp {
             System.out.println("  java " + jar);
         } else {
             System.out.println("Ran without an agent: every error reached the app as first sent. Run it with aierr:");
-            System.out.println("  java -javaagent:agent/target/aierr.jar -Daierr.endpoints=" + SimulatedAiEndpoint.HOST
-                    + ":" + port + "=openai -Daierr.exporter=console " + jar);
+            System.out.println("  java -javaagent:agent/target/aierr.jar -Daierr.endpoints="
+                    + ChatApi.endpoints(SimulatedAiEndpoint.HOST, port) + " -Daierr.exporter=console " + jar);
         }
     }
 

@@ -35,6 +35,8 @@ public final class ForkedJvm {
 
     private Path javaHome = Paths.get(System.getProperty("java.home"));
     private boolean agent = true;
+    /** What follows {@code -javaagent:aierr.jar=}, or null for nothing. */
+    private String agentArgs;
     /** Other agents, started before aierr's (the OpenTelemetry Java agent). */
     private final List<Path> agentsBefore = new ArrayList<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
@@ -102,6 +104,18 @@ public final class ForkedJvm {
 
     public ForkedJvm withoutAgent() {
         agent = false;
+        return this;
+    }
+
+    /** {@code -javaagent:aierr.jar=args}: settings given as agent arguments. */
+    public ForkedJvm agentArgs(String args) {
+        agentArgs = args;
+        return this;
+    }
+
+    /** Leaves out a system property this launcher sets by default ({@code aierr.exporter}, {@code aierr.summary}). */
+    public ForkedJvm withoutProperty(String name) {
+        properties.remove(name);
         return this;
     }
 
@@ -181,7 +195,7 @@ public final class ForkedJvm {
         command.add(javaHome.resolve("bin/java").toString());
         agentsBefore.forEach(jar -> command.add("-javaagent:" + jar));
         if (agent) {
-            command.add("-javaagent:" + agentJar());
+            command.add("-javaagent:" + agentJar() + (agentArgs == null ? "" : "=" + agentArgs));
         }
         command.addAll(jvmArgs);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
