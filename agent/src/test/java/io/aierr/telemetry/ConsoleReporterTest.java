@@ -151,7 +151,7 @@ class ConsoleReporterTest {
     @Test
     void aLongUrlAndReasonStillMakeABoundedLine() {
         CallInfo longCall = new CallInfo("openai", "POST", "http://127.0.0.1:8080/v1/chat/completions?trace="
-                + "t".repeat(400), "127.0.0.1", 8080, "chat", "gpt-4o-mini", null);
+                + "t".repeat(400), "127.0.0.1", 8080, "chat", "gpt-4o-mini", null, -1);
         CallObserver observer = reporter.callStarted(longCall);
         observer.attemptResponded(1, 429, RATE_LIMITED);
         observer.callEnded(1, 429, RATE_LIMITED, null, "r".repeat(400));
