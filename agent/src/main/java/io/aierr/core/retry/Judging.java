@@ -1,5 +1,7 @@
 package io.aierr.core.retry;
 
+import io.aierr.core.Headers;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -20,8 +22,10 @@ final class Judging {
         try {
             int status = client.status(response);
             if (status < 400) {
-                call.onSuccess(status, client.headers(response));
-                return response;
+                Headers headers = client.headers(response);
+                R delivered = reading(call, client, response, headers);
+                call.onSuccess(status, headers);
+                return delivered;
             }
             if (verdict.decision() == null) {
                 body = client.peek(response);
@@ -46,6 +50,26 @@ final class Judging {
         }
         call.delivered();
         return decision.settled ? client.settled(delivered) : delivered;
+    }
+
+    /** The success with its body read on the way to the app, when the client hands its stream over. */
+    private static <R, X extends Exception> R reading(AiCall call, Responses<R, X> client, R response, Headers headers) {
+        InputStream content;
+        try {
+            content = client.successContent(response);
+        } catch (IOException e) {
+            return response; // the app meets the same failure when it reads
+        }
+        if (content == null) {
+            return response;
+        }
+        SuccessBody body = call.successBody(headers.first("content-type"));
+        try {
+            return client.withBody(response, body.reading(content));
+        } catch (RuntimeException | LinkageError e) {
+            body.ended(); // the app reads the response as it came, unread by aierr
+            return response;
+        }
     }
 
     private static <R, X extends Exception> R withPeekedBody(Responses<R, X> client, R response, PeekedBody body)

@@ -25,6 +25,15 @@ public interface Responses<R, X extends Exception> {
         throw new IllegalStateException("this client judges error responses as they come in");
     }
 
+    /**
+     * A success's body as a stream, so that aierr reads its usage as the app reads it (the response
+     * then goes on through {@link #withBody}); null when this client reads successes otherwise, or
+     * the response has no body.
+     */
+    default InputStream successContent(R response) throws IOException {
+        return null;
+    }
+
     /** The response the app gets after {@link #peek}, its body now read from {@code content}. */
     default R withBody(R response, InputStream content) {
         return response;

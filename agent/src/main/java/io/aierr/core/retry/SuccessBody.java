@@ -3,6 +3,9 @@ package io.aierr.core.retry;
 import io.aierr.core.usage.ResponseUsage;
 import io.aierr.core.usage.UsageReader;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,7 +35,11 @@ public final class SuccessBody {
 
     public void accept(byte[] bytes, int offset, int length) {
         if (reader != null) {
-            reader.accept(bytes, offset, length);
+            try {
+                reader.accept(bytes, offset, length);
+            } catch (RuntimeException e) {
+                // reading usage is aierr's business: the app's bytes go on regardless
+            }
         }
     }
 
@@ -42,7 +49,7 @@ public final class SuccessBody {
             return;
         }
         if (buffer.hasArray()) {
-            reader.accept(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            accept(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
             return;
         }
         ByteBuffer view = buffer.duplicate();
@@ -52,8 +59,62 @@ public final class SuccessBody {
         while (view.hasRemaining()) {
             int n = Math.min(scratch.length, view.remaining());
             view.get(scratch, 0, n);
-            reader.accept(scratch, 0, n);
+            accept(scratch, 0, n);
         }
+    }
+
+    /**
+     * The body's stream as the app gets it: every byte read shows here, the end of the stream or its
+     * close ends the body, and a read that fails ends it too (with the failure passed on).
+     */
+    public InputStream reading(InputStream content) {
+        return new FilterInputStream(content) {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n;
+                try {
+                    n = in.read(b, off, len);
+                } catch (IOException | RuntimeException e) {
+                    ended();
+                    throw e;
+                }
+                if (n < 0) {
+                    ended();
+                } else {
+                    accept(b, off, n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                // skipped bytes are read all the same, so that the reader keeps its place
+                byte[] skipped = new byte[(int) Math.min(COPY_CHUNK, Math.max(0, n))];
+                int read = skipped.length == 0 ? 0 : read(skipped, 0, skipped.length);
+                return Math.max(0, read);
+            }
+
+            @Override
+            public boolean markSupported() {
+                return false;
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    in.close();
+                } finally {
+                    ended();
+                }
+            }
+        };
     }
 
     /** The app read the body to its end, or closed it, or the body failed. */

@@ -142,6 +142,25 @@ abstract class LogicalCall implements Responses<Object, Exception> {
         }
     }
 
+    @Override
+    public InputStream successContent(Object response) {
+        try {
+            return api.byteStream(response);
+        } catch (Throwable e) {
+            return null; // the success goes to the app unread
+        }
+    }
+
+    /** A success whose body aierr reads on the way to the app: the same type, length and bytes. */
+    @Override
+    public Object withBody(Object response, InputStream content) {
+        try {
+            return api.withBody(response, content);
+        } catch (Throwable e) {
+            throw new IllegalStateException("OkHttp success passed to the app unread: " + e, e);
+        }
+    }
+
     /**
      * The response whose body broke while peeked, as the app would have met it: the bytes that came,
      * then the very error OkHttp threw (reading on from OkHttp's own source could fail differently,

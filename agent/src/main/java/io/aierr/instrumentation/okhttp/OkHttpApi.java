@@ -86,6 +86,7 @@ final class OkHttpApi {
     private final MethodHandle bufferCopyTo;
     private final MethodHandle responseBodyContentType;
     private final MethodHandle responseBodyContentLength;
+    private final MethodHandle responseBodyByteStream;
     private final MethodHandle responseBodyCreate;
     private final MethodHandle okioSource;
     private final MethodHandle okioBufferSource;
@@ -171,6 +172,7 @@ final class OkHttpApi {
         bufferCopyTo = virtual(lookup, buffer, "copyTo", buffer, OutputStream.class, long.class, long.class);
         responseBodyContentType = virtual(lookup, responseBodyType, "contentType", mediaType);
         responseBodyContentLength = virtual(lookup, responseBodyType, "contentLength", long.class);
+        responseBodyByteStream = virtual(lookup, responseBodyType, "byteStream", InputStream.class);
         responseBodyCreate = generic(lookup.findStatic(responseBodyType, "create",
                 MethodType.methodType(responseBodyType, mediaType, long.class, source)));
         okioSource = generic(lookup.findStatic(okio, "source", MethodType.methodType(okioSourceType, InputStream.class)));
@@ -401,6 +403,12 @@ final class OkHttpApi {
     }
 
     /** The response with its body read from {@code content} instead, same content type and length. */
+    /** The response body's stream, or null when the response has none. */
+    InputStream byteStream(Object response) throws Throwable {
+        Object body = responseBody.invoke(response);
+        return body == null ? null : (InputStream) responseBodyByteStream.invoke(body);
+    }
+
     Object withBody(Object response, InputStream content) throws Throwable {
         Object body = responseBody.invoke(response);
         Object replaced = responseBodyCreate.invoke(responseBodyContentType.invoke(body),
