@@ -148,6 +148,8 @@ public final class OtlpReceiver implements AutoCloseable {
             case INT_VALUE: return Long.toString(v.getIntValue());
             case BOOL_VALUE: return Boolean.toString(v.getBoolValue());
             case DOUBLE_VALUE: return Double.toString(v.getDoubleValue());
+            case ARRAY_VALUE: return v.getArrayValue().getValuesList().stream().map(OtlpReceiver::text)
+                    .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
             default: return v.toString();
         }
     }

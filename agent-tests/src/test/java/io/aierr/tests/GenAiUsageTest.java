@@ -1,0 +1,145 @@
+package io.aierr.tests;
+
+import io.aierr.testing.OtlpReceiver;
+import io.aierr.tests.apps.JdkClientApp;
+import io.aierr.tests.apps.OkHttpClientApp;
+import io.aierr.tests.support.Bodies;
+import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.ScenarioTable;
+import io.aierr.tests.support.ScriptedAiServer;
+import io.aierr.tests.support.ScriptedAiServer.Reply;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.trace.v1.Span;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static io.aierr.testing.OtlpReceiver.attribute;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a success says of itself reaches the call span and the GenAI metrics, read as the body flows
+ * to the app: the app's bytes are the server's, streams included.
+ */
+class GenAiUsageTest {
+    private static final String PATH = "/v1/chat/completions";
+    /** OpenAI's stream with {@code stream_options.include_usage}: the last chunk carries the usage. */
+    private static final List<String> STREAM = List.of(
+            "data: {\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini-2024-07-18\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n",
+            "data: {\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini-2024-07-18\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"length\"}]}\n\n",
+            "data: {\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini-2024-07-18\","
+                    + "\"choices\":[],\"usage\":{\"prompt_tokens\":21,\"completion_tokens\":2,\"total_tokens\":23}}\n\n",
+            "data: [DONE]\n\n");
+
+    private static ForkedJvm exporting(ForkedJvm jvm, ScriptedAiServer server, OtlpReceiver receiver) {
+        return jvm.property("aierr.endpoints", server.authority() + "=openai")
+                .property("aierr.exporter", "otlp")
+                .property("otel.exporter.otlp.endpoint", receiver.endpoint())
+                .property("otel.metric.export.interval", "500")
+                .untilReceived(receiver, r -> r.spans().size() >= 2 && !r.metrics("gen_ai.client.token.usage").isEmpty()
+                        && !r.metrics("gen_ai.client.operation.duration").isEmpty());
+    }
+
+    @Test
+    void aJsonCompletionsUsageIsOnTheCallSpanAndInTheTokenMetric() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
+            server.then(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            ForkedJvm.Result app = exporting(ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH)), server,
+                    receiver).run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(sha256(Bodies.CHAT_COMPLETION), app.value("body.sha256"), "the app's bytes are the server's");
+
+            Map<String, String> call = attributes(callSpan(receiver.spans()).getAttributesList());
+            assertEquals("9", call.get("gen_ai.usage.input_tokens"), call.toString());
+            assertEquals("3", call.get("gen_ai.usage.output_tokens"));
+            assertEquals("gpt-4o-mini", call.get("gen_ai.response.model"));
+            assertEquals("chatcmpl-1", call.get("gen_ai.response.id"));
+            assertEquals("[stop]", call.get("gen_ai.response.finish_reasons"));
+            assertTokenUsage(receiver, 9, 3);
+        }
+    }
+
+    @Test
+    void aStreamsUsageComesFromItsLastChunkAndTheStreamIsUnchanged() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer(); OtlpReceiver receiver = new OtlpReceiver()) {
+            server.then(Reply.status(200).streamed(STREAM, 50, "text/event-stream"));
+            ForkedJvm.Result app = exporting(ForkedJvm.app(JdkClientApp.class, "url=" + server.url(PATH), "handler=stream"),
+                    server, receiver).run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(sha256(String.join("", STREAM)), app.value("body.sha256"), "the app's bytes are the server's");
+
+            Map<String, String> call = attributes(callSpan(receiver.spans()).getAttributesList());
+            assertEquals("21", call.get("gen_ai.usage.input_tokens"), call.toString());
+            assertEquals("2", call.get("gen_ai.usage.output_tokens"));
+            assertEquals("gpt-4o-mini-2024-07-18", call.get("gen_ai.response.model"));
+            assertEquals("chatcmpl-s1", call.get("gen_ai.response.id"));
+            assertEquals("[length]", call.get("gen_ai.response.finish_reasons"));
+            assertTokenUsage(receiver, 21, 2);
+        }
+    }
+
+    @Test
+    void anOkHttpCompletionsUsageIsReadToo() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver()) {
+            ScenarioTable.Played played = new ScenarioTable(PATH)
+                    .scenario("completion", s -> s.then(Reply.status(200).json(Bodies.CHAT_COMPLETION)))
+                    .play(OkHttpClientApp.class, jvm -> jvm
+                            .property("aierr.exporter", "otlp")
+                            .property("otel.exporter.otlp.endpoint", receiver.endpoint())
+                            .untilSpansReceived(receiver, 2));
+            assertEquals("200", played.value("completion", "status"), played.toString());
+            assertEquals(sha256(Bodies.CHAT_COMPLETION), played.value("completion", "body.sha256"));
+            Map<String, String> call = attributes(callSpan(receiver.spans()).getAttributesList());
+            assertEquals("9", call.get("gen_ai.usage.input_tokens"), call.toString());
+            assertEquals("3", call.get("gen_ai.usage.output_tokens"));
+            assertEquals("chatcmpl-1", call.get("gen_ai.response.id"));
+        }
+    }
+
+    /** The token histogram has one point per token type, each with the call's count, named as semconv says. */
+    private static void assertTokenUsage(OtlpReceiver receiver, long input, long output) {
+        List<Metric> exports = receiver.metrics("gen_ai.client.token.usage");
+        Metric last = exports.get(exports.size() - 1);
+        assertEquals("{token}", last.getUnit());
+        Map<String, HistogramDataPoint> byType = last.getHistogram().getDataPointsList().stream().collect(
+                Collectors.toMap(p -> attribute(p.getAttributesList(), "gen_ai.token.type"), p -> p));
+        assertEquals(input, (long) byType.get("input").getSum(), byType.toString());
+        assertEquals(output, (long) byType.get("output").getSum());
+        assertEquals("openai", attribute(byType.get("input").getAttributesList(), "gen_ai.provider.name"));
+        assertEquals("chat", attribute(byType.get("input").getAttributesList(), "gen_ai.operation.name"));
+        List<Metric> durations = receiver.metrics("gen_ai.client.operation.duration");
+        Metric duration = durations.get(durations.size() - 1);
+        assertEquals("s", duration.getUnit());
+        assertEquals(1, duration.getHistogram().getDataPointsList().stream().mapToLong(HistogramDataPoint::getCount).sum());
+    }
+
+    private static Span callSpan(List<Span> spans) {
+        List<Span> roots = spans.stream().filter(s -> s.getParentSpanId().isEmpty()).collect(Collectors.toList());
+        assertEquals(1, roots.size(), "one logical span: " + spans);
+        assertFalse(roots.get(0).getName().isEmpty());
+        return roots.get(0);
+    }
+
+    private static Map<String, String> attributes(List<KeyValue> list) {
+        Map<String, String> out = new TreeMap<>();
+        list.forEach(kv -> out.put(kv.getKey(), attribute(list, kv.getKey())));
+        return out;
+    }
+
+    private static String sha256(String text) throws Exception {
+        assertTrue(text.length() > 0);
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}
