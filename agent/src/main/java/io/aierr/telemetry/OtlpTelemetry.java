@@ -6,25 +6,22 @@ import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Telemetry;
 import io.aierr.core.TraceScope;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanLimits;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.util.Arrays;
 import java.util.List;
@@ -33,22 +30,20 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Spans and metrics of AI calls, exported as OTLP http/protobuf by the (relocated) OpenTelemetry
- * SDK. The SDK is assembled here by hand: autoconfigure would read the app's own {@code otel.*}
- * settings for exporters aierr does not ship and cost start-up time.
+ * Spans and metrics of AI calls, exported by the (relocated) OpenTelemetry SDK as OpenTelemetry's
+ * own autoconfiguration sets it up from the standard {@code otel.*} / {@code OTEL_*} settings, the way
+ * the OpenTelemetry Java agent reads them (resource, per-signal exporters and endpoints, headers,
+ * timeout, compression, TLS, batching, metric interval, {@code otel.sdk.disabled}). aierr changes
+ * only what {@link OtelSettings} says, and keeps OTLP from resending to a collector that is not there.
  *
  * <p>Nothing on a call's path waits for the collector: spans go to a bounded queue
  * ({@code otel.bsp.max.queue.size}) that a background thread drains every
  * {@code otel.bsp.schedule.delay} or when a batch is ready; a full queue drops spans, which the exit
- * summary counts. Metrics are read on a timer.
+ * summary counts. Metrics are read on a timer ({@code otel.metric.export.interval}).
  */
 final class OtlpTelemetry implements Telemetry {
     /** The JVM exit may wait this long for the last export, even when the collector hangs. */
     static final long SHUTDOWN_BOUND_MILLIS = 2000;
-    /** The SDK's default batch, made smaller when the configured queue is. */
-    private static final int EXPORT_BATCH = 512;
-    /** Error messages and URLs can be long; a span attribute need not be. */
-    private static final int ATTRIBUTE_LENGTH_LIMIT = 2048;
     /** Semconv's boundaries for HTTP durations, extended because AI calls often run past 10 s. */
     private static final List<Double> REQUEST_SECONDS = Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
             0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 30.0, 60.0, 120.0);
@@ -68,14 +63,16 @@ final class OtlpTelemetry implements Telemetry {
     final LongHistogram backoffDuration;
     final DoubleHistogram requestDuration;
     final Consumer<String> warn;
-    private final SdkTracerProvider tracerProvider;
-    private final SdkMeterProvider meterProvider;
+    private final Supplier<CompletableResultCode> tracesShutdown;
+    private final Supplier<CompletableResultCode> metricsShutdown;
 
-    private OtlpTelemetry(SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider, Consumer<String> warn) {
+    private OtlpTelemetry(TracerProvider tracerProvider, MeterProvider meterProvider,
+            Supplier<CompletableResultCode> tracesShutdown, Supplier<CompletableResultCode> metricsShutdown,
+            Consumer<String> warn) {
         this.warn = warn;
-        this.tracerProvider = tracerProvider;
-        this.meterProvider = meterProvider;
-        this.tracer = tracerProvider.get(TelemetryNames.SCOPE, Version.get());
+        this.tracesShutdown = tracesShutdown;
+        this.metricsShutdown = metricsShutdown;
+        this.tracer = tracerProvider.tracerBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
         Meter meter = meterProvider.meterBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
         errors = meter.counterBuilder(TelemetryNames.METRIC_ERRORS).setUnit("{error}")
                 .setDescription("Classified error responses and transport failures of AI call attempts").build();
@@ -89,39 +86,56 @@ final class OtlpTelemetry implements Telemetry {
                 .setExplicitBucketBoundariesAdvice(REQUEST_SECONDS).build();
     }
 
-    /** Builds the SDK and its exporters; makes no network call. */
+    /**
+     * Builds the SDK and its exporters from the standard settings; makes no network call.
+     *
+     * @throws OtelSettings.Rejected when the SDK's configuration refuses a setting: export stays off
+     */
     static Telemetry create(AierrConfig config, SpanLoss loss, Consumer<String> warn) {
-        OtelLogs.reportOnce(warn, config.otlpEndpoint);
-        String base = config.otlpEndpoint.replaceAll("/+$", "");
-        ClassLoader loader = OtlpTelemetry.class.getClassLoader();
-        Resource resource = Resource.getDefault();
-        if (config.serviceName != null) {
-            resource = resource.merge(Resource.create(Attributes.of(TelemetryNames.SERVICE_NAME, config.serviceName)));
+        OtelSettings settings = new OtelSettings(warn);
+        // before the SDK exists: its configuration logs too, and export failures name their signal's endpoint
+        OtelLogs.reportPerSignal(warn, settings.endpoints());
+        OpenTelemetrySdk sdk;
+        try {
+            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    .setServiceClassLoader(OtlpTelemetry.class.getClassLoader())
+                    .disableShutdownHook()
+                    .addPropertiesSupplier(OtelSettings::defaults)
+                    .addPropertiesCustomizer(properties -> settings.overrides(properties::getString))
+                    .addSpanExporterCustomizer((exporter, properties) ->
+                            CountedSpanExport.exporter(withoutTransportResends(exporter, properties), loss))
+                    .addSpanProcessorCustomizer((processor, properties) -> CountedSpanExport.processor(processor, loss))
+                    .addMetricExporterCustomizer(OtlpTelemetry::withoutTransportResends)
+                    .build()
+                    .getOpenTelemetrySdk();
+        } catch (RuntimeException e) {
+            // ConfigurationException, or a builder's IllegalArgumentException for a value out of range
+            throw new OtelSettings.Rejected(e);
         }
+        return new OtlpTelemetry(sdk.getTracerProvider(), sdk.getMeterProvider(),
+                sdk.getSdkTracerProvider()::shutdown, sdk.getSdkMeterProvider()::shutdown, warn);
+    }
 
-        OtlpHttpSpanExporterBuilder spans = OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces")
-                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop()).setRetryPolicy(EXPORT_RETRY);
-        config.otlpHeaders.forEach(spans::addHeader);
-        BatchSpanProcessor queue = BatchSpanProcessor.builder(CountedSpanExport.exporter(spans.build(), loss))
-                .setMaxQueueSize(config.spanQueueSize)
-                .setMaxExportBatchSize(Math.min(EXPORT_BATCH, config.spanQueueSize))
-                .setScheduleDelay(config.spanExportDelayMillis, TimeUnit.MILLISECONDS)
-                .setMeterProvider(MeterProvider.noop())
-                .build();
-        SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
-                .setResource(resource)
-                .setSpanLimits(SpanLimits.builder().setMaxAttributeValueLength(ATTRIBUTE_LENGTH_LIMIT).build())
-                .addSpanProcessor(CountedSpanExport.processor(queue, loss))
-                .build();
+    private static SpanExporter withoutTransportResends(SpanExporter exporter, ConfigProperties properties) {
+        if (!(exporter instanceof OtlpHttpSpanExporter) || retriesDisabled(properties)) {
+            return exporter;
+        }
+        SpanExporter rebuilt = ((OtlpHttpSpanExporter) exporter).toBuilder().setRetryPolicy(EXPORT_RETRY).build();
+        exporter.shutdown();
+        return rebuilt;
+    }
 
-        OtlpHttpMetricExporterBuilder metrics = OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics")
-                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop()).setRetryPolicy(EXPORT_RETRY);
-        config.otlpHeaders.forEach(metrics::addHeader);
-        SdkMeterProvider meterProvider = SdkMeterProvider.builder()
-                .setResource(resource)
-                .registerMetricReader(PeriodicMetricReader.builder(metrics.build()).build())
-                .build();
-        return new OtlpTelemetry(tracerProvider, meterProvider, warn);
+    private static MetricExporter withoutTransportResends(MetricExporter exporter, ConfigProperties properties) {
+        if (!(exporter instanceof OtlpHttpMetricExporter) || retriesDisabled(properties)) {
+            return exporter;
+        }
+        MetricExporter rebuilt = ((OtlpHttpMetricExporter) exporter).toBuilder().setRetryPolicy(EXPORT_RETRY).build();
+        exporter.shutdown();
+        return rebuilt;
+    }
+
+    private static boolean retriesDisabled(ConfigProperties properties) {
+        return properties.getBoolean("otel.java.exporter.otlp.retry.disabled", false);
     }
 
     @Override
@@ -144,8 +158,8 @@ final class OtlpTelemetry implements Telemetry {
     @Override
     public void shutdown() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_BOUND_MILLIS);
-        Thread traces = flushInBackground("traces", tracerProvider::shutdown);
-        Thread metrics = flushInBackground("metrics", meterProvider::shutdown);
+        Thread traces = flushInBackground("traces", tracesShutdown);
+        Thread metrics = flushInBackground("metrics", metricsShutdown);
         try {
             for (Thread flush : Arrays.asList(traces, metrics)) {
                 long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
