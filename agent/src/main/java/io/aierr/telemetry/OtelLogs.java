@@ -60,8 +60,11 @@ final class OtelLogs {
                 return;
             }
             String what = formatter.formatMessage(record).replaceAll("\\s+", " ").trim();
-            Matcher m = SIGNAL.matcher(what);
-            String signal = m.find() ? (m.group(1).equals("span") ? "traces" : m.group(1) + "s") : "other";
+            if (what.equals("Exporter failed")) {
+                // the batch processor's echo of a failure its exporter reports with the reason
+                return;
+            }
+            String signal = signal(what, String.valueOf(record.getLoggerName()));
             if (!said.add(signal)) {
                 return;
             }
@@ -72,6 +75,18 @@ final class OtelLogs {
                     + (endpoint == null ? "" : " to " + endpoint);
             warn.accept(Redaction.text(subject + " failing (" + reason + "); further " + (signal.equals("other")
                     ? "such problems" : signal + " export problems") + " are not shown, AI calls are unaffected"));
+        }
+
+        /** The exporters name their signal in the message; elsewhere the SDK's package says it. */
+        private static String signal(String message, String logger) {
+            Matcher m = SIGNAL.matcher(message);
+            if (m.find()) {
+                return m.group(1).equals("span") ? "traces" : m.group(1) + "s";
+            }
+            if (logger.contains(".sdk.trace.")) {
+                return "traces";
+            }
+            return logger.contains(".sdk.metrics.") ? "metrics" : "other";
         }
 
         @Override

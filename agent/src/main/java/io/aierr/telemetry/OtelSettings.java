@@ -34,6 +34,7 @@ final class OtelSettings {
     private final Consumer<String> warn;
     /** Where each exporting signal goes, as resolved from the settings: for the export-failure lines. */
     private final Map<String, String> endpoints = new ConcurrentHashMap<>();
+    private boolean grpcSaid;
 
     OtelSettings(Consumer<String> warn) {
         this.warn = warn;
@@ -110,6 +111,10 @@ final class OtelSettings {
             endpoint += path;
         }
         out.put("otel.exporter.otlp." + signal + ".endpoint", endpoint);
+        if (grpcSaid) {
+            return endpoint;
+        }
+        grpcSaid = true;
         warn.accept("OTLP over grpc is not spoken by aierr's exporter (it has no gRPC client);"
                 + " exporting http/protobuf instead, to " + Redaction.url(endpoint)
                 + " (a collector takes it on port 4318). Set otel.exporter.otlp.protocol=http/protobuf to silence this");
