@@ -6,12 +6,21 @@ import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvide
 /**
  * What the OpenTelemetry Java agent finds in aierr.jar given as its extension
  * ({@code -Dotel.javaagent.extensions=aierr.jar}): no premain runs then, so aierr starts itself here,
- * while the agent configures its SDK. The shaded jar keeps this class's references to the agent's
- * extension interface unrelocated; the agent's own SDK is left as it is.
+ * while the agent configures its SDK, and its spans and metrics go through that SDK
+ * ({@link AgentPipeline}). Compiled apart and added to the jar after shading, so that its references to
+ * the agent's extension interface and SDK keep their unrelocated names.
  */
 public final class OtelAgentExtension implements AutoConfigurationCustomizerProvider {
     @Override
     public void customize(AutoConfigurationCustomizer customizer) {
-        AierrAgent.startAsExtension();
+        if (AierrAgent.startAsExtension(AgentPipeline.link())) {
+            AgentPipeline.capture(customizer);
+        }
+    }
+
+    /** Last: the resource it catches is the one the agent's other customizers settled on. */
+    @Override
+    public int order() {
+        return Integer.MAX_VALUE;
     }
 }

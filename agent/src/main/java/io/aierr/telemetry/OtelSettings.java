@@ -58,7 +58,7 @@ final class OtelSettings {
         // the OpenTelemetry Java agent's default (the SDK alone defaults to grpc)
         defaults.put("otel.exporter.otlp.protocol", HTTP_PROTOBUF);
         // error messages and URLs can be long; a span attribute need not be
-        defaults.put("otel.attribute.value.length.limit", "2048");
+        defaults.put("otel.attribute.value.length.limit", Integer.toString(OtlpTelemetry.ATTRIBUTE_LENGTH_LIMIT));
         return defaults;
     }
 

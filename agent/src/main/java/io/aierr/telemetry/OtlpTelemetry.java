@@ -21,6 +21,9 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.util.Arrays;
@@ -44,6 +47,8 @@ import java.util.function.Supplier;
 final class OtlpTelemetry implements Telemetry {
     /** The JVM exit may wait this long for the last export, even when the collector hangs. */
     static final long SHUTDOWN_BOUND_MILLIS = 2000;
+    /** Error messages and URLs can be long; a span attribute need not be (the default of otel.attribute.value.length.limit). */
+    static final int ATTRIBUTE_LENGTH_LIMIT = 2048;
     /** Semconv's boundaries for HTTP durations, extended because AI calls often run past 10 s. */
     private static final List<Double> REQUEST_SECONDS = Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
             0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 30.0, 60.0, 120.0);
@@ -66,24 +71,71 @@ final class OtlpTelemetry implements Telemetry {
     private final Supplier<CompletableResultCode> tracesShutdown;
     private final Supplier<CompletableResultCode> metricsShutdown;
 
-    private OtlpTelemetry(TracerProvider tracerProvider, MeterProvider meterProvider,
+    private OtlpTelemetry(TracerProvider tracerProvider, Instruments instruments,
             Supplier<CompletableResultCode> tracesShutdown, Supplier<CompletableResultCode> metricsShutdown,
             Consumer<String> warn) {
         this.warn = warn;
         this.tracesShutdown = tracesShutdown;
         this.metricsShutdown = metricsShutdown;
         this.tracer = tracerProvider.tracerBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
-        Meter meter = meterProvider.meterBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
-        errors = meter.counterBuilder(TelemetryNames.METRIC_ERRORS).setUnit("{error}")
-                .setDescription("Classified error responses and transport failures of AI call attempts").build();
-        retries = meter.counterBuilder(TelemetryNames.METRIC_RETRIES).setUnit("{retry}")
-                .setDescription("Attempts aierr sent again after a retryable error").build();
-        backoffDuration = meter.histogramBuilder(TelemetryNames.METRIC_BACKOFF_DURATION).setUnit("ms")
-                .setDescription("Waits before resending an AI call").ofLongs()
-                .setExplicitBucketBoundariesAdvice(BACKOFF_MILLIS).build();
-        requestDuration = meter.histogramBuilder(TelemetryNames.METRIC_HTTP_CLIENT_DURATION).setUnit("s")
-                .setDescription("Duration of HTTP client requests (each attempt of an AI call)")
-                .setExplicitBucketBoundariesAdvice(REQUEST_SECONDS).build();
+        errors = instruments.errors;
+        retries = instruments.retries;
+        backoffDuration = instruments.backoffDuration;
+        requestDuration = instruments.requestDuration;
+    }
+
+    /** aierr's metrics, on its own SDK's meter or on the OpenTelemetry agent's. */
+    private static final class Instruments {
+        private static final String ERRORS = "Classified error responses and transport failures of AI call attempts";
+        private static final String RETRIES = "Attempts aierr sent again after a retryable error";
+        private static final String BACKOFF = "Waits before resending an AI call";
+        private static final String DURATION = "Duration of HTTP client requests (each attempt of an AI call)";
+        final LongCounter errors;
+        final LongCounter retries;
+        final LongHistogram backoffDuration;
+        final DoubleHistogram requestDuration;
+
+        private Instruments(LongCounter errors, LongCounter retries, LongHistogram backoffDuration,
+                DoubleHistogram requestDuration) {
+            this.errors = errors;
+            this.retries = retries;
+            this.backoffDuration = backoffDuration;
+            this.requestDuration = requestDuration;
+        }
+
+        static Instruments on(MeterProvider meterProvider) {
+            Meter meter = meterProvider.meterBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
+            return new Instruments(
+                    meter.counterBuilder(TelemetryNames.METRIC_ERRORS).setUnit("{error}").setDescription(ERRORS).build(),
+                    meter.counterBuilder(TelemetryNames.METRIC_RETRIES).setUnit("{retry}").setDescription(RETRIES).build(),
+                    meter.histogramBuilder(TelemetryNames.METRIC_BACKOFF_DURATION).setUnit("ms").setDescription(BACKOFF)
+                            .ofLongs().setExplicitBucketBoundariesAdvice(BACKOFF_MILLIS).build(),
+                    meter.histogramBuilder(TelemetryNames.METRIC_HTTP_CLIENT_DURATION).setUnit("s")
+                            .setDescription(DURATION).setExplicitBucketBoundariesAdvice(REQUEST_SECONDS).build());
+        }
+
+        /** The agent's meters take the SDK's default buckets. */
+        static Instruments inAgent() {
+            return new Instruments(AgentSdk.counter(TelemetryNames.METRIC_ERRORS, "{error}", ERRORS),
+                    AgentSdk.counter(TelemetryNames.METRIC_RETRIES, "{retry}", RETRIES),
+                    AgentSdk.longHistogram(TelemetryNames.METRIC_BACKOFF_DURATION, "ms", BACKOFF),
+                    AgentSdk.doubleHistogram(TelemetryNames.METRIC_HTTP_CLIENT_DURATION, "s", DURATION));
+        }
+    }
+
+    /**
+     * As the OpenTelemetry agent's extension: spans are made here (ids, parents, timing; sampled
+     * after their parent, the agent's span when there is one) and ended into the agent's span
+     * processors, metrics recorded on its meters; aierr's own exporters and settings stay unused.
+     */
+    static Telemetry inAgent(Consumer<String> warn) {
+        SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
+                .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
+                .setSpanLimits(SpanLimits.builder().setMaxAttributeValueLength(ATTRIBUTE_LENGTH_LIMIT).build())
+                .addSpanProcessor(AgentSdk.spans())
+                .build();
+        return new OtlpTelemetry(tracerProvider, Instruments.inAgent(), tracerProvider::shutdown,
+                CompletableResultCode::ofSuccess, warn);
     }
 
     /**
@@ -112,7 +164,7 @@ final class OtlpTelemetry implements Telemetry {
             // ConfigurationException, or a builder's IllegalArgumentException for a value out of range
             throw new OtelSettings.Rejected(e);
         }
-        return new OtlpTelemetry(sdk.getTracerProvider(), sdk.getMeterProvider(),
+        return new OtlpTelemetry(sdk.getTracerProvider(), Instruments.on(sdk.getMeterProvider()),
                 sdk.getSdkTracerProvider()::shutdown, sdk.getSdkMeterProvider()::shutdown, warn);
     }
 

@@ -20,7 +20,10 @@ public final class TelemetryFactory {
         if (config.exporters.contains("console") || OtelSettings.asksForConsole(config)) {
             sinks.add(new ConsoleReporter(System.err::println));
         }
-        if (config.exportsOtlp() && !"true".equals(lower(config.otel("otel.sdk.disabled")))) {
+        if (config.exportsOtlp() && AgentSdk.linked()) {
+            // the OpenTelemetry agent's extension: the agent's pipeline, set up by the agent
+            sinks.add(new LazyTelemetry(() -> OtlpTelemetry.inAgent(warn), warn));
+        } else if (config.exportsOtlp() && !"true".equals(lower(config.otel("otel.sdk.disabled")))) {
             // the lambda keeps OpenTelemetry classes unloaded until the first AI call
             sinks.add(new LazyTelemetry(() -> OtlpTelemetry.create(config, loss, warn), warn));
         }
