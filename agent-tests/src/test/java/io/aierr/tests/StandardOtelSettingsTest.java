@@ -90,6 +90,23 @@ class StandardOtelSettingsTest {
     }
 
     @Test
+    void exporterNoneLoadsNoSdkWhateverTheOtelSettingsSay() throws Exception {
+        try (ScriptedAiServer server = retriedOnce(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm.Result app = app(server)
+                    .property("aierr.exporter", "none")
+                    .property("otel.exporter.otlp.endpoint", receiver.endpoint())
+                    .property("otel.exporter.otlp.protocol", "grpc")
+                    .jvmArg("-verbose:class")
+                    .run();
+            assertEquals("200", app.value("status"), app.toString());
+            assertEquals(2, server.requestCount());
+            assertEquals(0, receiver.exportCount());
+            assertFalse(app.stdout.contains("io.aierr.shaded.io.opentelemetry"), "no OpenTelemetry class loaded");
+            assertFalse(app.stderr.contains("grpc"), "no warning about an export that is off\n" + app.stderr);
+        }
+    }
+
+    @Test
     void aSettingTheSdkRejectsIsOneWarningAndTheAppGoesOn() throws Exception {
         try (ScriptedAiServer server = retriedOnce(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
             ForkedJvm.Result app = app(server)

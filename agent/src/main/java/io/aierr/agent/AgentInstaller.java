@@ -74,7 +74,8 @@ final class AgentInstaller {
         if (config.exporters.isEmpty()) {
             return "none";
         }
-        return config.exporters.stream().map(e -> "otlp".equals(e) ? "otlp to " + config.collectorEndpoints.get(0) : e)
-                .collect(Collectors.joining(" and "));
+        String otlp = TelemetryFactory.throughOtelAgent() ? "otlp through the OpenTelemetry agent's SDK"
+                : "otlp to " + config.collectorEndpoints.get(0);
+        return config.exporters.stream().map(e -> "otlp".equals(e) ? otlp : e).collect(Collectors.joining(" and "));
     }
 }

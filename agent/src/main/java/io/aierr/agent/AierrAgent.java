@@ -19,7 +19,7 @@ import java.util.Map;
 public final class AierrAgent {
     private static boolean started;
     /** In aierr's own class loader: where the extension side hands over the agent's pipeline. */
-    private static final String TELEMETRY_LINK = "io.aierr.telemetry.AgentSdk";
+    private static final String TELEMETRY_LINK = "io.aierr.telemetry.AgentSdkLink";
 
     private AierrAgent() {
     }

@@ -20,29 +20,19 @@ import java.util.function.Consumer;
 
 /**
  * The OpenTelemetry agent's SDK, when aierr runs as its extension: the agent's side
- * ({@code io.aierr.agent.AgentPipeline}, outside the relocation) hands over where spans and
- * measurements go, typed with java.base only since the two sides share no OpenTelemetry class.
+ * ({@code io.aierr.agent.AgentPipeline}, outside the relocation) hands over ({@link AgentSdkLink})
+ * where spans and measurements go, typed with java.base only since the two sides share no
+ * OpenTelemetry class.
  * aierr still builds its spans with its own SDK (ids, parents, timing), then ends each sampled one
  * into the agent's span processors; its metrics are recorded on the agent's meters.
  */
-public final class AgentSdk {
-    private static volatile Map<String, Object> link;
-
+final class AgentSdk {
     private AgentSdk() {
-    }
-
-    /** Called by the agent's side before aierr starts in its own class loader. */
-    public static void link(Map<String, Object> pipeline) {
-        link = pipeline;
-    }
-
-    static boolean linked() {
-        return link != null;
     }
 
     @SuppressWarnings("unchecked")
     static SpanProcessor spans() {
-        Consumer<Map<String, Object>> sink = (Consumer<Map<String, Object>>) link.get("spans");
+        Consumer<Map<String, Object>> sink = (Consumer<Map<String, Object>>) AgentSdkLink.get("spans");
         return new SpanProcessor() {
             @Override
             public void onStart(Context parentContext, ReadWriteSpan span) {
@@ -138,7 +128,7 @@ public final class AgentSdk {
 
         @SuppressWarnings("unchecked")
         private void send(Number value, Attributes attributes) {
-            ((Consumer<Object[]>) link.get("metrics")).accept(
+            ((Consumer<Object[]>) AgentSdkLink.get("metrics")).accept(
                     new Object[] {kind, name, unit, description, value, plain(attributes)});
         }
 

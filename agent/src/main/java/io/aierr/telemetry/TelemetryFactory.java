@@ -20,7 +20,7 @@ public final class TelemetryFactory {
         if (config.exporters.contains("console") || OtelSettings.asksForConsole(config)) {
             sinks.add(new ConsoleReporter(System.err::println));
         }
-        if (config.exportsOtlp() && AgentSdk.linked()) {
+        if (config.exportsOtlp() && AgentSdkLink.linked()) {
             // the OpenTelemetry agent's extension: the agent's pipeline, set up by the agent
             sinks.add(new LazyTelemetry(() -> OtlpTelemetry.inAgent(warn), warn));
         } else if (config.exportsOtlp() && !"true".equals(lower(config.otel("otel.sdk.disabled")))) {
@@ -32,6 +32,11 @@ public final class TelemetryFactory {
             sinks.add(new CallStats(System.err::println, loss::summaryNote));
         }
         return sinks.isEmpty() ? Telemetry.NONE : new FanOutTelemetry(sinks, warn);
+    }
+
+    /** Whether OTLP export goes through the OpenTelemetry agent's SDK (aierr runs as its extension). */
+    public static boolean throughOtelAgent() {
+        return AgentSdkLink.linked();
     }
 
     private static String lower(String value) {
