@@ -8,6 +8,9 @@ import io.aierr.tests.support.ScriptedAiServer;
 import io.aierr.tests.support.ScriptedAiServer.Recorded;
 import io.aierr.tests.support.ScriptedAiServer.Reply;
 import io.aierr.tests.support.SpanTree;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,7 @@ import java.util.List;
 import static io.aierr.testing.OtlpReceiver.attribute;
 import static io.aierr.tests.support.SpanTree.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +48,11 @@ class OtelAgentTest {
      * trace aierr's exports if it could.
      */
     private static ForkedJvm tracedApp(ScriptedAiServer server, OtlpReceiver receiver, int spans) {
+        return tracedApp(server, receiver).untilSpansReceived(receiver, spans);
+    }
+
+    /** The same app, exiting when its main returns. */
+    private static ForkedJvm tracedApp(ScriptedAiServer server, OtlpReceiver receiver) {
         return ForkedJvm.app(TracedApp.class, "url=" + server.url(PATH))
                 .agentBefore(ForkedJvm.otelAgentJar())
                 .library("opentelemetry-api-1").library("opentelemetry-context-1").library("opentelemetry-common-1")
@@ -53,8 +62,7 @@ class OtelAgentTest {
                 .property("otel.metrics.exporter", "none")
                 .property("otel.logs.exporter", "none")
                 .property("aierr.endpoints", server.authority() + "=openai")
-                .property("aierr.exporter", "otlp")
-                .untilSpansReceived(receiver, spans);
+                .property("aierr.exporter", "otlp");
     }
 
     @Test
@@ -73,6 +81,61 @@ class OtelAgentTest {
                     .run();
             assertTrue(app.stderr.contains("aierr: started as an OpenTelemetry Java agent extension"), app.stderr);
             assertOneTreePerAppSpan(app, new SpanTree(receiver.traceRequests()), server.requests());
+        }
+    }
+
+    @Test
+    void asTheAgentsExtensionAierrsSpansAndMetricsGoThroughTheAgentsPipeline() throws Exception {
+        try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm.Result app = tracedApp(server, receiver).withoutAgent()
+                    .property("otel.javaagent.extensions", ForkedJvm.agentJar().toString())
+                    .env("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=ext-test,team=ml")
+                    .property("otel.metrics.exporter", "otlp")
+                    .property("otel.metric.export.interval", "300")
+                    .property("otel.metric.export.timeout", "10000")
+                    .untilReceived(receiver, r -> r.spans().size() >= SPANS_WITH_AIERR
+                            && !r.metrics("aierr.retries").isEmpty())
+                    .run();
+            SpanTree tree = new SpanTree(receiver.traceRequests());
+            assertOneTreePerAppSpan(app, tree, server.requests());
+            String picture = app + "\n--- spans\n" + tree.render();
+            // one pipeline: aierr's spans are in the agent's own exports, under the agent's resource
+            int aierrSpans = 0;
+            for (ExportTraceServiceRequest request : receiver.traceRequests()) {
+                for (ResourceSpans rs : request.getResourceSpansList()) {
+                    List<KeyValue> resource = rs.getResource().getAttributesList();
+                    assertEquals("ext-test", attribute(resource, "deployment.environment.name"), picture);
+                    assertEquals("ml", attribute(resource, "team"), picture);
+                    assertEquals("traced-app", attribute(resource, "service.name"), picture);
+                    // set by the agent's own resource, which aierr's bundled SDK does not make
+                    assertNotNull(attribute(resource, "telemetry.distro.name"), resource.toString());
+                    aierrSpans += (int) rs.getScopeSpansList().stream().filter(ss -> ss.getScope().getName()
+                            .equals("io.aierr")).mapToLong(ss -> ss.getSpansCount()).sum();
+                }
+            }
+            assertEquals(2 + 5, aierrSpans, picture);
+            // and its metrics are the agent's, with the agent's resource
+            assertFalse(receiver.metrics("aierr.retries").isEmpty());
+            receiver.metricRequests().forEach(r -> r.getResourceMetricsList().forEach(rm -> assertEquals("ext-test",
+                    attribute(rm.getResource().getAttributesList(), "deployment.environment.name"))));
+            assertFalse(app.stderr.contains("OpenTelemetry export"), app.stderr);
+        }
+    }
+
+    @Test
+    void asTheAgentsExtensionAierrExportsNothingWhenTheAgentExportsNoTraces() throws Exception {
+        try (ScriptedAiServer server = scripted(new ScriptedAiServer()); OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm.Result app = tracedApp(server, receiver).withoutAgent()
+                    .property("otel.javaagent.extensions", ForkedJvm.agentJar().toString())
+                    .property("otel.traces.exporter", "none")
+                    .property("aierr.summary", "true")
+                    .run();
+            assertTrue(app.stderr.contains("aierr: started as an OpenTelemetry Java agent extension"), app.stderr);
+            assertEquals("200", app.value("send.status"), app.toString());
+            assertEquals("200", app.value("async.status"), app.toString());
+            assertEquals(5, server.requestCount(), "aierr retried as ever");
+            assertTrue(app.stderr.contains("aierr summary: 2 AI calls"), app.stderr);
+            assertEquals(0, receiver.exportCount(), "no span of the app's, the agent's or aierr's");
         }
     }
 

@@ -25,6 +25,7 @@ import io.aierr.telemetry.TelemetryFactory;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Wires config, core, telemetry and the client adapters, then starts weaving. */
 final class AgentInstaller {
@@ -33,7 +34,7 @@ final class AgentInstaller {
 
     static void install(Instrumentation inst, AierrConfig config) throws ReflectiveOperationException {
         Telemetry telemetry = TelemetryFactory.create(config, Log::warnOnce);
-        AiCalls calls = new AiCalls(EndpointMatcher.create(config.endpoints, collectorFor(config)),
+        AiCalls calls = new AiCalls(EndpointMatcher.withCollectors(config.endpoints, collectorFor(config)),
                 retryPolicy(config), endpointPolicy(config), telemetry);
         ReplayMemory replay = new ReplayMemory(config.retryEnabled ? config.replayLimitBytes : 0);
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, replay, Log::warnOnce);
@@ -65,11 +66,16 @@ final class AgentInstaller {
                 config.breakerOpenMillis, config.resendWindowMillis);
     }
 
-    private static String collectorFor(AierrConfig config) {
-        return "otlp".equals(config.exporter) ? config.otlpEndpoint : null;
+    private static List<String> collectorFor(AierrConfig config) {
+        return config.exportsOtlp() ? config.collectorEndpoints : List.of();
     }
 
     private static String exporterTarget(AierrConfig config) {
-        return "otlp".equals(config.exporter) ? "otlp to " + config.otlpEndpoint : config.exporter;
+        if (config.exporters.isEmpty()) {
+            return "none";
+        }
+        String otlp = TelemetryFactory.throughOtelAgent() ? "otlp through the OpenTelemetry agent's SDK"
+                : "otlp to " + config.collectorEndpoints.get(0);
+        return config.exporters.stream().map(e -> "otlp".equals(e) ? otlp : e).collect(Collectors.joining(" and "));
     }
 }

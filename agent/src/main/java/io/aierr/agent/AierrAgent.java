@@ -10,6 +10,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.util.Map;
 
 /**
  * Entry point of {@code -javaagent:aierr.jar} (and of attaching to a running JVM). Whatever goes
@@ -25,6 +26,8 @@ public final class AierrAgent {
     public static final String RUNNING_PROPERTY = "io.aierr.agent.running";
     /** How this copy of aierr started ({@code -javaagent}, {@code attach}), or null before. */
     private static String startedBy;
+    /** In aierr's own class loader: where the extension side hands over the agent's pipeline. */
+    private static final String TELEMETRY_LINK = "io.aierr.telemetry.AgentSdkLink";
 
     private AierrAgent() {
     }
@@ -43,31 +46,38 @@ public final class AierrAgent {
      * Loaded as the OpenTelemetry agent's extension: starts aierr with the agent's Instrumentation.
      * The agent's extension class loader rewrites the classes it loads and does not delegate to the
      * platform loader, where the bridge to the woven JDK classes lives, so aierr runs from its jar
-     * in a class loader of its own, as it does with -javaagent. Does nothing without the agent (an
-     * app's own SDK autoconfiguration may find this entry point in aierr.jar on the class path) or
-     * when aierr already runs.
+     * in a class loader of its own, as it does with -javaagent; its telemetry goes through
+     * {@code pipeline}, the agent's SDK as the extension side hands it over. Does nothing without the
+     * agent (an app's own SDK autoconfiguration may find this entry point in aierr.jar on the class
+     * path) or when aierr already runs.
+     *
+     * @param pipeline where spans and measurements go, typed with java.base only (see AgentSdk)
+     * @return whether aierr started, so that its spans will come through the agent's pipeline
      */
-    static void startAsExtension() {
+    static boolean startAsExtension(Map<String, Object> pipeline) {
         Instrumentation inst = otelAgentInstrumentation();
         if (inst == null || BridgeInjector.alreadyInjected()) {
-            return;
+            return false;
         }
         File jar = ExtensionJar.find();
         if (jar == null) {
             System.err.println("aierr: loaded as an OpenTelemetry agent extension, but otel.javaagent.extensions does"
                     + " not name aierr.jar; not started, the application runs without it (use -javaagent:aierr.jar)");
-            return;
+            return false;
         }
         try {
             ClassLoader own = new URLClassLoader(new URL[] {jar.toURI().toURL()}, ClassLoader.getPlatformClassLoader());
+            Class.forName(TELEMETRY_LINK, true, own).getMethod("link", Map.class).invoke(null, pipeline);
             Method premain = Class.forName(AierrAgent.class.getName(), true, own)
                     .getMethod("premain", String.class, Instrumentation.class);
-            System.err.println("aierr: started as an OpenTelemetry Java agent extension; it exports with its own"
-                    + " exporter and joins the agent's traces, as with -javaagent:aierr.jar next to the agent");
+            System.err.println("aierr: started as an OpenTelemetry Java agent extension; its spans and metrics go"
+                    + " through the agent's SDK (resource, processors, exporters) and join the agent's traces");
             premain.invoke(null, null, inst);
+            return true;
         } catch (ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
             System.err.println("aierr: not started as an OpenTelemetry agent extension, the application runs without"
                     + " it (use -javaagent:aierr.jar): " + e);
+            return false;
         }
     }
 

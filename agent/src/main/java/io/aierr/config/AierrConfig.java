@@ -2,15 +2,12 @@ package io.aierr.config;
 
 import io.aierr.core.EndpointMatcher;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -55,18 +52,23 @@ public final class AierrConfig {
      * continues that call instead of starting a fresh one; 0 when off.
      */
     public final long resendWindowMillis;
-    public final String exporter;
+    /** {@code aierr.exporter}: any of {@code otlp}, {@code console}; empty for {@code none}. */
+    public final Set<String> exporters;
     public final boolean summary;
-    public final String otlpEndpoint;
-    public final String serviceName;
-    /** {@code otel.exporter.otlp.headers}: {@code name=value,...} sent with every export (e.g. a backend's API key). */
-    public final Map<String, String> otlpHeaders;
-    /** {@code otel.bsp.schedule.delay}: the longest a finished span waits in the export queue. */
-    public final long spanExportDelayMillis;
-    /** {@code otel.bsp.max.queue.size}: spans waiting for export beyond this are dropped, and counted. */
-    public final int spanQueueSize;
+    /**
+     * Where aierr's OTLP exports may go, per signal ({@code otel.exporter.otlp[.traces|.metrics].endpoint},
+     * as given): requests to them are aierr's own traffic, never AI calls. The SDK's autoconfiguration
+     * validates and uses them.
+     */
+    public final List<String> collectorEndpoints;
+    /**
+     * {@code otel.*} settings given as agent arguments and not as system properties: they outrank
+     * the environment, as aierr's own do.
+     */
+    public final Map<String, String> otelArguments;
     /** One line per bad value, already phrased for stderr. */
     public final List<String> warnings;
+    /** Standard OpenTelemetry settings are read by the SDK's autoconfiguration, from the same sources. */
     private final Function<String, String> lookup;
 
     private AierrConfig(Reader r, AgentArguments arguments) {
@@ -89,14 +91,16 @@ public final class AierrConfig {
         breakerFailures = breakerEnabled ? failures : 0;
         breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);
         resendWindowMillis = r.duration("aierr.retry.resend-window", 30_000);
-        exporter = r.oneOf("aierr.exporter", "otlp", "otlp", "console", "none");
+        exporters = r.exporters("aierr.exporter");
         summary = r.bool("aierr.summary", true);
-        otlpEndpoint = r.url("otel.exporter.otlp.endpoint", DEFAULT_OTLP_ENDPOINT);
-        serviceName = r.text("otel.service.name", null);
-        otlpHeaders = r.headers("otel.exporter.otlp.headers");
-        spanExportDelayMillis = r.duration("otel.bsp.schedule.delay", 5000);
-        spanQueueSize = r.integer("otel.bsp.max.queue.size", 2048, 1, 1_000_000);
-        r.httpProtobufOnly("otel.exporter.otlp.protocol");
+        collectorEndpoints = r.collectorEndpoints();
+        Map<String, String> otel = new java.util.TreeMap<>();
+        arguments.values.forEach((name, value) -> {
+            if (name.startsWith("otel.") && System.getProperty(name) == null) {
+                otel.put(name, value);
+            }
+        });
+        otelArguments = Collections.unmodifiableMap(otel);
         List<String> all = new ArrayList<>(arguments.warnings);
         for (String name : arguments.values.keySet()) {
             if (name.startsWith("aierr.") && !r.read.contains(name)) {
@@ -105,6 +109,20 @@ public final class AierrConfig {
         }
         all.addAll(r.warnings);
         warnings = Collections.unmodifiableList(all);
+    }
+
+    /**
+     * A standard OpenTelemetry setting ({@code otel.*}) as given, looked up as aierr's own settings
+     * are (system property, agent argument, environment), or null; the SDK validates it.
+     */
+    public String otel(String name) {
+        String value = lookup.apply(name);
+        return value == null || value.trim().isEmpty() ? null : value.trim();
+    }
+
+    /** Whether {@code otlp} is among {@code aierr.exporter}. */
+    public boolean exportsOtlp() {
+        return exporters.contains("otlp");
     }
 
     /** Reads system properties, then environment variables. */
@@ -129,14 +147,6 @@ public final class AierrConfig {
             }
             return value != null ? value : System.getenv(envName(name));
         };
-    }
-
-    /**
-     * The raw value of any property, looked up as this configuration's own were (e.g. an
-     * {@code otel.*} setting read by the exporter); null when no source sets it.
-     */
-    public String property(String name) {
-        return lookup.apply(name);
     }
 
     /** Reads from any lookup of property names; used by tests and the CLI. */
@@ -319,74 +329,43 @@ public final class AierrConfig {
             return fallback;
         }
 
-        String oneOf(String name, String fallback, String... allowed) {
+        /** {@code otlp}, {@code console}, {@code none}, or a comma list such as {@code otlp,console}. */
+        Set<String> exporters(String name) {
             String v = raw(name);
+            Set<String> out = new LinkedHashSet<>();
             if (v == null) {
-                return fallback;
-            }
-            for (String a : allowed) {
-                if (a.equalsIgnoreCase(v)) {
-                    return a;
-                }
-            }
-            warn(name, v, "one of " + String.join(", ", allowed), fallback);
-            return fallback;
-        }
-
-        String text(String name, String fallback) {
-            String v = raw(name);
-            return v == null ? fallback : v;
-        }
-
-        String url(String name, String fallback) {
-            String v = raw(name);
-            if (v == null) {
-                return fallback;
-            }
-            try {
-                java.net.URI uri = java.net.URI.create(v);
-                if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                        && uri.getHost() != null) {
-                    return v;
-                }
-            } catch (IllegalArgumentException ignored) {
-                // warned below
-            }
-            warn(name, v, "an http(s) URL", fallback);
-            return fallback;
-        }
-
-        /** OpenTelemetry's format: comma-separated {@code name=value}, values URL-encoded. */
-        Map<String, String> headers(String name) {
-            String v = raw(name);
-            Map<String, String> out = new LinkedHashMap<>();
-            if (v == null) {
-                return out;
+                out.add("otlp");
+                return Collections.unmodifiableSet(out);
             }
             for (String part : v.split(",")) {
-                int eq = part.indexOf('=');
-                String key = eq > 0 ? part.substring(0, eq).trim() : "";
-                if (key.isEmpty()) {
-                    // the value may be a secret: name the entry by position only
-                    warnings.add("aierr: ignoring a malformed entry of " + name + ": expected name=value");
-                    continue;
-                }
-                try {
-                    out.put(key, URLDecoder.decode(part.substring(eq + 1).trim(), StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    warnings.add("aierr: ignoring header " + key + " of " + name + ": bad URL encoding");
+                String e = part.trim().toLowerCase(Locale.ROOT);
+                if (e.equals("otlp") || e.equals("console")) {
+                    out.add(e);
+                } else if (!e.equals("none") && !e.isEmpty()) {
+                    warn(name, v, "otlp, console or none, or a comma list such as otlp,console", "otlp");
+                    return Collections.singleton("otlp");
                 }
             }
-            return Collections.unmodifiableMap(out);
+            return Collections.unmodifiableSet(out);
         }
 
-        /** aierr's exporter speaks http/protobuf only; grpc would need a second client stack in the jar. */
-        void httpProtobufOnly(String name) {
-            String v = raw(name);
-            if (v != null && !v.equalsIgnoreCase("http/protobuf")) {
-                warnings.add("aierr: ignoring " + name + "='" + v + "': aierr exports OTLP over http/protobuf only"
-                        + " (collector port 4318, not grpc's 4317); using http/protobuf");
+        List<String> collectorEndpoints() {
+            List<String> out = new ArrayList<>();
+            String all = raw("otel.exporter.otlp.endpoint");
+            out.add(all == null ? DEFAULT_OTLP_ENDPOINT : all);
+            for (String signal : new String[] {"traces", "metrics"}) {
+                String v = raw("otel.exporter.otlp." + signal + ".endpoint");
+                if (v != null) {
+                    out.add(v);
+                }
             }
+            // aierr exports http/protobuf to port 4318 where grpc's 4317 was given
+            for (String e : new ArrayList<>(out)) {
+                if (e.contains(":4317")) {
+                    out.add(e.replace(":4317", ":4318"));
+                }
+            }
+            return Collections.unmodifiableList(out);
         }
 
         Set<Integer> statuses(String name, String fallback) {

@@ -2,9 +2,12 @@ package io.aierr.core;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -18,12 +21,12 @@ public final class EndpointMatcher {
     private static final String NOT_AI = "";
     private final Map<String, String> cache = new ConcurrentHashMap<>();
     private final List<Rule> rules;
-    /** host:port of the OTLP collector: the agent's own exports are never AI calls. */
-    private final String excludedAuthority;
+    /** host:port of the OTLP collectors (one per signal at most): the agent's own exports are never AI calls. */
+    private final Set<String> excludedAuthorities;
 
-    private EndpointMatcher(List<Rule> rules, String excludedAuthority) {
+    private EndpointMatcher(List<Rule> rules, Set<String> excludedAuthorities) {
         this.rules = rules;
-        this.excludedAuthority = excludedAuthority;
+        this.excludedAuthorities = excludedAuthorities;
     }
 
     /**
@@ -31,6 +34,14 @@ public final class EndpointMatcher {
      * @param collector   the OTLP endpoint URL, or null
      */
     public static EndpointMatcher create(List<String> userEntries, String collector) {
+        return withCollectors(userEntries, collector == null ? List.of() : List.of(collector));
+    }
+
+    /**
+     * @param userEntries parsed {@code aierr.endpoints} entries: {@code host[:port][=provider]}
+     * @param collectors  the OTLP endpoint URLs (general and per signal); none when aierr exports no OTLP
+     */
+    public static EndpointMatcher withCollectors(List<String> userEntries, Collection<String> collectors) {
         List<Rule> rules = new ArrayList<>();
         for (String entry : userEntries) {
             rules.add(Rule.parse(entry));
@@ -38,15 +49,15 @@ public final class EndpointMatcher {
         for (Map.Entry<String, String> known : Providers.KNOWN_HOSTS.entrySet()) {
             rules.add(new Rule(known.getKey(), -1, known.getValue()));
         }
-        String excluded = null;
-        if (collector != null) {
+        Set<String> excluded = new HashSet<>();
+        for (String collector : collectors) {
             try {
                 URI uri = URI.create(collector.trim());
                 if (uri.getHost() != null) {
-                    excluded = authority(uri.getHost(), effectivePort(uri));
+                    excluded.add(authority(uri.getHost(), effectivePort(uri)));
                 }
             } catch (IllegalArgumentException ignored) {
-                // config validation reports a bad collector URL
+                // the SDK's configuration reports a bad collector URL
             }
         }
         return new EndpointMatcher(rules, excluded);
@@ -88,8 +99,8 @@ public final class EndpointMatcher {
 
     /** Whether this URI is the OTLP collector's, where the agent's own exports go. */
     public boolean isCollector(URI uri) {
-        return excludedAuthority != null && uri != null && uri.getHost() != null
-                && excludedAuthority.equals(authority(uri.getHost(), effectivePort(uri)));
+        return !excludedAuthorities.isEmpty() && uri != null && uri.getHost() != null
+                && excludedAuthorities.contains(authority(uri.getHost(), effectivePort(uri)));
     }
 
     private String match(String host, int port) {
@@ -97,7 +108,7 @@ public final class EndpointMatcher {
         if (lower.startsWith("[") && lower.endsWith("]")) {
             lower = lower.substring(1, lower.length() - 1);
         }
-        if (excludedAuthority != null && excludedAuthority.equals(authority(lower, port))) {
+        if (excludedAuthorities.contains(authority(lower, port))) {
             return NOT_AI;
         }
         for (Rule rule : rules) {

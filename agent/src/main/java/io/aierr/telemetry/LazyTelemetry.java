@@ -38,6 +38,9 @@ final class LazyTelemetry implements Telemetry {
             }
             try {
                 delegate = factory.get();
+            } catch (OtelSettings.Rejected e) {
+                warn.accept(e.getMessage());
+                delegate = NONE;
             } catch (RuntimeException | LinkageError e) {
                 warn.accept("OpenTelemetry export not started, calls go on without it: " + e);
                 delegate = NONE;

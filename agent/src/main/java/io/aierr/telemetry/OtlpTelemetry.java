@@ -6,25 +6,25 @@ import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.Telemetry;
 import io.aierr.core.TraceScope;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
-import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanLimits;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.util.Arrays;
 import java.util.List;
@@ -33,22 +33,22 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Spans and metrics of AI calls, exported as OTLP http/protobuf by the (relocated) OpenTelemetry
- * SDK. The SDK is assembled here by hand: autoconfigure would read the app's own {@code otel.*}
- * settings for exporters aierr does not ship and cost start-up time.
+ * Spans and metrics of AI calls, exported by the (relocated) OpenTelemetry SDK as OpenTelemetry's
+ * own autoconfiguration sets it up from the standard {@code otel.*} / {@code OTEL_*} settings, the way
+ * the OpenTelemetry Java agent reads them (resource, per-signal exporters and endpoints, headers,
+ * timeout, compression, TLS, batching, metric interval, {@code otel.sdk.disabled}). aierr changes
+ * only what {@link OtelSettings} says, and keeps OTLP from resending to a collector that is not there.
  *
  * <p>Nothing on a call's path waits for the collector: spans go to a bounded queue
  * ({@code otel.bsp.max.queue.size}) that a background thread drains every
  * {@code otel.bsp.schedule.delay} or when a batch is ready; a full queue drops spans, which the exit
- * summary counts. Metrics are read on a timer.
+ * summary counts. Metrics are read on a timer ({@code otel.metric.export.interval}).
  */
 final class OtlpTelemetry implements Telemetry {
     /** The JVM exit may wait this long for the last export, even when the collector hangs. */
     static final long SHUTDOWN_BOUND_MILLIS = 2000;
-    /** The SDK's default batch, made smaller when the configured queue is. */
-    private static final int EXPORT_BATCH = 512;
-    /** Error messages and URLs can be long; a span attribute need not be. */
-    private static final int ATTRIBUTE_LENGTH_LIMIT = 2048;
+    /** Error messages and URLs can be long; a span attribute need not be (the default of otel.attribute.value.length.limit). */
+    static final int ATTRIBUTE_LENGTH_LIMIT = 2048;
     /** Semconv's boundaries for HTTP durations, extended because AI calls often run past 10 s. */
     private static final List<Double> REQUEST_SECONDS = Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
             0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 30.0, 60.0, 120.0);
@@ -68,60 +68,127 @@ final class OtlpTelemetry implements Telemetry {
     final LongHistogram backoffDuration;
     final DoubleHistogram requestDuration;
     final Consumer<String> warn;
-    private final SdkTracerProvider tracerProvider;
-    private final SdkMeterProvider meterProvider;
+    private final Supplier<CompletableResultCode> tracesShutdown;
+    private final Supplier<CompletableResultCode> metricsShutdown;
 
-    private OtlpTelemetry(SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider, Consumer<String> warn) {
+    private OtlpTelemetry(TracerProvider tracerProvider, Instruments instruments,
+            Supplier<CompletableResultCode> tracesShutdown, Supplier<CompletableResultCode> metricsShutdown,
+            Consumer<String> warn) {
         this.warn = warn;
-        this.tracerProvider = tracerProvider;
-        this.meterProvider = meterProvider;
-        this.tracer = tracerProvider.get(TelemetryNames.SCOPE, Version.get());
-        Meter meter = meterProvider.meterBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
-        errors = meter.counterBuilder(TelemetryNames.METRIC_ERRORS).setUnit("{error}")
-                .setDescription("Classified error responses and transport failures of AI call attempts").build();
-        retries = meter.counterBuilder(TelemetryNames.METRIC_RETRIES).setUnit("{retry}")
-                .setDescription("Attempts aierr sent again after a retryable error").build();
-        backoffDuration = meter.histogramBuilder(TelemetryNames.METRIC_BACKOFF_DURATION).setUnit("ms")
-                .setDescription("Waits before resending an AI call").ofLongs()
-                .setExplicitBucketBoundariesAdvice(BACKOFF_MILLIS).build();
-        requestDuration = meter.histogramBuilder(TelemetryNames.METRIC_HTTP_CLIENT_DURATION).setUnit("s")
-                .setDescription("Duration of HTTP client requests (each attempt of an AI call)")
-                .setExplicitBucketBoundariesAdvice(REQUEST_SECONDS).build();
+        this.tracesShutdown = tracesShutdown;
+        this.metricsShutdown = metricsShutdown;
+        this.tracer = tracerProvider.tracerBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
+        errors = instruments.errors;
+        retries = instruments.retries;
+        backoffDuration = instruments.backoffDuration;
+        requestDuration = instruments.requestDuration;
     }
 
-    /** Builds the SDK and its exporters; makes no network call. */
-    static Telemetry create(AierrConfig config, SpanLoss loss, Consumer<String> warn) {
-        OtelLogs.reportOnce(warn, config.otlpEndpoint);
-        String base = config.otlpEndpoint.replaceAll("/+$", "");
-        ClassLoader loader = OtlpTelemetry.class.getClassLoader();
-        Resource resource = Resource.getDefault();
-        if (config.serviceName != null) {
-            resource = resource.merge(Resource.create(Attributes.of(TelemetryNames.SERVICE_NAME, config.serviceName)));
+    /** aierr's metrics, on its own SDK's meter or on the OpenTelemetry agent's. */
+    private static final class Instruments {
+        private static final String ERRORS = "Classified error responses and transport failures of AI call attempts";
+        private static final String RETRIES = "Attempts aierr sent again after a retryable error";
+        private static final String BACKOFF = "Waits before resending an AI call";
+        private static final String DURATION = "Duration of HTTP client requests (each attempt of an AI call)";
+        final LongCounter errors;
+        final LongCounter retries;
+        final LongHistogram backoffDuration;
+        final DoubleHistogram requestDuration;
+
+        private Instruments(LongCounter errors, LongCounter retries, LongHistogram backoffDuration,
+                DoubleHistogram requestDuration) {
+            this.errors = errors;
+            this.retries = retries;
+            this.backoffDuration = backoffDuration;
+            this.requestDuration = requestDuration;
         }
 
-        OtlpHttpSpanExporterBuilder spans = OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces")
-                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop()).setRetryPolicy(EXPORT_RETRY);
-        config.otlpHeaders.forEach(spans::addHeader);
-        BatchSpanProcessor queue = BatchSpanProcessor.builder(CountedSpanExport.exporter(spans.build(), loss))
-                .setMaxQueueSize(config.spanQueueSize)
-                .setMaxExportBatchSize(Math.min(EXPORT_BATCH, config.spanQueueSize))
-                .setScheduleDelay(config.spanExportDelayMillis, TimeUnit.MILLISECONDS)
-                .setMeterProvider(MeterProvider.noop())
-                .build();
-        SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
-                .setResource(resource)
-                .setSpanLimits(SpanLimits.builder().setMaxAttributeValueLength(ATTRIBUTE_LENGTH_LIMIT).build())
-                .addSpanProcessor(CountedSpanExport.processor(queue, loss))
-                .build();
+        static Instruments on(MeterProvider meterProvider) {
+            Meter meter = meterProvider.meterBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(Version.get()).build();
+            return new Instruments(
+                    meter.counterBuilder(TelemetryNames.METRIC_ERRORS).setUnit("{error}").setDescription(ERRORS).build(),
+                    meter.counterBuilder(TelemetryNames.METRIC_RETRIES).setUnit("{retry}").setDescription(RETRIES).build(),
+                    meter.histogramBuilder(TelemetryNames.METRIC_BACKOFF_DURATION).setUnit("ms").setDescription(BACKOFF)
+                            .ofLongs().setExplicitBucketBoundariesAdvice(BACKOFF_MILLIS).build(),
+                    meter.histogramBuilder(TelemetryNames.METRIC_HTTP_CLIENT_DURATION).setUnit("s")
+                            .setDescription(DURATION).setExplicitBucketBoundariesAdvice(REQUEST_SECONDS).build());
+        }
 
-        OtlpHttpMetricExporterBuilder metrics = OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics")
-                .setServiceClassLoader(loader).setMeterProvider(MeterProvider.noop()).setRetryPolicy(EXPORT_RETRY);
-        config.otlpHeaders.forEach(metrics::addHeader);
-        SdkMeterProvider meterProvider = SdkMeterProvider.builder()
-                .setResource(resource)
-                .registerMetricReader(PeriodicMetricReader.builder(metrics.build()).build())
+        /** The agent's meters take the SDK's default buckets. */
+        static Instruments inAgent() {
+            return new Instruments(AgentSdk.counter(TelemetryNames.METRIC_ERRORS, "{error}", ERRORS),
+                    AgentSdk.counter(TelemetryNames.METRIC_RETRIES, "{retry}", RETRIES),
+                    AgentSdk.longHistogram(TelemetryNames.METRIC_BACKOFF_DURATION, "ms", BACKOFF),
+                    AgentSdk.doubleHistogram(TelemetryNames.METRIC_HTTP_CLIENT_DURATION, "s", DURATION));
+        }
+    }
+
+    /**
+     * As the OpenTelemetry agent's extension: spans are made here (ids, parents, timing; sampled
+     * after their parent, the agent's span when there is one) and ended into the agent's span
+     * processors, metrics recorded on its meters; aierr's own exporters and settings stay unused.
+     */
+    static Telemetry inAgent(Consumer<String> warn) {
+        SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
+                .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
+                .setSpanLimits(SpanLimits.builder().setMaxAttributeValueLength(ATTRIBUTE_LENGTH_LIMIT).build())
+                .addSpanProcessor(AgentSdk.spans())
                 .build();
-        return new OtlpTelemetry(tracerProvider, meterProvider, warn);
+        return new OtlpTelemetry(tracerProvider, Instruments.inAgent(), tracerProvider::shutdown,
+                CompletableResultCode::ofSuccess, warn);
+    }
+
+    /**
+     * Builds the SDK and its exporters from the standard settings; makes no network call.
+     *
+     * @throws OtelSettings.Rejected when the SDK's configuration refuses a setting: export stays off
+     */
+    static Telemetry create(AierrConfig config, SpanLoss loss, Consumer<String> warn) {
+        OtelSettings settings = new OtelSettings(warn);
+        // before the SDK exists: its configuration logs too, and export failures name their signal's endpoint
+        OtelLogs.reportPerSignal(warn, settings.endpoints());
+        OpenTelemetrySdk sdk;
+        try {
+            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    .setServiceClassLoader(OtlpTelemetry.class.getClassLoader())
+                    .disableShutdownHook()
+                    .addPropertiesSupplier(OtelSettings::defaults)
+                    .addPropertiesCustomizer(properties -> config.otelArguments)
+                    .addPropertiesCustomizer(properties -> settings.overrides(properties::getString))
+                    .addSpanExporterCustomizer((exporter, properties) ->
+                            CountedSpanExport.exporter(withoutTransportResends(exporter, properties), loss))
+                    .addSpanProcessorCustomizer((processor, properties) -> CountedSpanExport.processor(processor, loss))
+                    .addMetricExporterCustomizer(OtlpTelemetry::withoutTransportResends)
+                    .build()
+                    .getOpenTelemetrySdk();
+        } catch (RuntimeException e) {
+            // ConfigurationException, or a builder's IllegalArgumentException for a value out of range
+            throw new OtelSettings.Rejected(e);
+        }
+        return new OtlpTelemetry(sdk.getTracerProvider(), Instruments.on(sdk.getMeterProvider()),
+                sdk.getSdkTracerProvider()::shutdown, sdk.getSdkMeterProvider()::shutdown, warn);
+    }
+
+    private static SpanExporter withoutTransportResends(SpanExporter exporter, ConfigProperties properties) {
+        if (!(exporter instanceof OtlpHttpSpanExporter) || retriesDisabled(properties)) {
+            return exporter;
+        }
+        SpanExporter rebuilt = ((OtlpHttpSpanExporter) exporter).toBuilder().setRetryPolicy(EXPORT_RETRY).build();
+        exporter.shutdown();
+        return rebuilt;
+    }
+
+    private static MetricExporter withoutTransportResends(MetricExporter exporter, ConfigProperties properties) {
+        if (!(exporter instanceof OtlpHttpMetricExporter) || retriesDisabled(properties)) {
+            return exporter;
+        }
+        MetricExporter rebuilt = ((OtlpHttpMetricExporter) exporter).toBuilder().setRetryPolicy(EXPORT_RETRY).build();
+        exporter.shutdown();
+        return rebuilt;
+    }
+
+    private static boolean retriesDisabled(ConfigProperties properties) {
+        return properties.getBoolean("otel.java.exporter.otlp.retry.disabled", false);
     }
 
     @Override
@@ -144,8 +211,8 @@ final class OtlpTelemetry implements Telemetry {
     @Override
     public void shutdown() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_BOUND_MILLIS);
-        Thread traces = flushInBackground("traces", tracerProvider::shutdown);
-        Thread metrics = flushInBackground("metrics", meterProvider::shutdown);
+        Thread traces = flushInBackground("traces", tracesShutdown);
+        Thread metrics = flushInBackground("metrics", metricsShutdown);
         try {
             for (Thread flush : Arrays.asList(traces, metrics)) {
                 long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());

@@ -1,6 +1,8 @@
 package io.aierr.telemetry;
 
+import io.aierr.core.classify.Category;
 import io.aierr.core.classify.ClassifiedError;
+import io.aierr.core.classify.ErrorClassifier;
 
 /** How the end of an AI call reads in telemetry; one definition for spans, console and summary. */
 final class Outcome {
@@ -13,16 +15,26 @@ final class Outcome {
     }
 
     /**
-     * {@code error.type} of the logical call: the exception class when the app got one (semconv),
-     * else the final category; null on success.
+     * {@code error.type} of the logical call (the GenAI client span): the final category, one of the
+     * documented {@link Category} ids, whether the app got an error response or an exception (a
+     * refused connection is {@code connection_error}, a timeout {@code timeout}); null on success.
+     * Attempt spans keep HTTP semconv (the status code, or the exception class).
      */
     static String errorType(int status, ClassifiedError error, Throwable failure) {
-        if (failure != null) {
-            return failure.getClass().getName();
+        if (!failed(status, failure)) {
+            return null;
         }
-        if (status >= 400) {
-            return error != null ? error.category.id() : Integer.toString(status);
+        if (error != null) {
+            return error.category.id();
         }
-        return null;
+        if (failure != null && !isStop(failure)) {
+            return ErrorClassifier.classifyFailure(null, failure).category.id();
+        }
+        return Category.UNKNOWN.id();
+    }
+
+    /** Cancelled or interrupted by the app: not a transport failure, and no response to classify. */
+    private static boolean isStop(Throwable failure) {
+        return failure instanceof java.util.concurrent.CancellationException || failure instanceof InterruptedException;
     }
 }

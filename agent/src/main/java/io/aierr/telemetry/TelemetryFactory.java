@@ -5,9 +5,10 @@ import io.aierr.core.Telemetry;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
-/** The agent's telemetry as configured: exit summary, then console lines or OTLP export. */
+/** The agent's telemetry as configured: exit summary, then console lines and/or OTLP export. */
 public final class TelemetryFactory {
     private TelemetryFactory() {
     }
@@ -16,9 +17,13 @@ public final class TelemetryFactory {
     public static Telemetry create(AierrConfig config, Consumer<String> warn) {
         List<Telemetry> sinks = new ArrayList<>();
         SpanLoss loss = new SpanLoss();
-        if ("console".equals(config.exporter)) {
+        if (config.exporters.contains("console") || OtelSettings.asksForConsole(config)) {
             sinks.add(new ConsoleReporter(System.err::println));
-        } else if ("otlp".equals(config.exporter)) {
+        }
+        if (config.exportsOtlp() && AgentSdkLink.linked()) {
+            // the OpenTelemetry agent's extension: the agent's pipeline, set up by the agent
+            sinks.add(new LazyTelemetry(() -> OtlpTelemetry.inAgent(warn), warn));
+        } else if (config.exportsOtlp() && !"true".equals(lower(config.otel("otel.sdk.disabled")))) {
             // the lambda keeps OpenTelemetry classes unloaded until the first AI call
             sinks.add(new LazyTelemetry(() -> OtlpTelemetry.create(config, loss, warn), warn));
         }
@@ -27,5 +32,14 @@ public final class TelemetryFactory {
             sinks.add(new CallStats(System.err::println, loss::summaryNote));
         }
         return sinks.isEmpty() ? Telemetry.NONE : new FanOutTelemetry(sinks, warn);
+    }
+
+    /** Whether OTLP export goes through the OpenTelemetry agent's SDK (aierr runs as its extension). */
+    public static boolean throughOtelAgent() {
+        return AgentSdkLink.linked();
+    }
+
+    private static String lower(String value) {
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 }

@@ -57,11 +57,11 @@ class AgentArgumentsTest {
         try {
             AierrConfig c = AierrConfig.load(a);
             assertEquals(7, c.maxAttempts);
-            assertEquals("console", c.exporter);
+            assertEquals(java.util.Set.of("console"), c.exporters);
             assertEquals("3", a.values.get(name));
             assertEquals(List.of("aierr: ignoring agent argument 'aierr.retry.max-atempts': aierr has no such property"),
                     c.warnings);
-            assertEquals("7", c.property(name));
+            assertEquals("7", c.otel(name));
         } finally {
             System.clearProperty(name);
         }

@@ -22,28 +22,29 @@ class AierrConfigTest {
         assertEquals(500, c.initialBackoffMillis);
         assertEquals(30_000, c.maxBackoffMillis);
         assertEquals(60_000, c.maxWaitMillis);
-        assertEquals("otlp", c.exporter);
+        assertEquals(Set.of("otlp"), c.exporters);
         assertTrue(c.summary);
-        assertEquals("http://localhost:4318", c.otlpEndpoint);
-        assertEquals(5000, c.spanExportDelayMillis);
-        assertEquals(2048, c.spanQueueSize);
+        assertEquals(List.of("http://localhost:4318"), c.collectorEndpoints);
         assertEquals(1 << 20, c.replayLimitBytes);
         assertTrue(c.warnings.isEmpty());
     }
 
     @Test
-    void otlpHeadersAreDecodedAndAMalformedOneNeverEchoesItsValue() {
-        AierrConfig c = AierrConfig.from(Map.of("otel.exporter.otlp.headers",
-                "api-key=abc%3D%3D, x-team = ml ,no-equals-secret")::get);
-        assertEquals(Map.of("api-key", "abc==", "x-team", "ml"), c.otlpHeaders);
-        assertEquals(1, c.warnings.size(), String.join("\n", c.warnings));
-        assertFalse(c.warnings.get(0).contains("no-equals-secret"), c.warnings.get(0));
+    void exporterTakesAListAndNone() {
+        assertEquals(List.of("otlp", "console"),
+                List.copyOf(AierrConfig.from(Map.of("aierr.exporter", "otlp, console")::get).exporters));
+        assertTrue(AierrConfig.from(Map.of("aierr.exporter", "none")::get).exporters.isEmpty());
+        assertFalse(AierrConfig.from(Map.of("aierr.exporter", "none")::get).exportsOtlp());
     }
 
     @Test
-    void grpcProtocolWarnsOnceAndHttpProtobufIsUsed() {
-        assertEquals(1, AierrConfig.from(Map.of("otel.exporter.otlp.protocol", "grpc")::get).warnings.size());
-        assertTrue(AierrConfig.from(Map.of("otel.exporter.otlp.protocol", "http/protobuf")::get).warnings.isEmpty());
+    void everyCollectorEndpointIsAierrsOwnTraffic() {
+        AierrConfig c = AierrConfig.from(Map.of("otel.exporter.otlp.endpoint", "http://collector:4317",
+                "otel.exporter.otlp.metrics.endpoint", "http://metrics:9090/v1/metrics")::get);
+        assertEquals(List.of("http://collector:4317", "http://metrics:9090/v1/metrics", "http://collector:4318"),
+                c.collectorEndpoints);
+        // standard settings are the SDK's to validate
+        assertTrue(c.warnings.isEmpty());
     }
 
     @Test
@@ -65,17 +66,15 @@ class AierrConfigTest {
                 "aierr.retry.statuses", "429,700",
                 "aierr.exporter", "zipkin",
                 "aierr.enabled", "yes",
-                "otel.exporter.otlp.endpoint", "localhost:4318",
                 "aierr.endpoints", "api.example.com:99999, ok.example=vllm");
         AierrConfig c = AierrConfig.from(props::get);
         assertEquals(5, c.maxAttempts);
         assertEquals(60_000, c.maxWaitMillis);
         assertEquals(Set.of(429, 450, 503, 529), c.retryStatuses);
-        assertEquals("otlp", c.exporter);
+        assertEquals(Set.of("otlp"), c.exporters);
         assertTrue(c.enabled);
-        assertEquals("http://localhost:4318", c.otlpEndpoint);
         assertEquals(List.of("ok.example=vllm"), c.endpoints);
-        assertEquals(7, c.warnings.size(), String.join("\n", c.warnings));
+        assertEquals(6, c.warnings.size(), String.join("\n", c.warnings));
         for (String w : c.warnings) {
             assertTrue(w.startsWith("aierr: ignoring "), w);
             assertFalse(w.contains("\n"), w);

@@ -40,6 +40,8 @@ public final class ForkedJvm {
     /** Other agents, started before aierr's (the OpenTelemetry Java agent). */
     private final List<Path> agentsBefore = new ArrayList<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
+    /** Environment variables added to the test's own, e.g. {@code OTEL_RESOURCE_ATTRIBUTES}. */
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> libraries = new ArrayList<>();
     private final List<Path> jarDirectories = new ArrayList<>();
@@ -140,6 +142,12 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** Sets an environment variable of the app's JVM, as a deployment does ({@code OTEL_*}). */
+    public ForkedJvm env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** Appends an argument for the app's {@code main}. */
     public ForkedJvm arg(String arg) {
         args.add(arg);
@@ -215,7 +223,7 @@ public final class ForkedJvm {
         }
         command.addAll(args);
         try {
-            return execute(command, "", TIMEOUT_SECONDS);
+            return execute(command, "", TIMEOUT_SECONDS, environment);
         } finally {
             if (lingerMark != null) {
                 Files.deleteIfExists(lingerMark);
@@ -230,11 +238,18 @@ public final class ForkedJvm {
      */
     static Result execute(List<String> command, String stdin, long timeoutSeconds)
             throws IOException, InterruptedException {
+        return execute(command, stdin, timeoutSeconds, Map.of());
+    }
+
+    static Result execute(List<String> command, String stdin, long timeoutSeconds, Map<String, String> environment)
+            throws IOException, InterruptedException {
         Path in = Files.createTempFile("forked-in", ".txt");
         Path out = Files.createTempFile("forked-out", ".txt");
         Path err = Files.createTempFile("forked-err", ".txt");
         Files.writeString(in, stdin);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .redirectInput(in.toFile())
