@@ -61,7 +61,7 @@ class GenAiUsageTest {
             assertEquals("200", app.value("status"), app.toString());
             assertEquals(sha256(Bodies.CHAT_COMPLETION), app.value("body.sha256"), "the app's bytes are the server's");
 
-            Map<String, String> call = attributes(callSpan(receiver.spans()).getAttributesList());
+            Map<String, String> call = attributes(callSpan(receiver.spans(), app.toString()).getAttributesList());
             assertEquals("9", call.get("gen_ai.usage.input_tokens"), call.toString());
             assertEquals("3", call.get("gen_ai.usage.output_tokens"));
             assertEquals("gpt-4o-mini", call.get("gen_ai.response.model"));
@@ -80,7 +80,7 @@ class GenAiUsageTest {
             assertEquals("200", app.value("status"), app.toString());
             assertEquals(sha256(String.join("", STREAM)), app.value("body.sha256"), "the app's bytes are the server's");
 
-            Map<String, String> call = attributes(callSpan(receiver.spans()).getAttributesList());
+            Map<String, String> call = attributes(callSpan(receiver.spans(), app.toString()).getAttributesList());
             assertEquals("21", call.get("gen_ai.usage.input_tokens"), call.toString());
             assertEquals("2", call.get("gen_ai.usage.output_tokens"));
             assertEquals("gpt-4o-mini-2024-07-18", call.get("gen_ai.response.model"));
@@ -95,13 +95,13 @@ class GenAiUsageTest {
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             ScenarioTable.Played played = new ScenarioTable(PATH)
                     .scenario("completion", s -> s.then(Reply.status(200).json(Bodies.CHAT_COMPLETION)))
-                    .play(OkHttpClientApp.class, jvm -> jvm
+                    .play(OkHttpClientApp.class, jvm -> jvm.jarsIn(OkHttpClientTest.OkHttp.V4.jars())
                             .property("aierr.exporter", "otlp")
                             .property("otel.exporter.otlp.endpoint", receiver.endpoint())
                             .untilSpansReceived(receiver, 2));
             assertEquals("200", played.value("completion", "status"), played.toString());
             assertEquals(sha256(Bodies.CHAT_COMPLETION), played.value("completion", "body.sha256"));
-            Map<String, String> call = attributes(callSpan(receiver.spans()).getAttributesList());
+            Map<String, String> call = attributes(callSpan(receiver.spans(), played.toString()).getAttributesList());
             assertEquals("9", call.get("gen_ai.usage.input_tokens"), call.toString());
             assertEquals("3", call.get("gen_ai.usage.output_tokens"));
             assertEquals("chatcmpl-1", call.get("gen_ai.response.id"));
@@ -125,9 +125,9 @@ class GenAiUsageTest {
         assertEquals(1, duration.getHistogram().getDataPointsList().stream().mapToLong(HistogramDataPoint::getCount).sum());
     }
 
-    private static Span callSpan(List<Span> spans) {
+    private static Span callSpan(List<Span> spans, String app) {
         List<Span> roots = spans.stream().filter(s -> s.getParentSpanId().isEmpty()).collect(Collectors.toList());
-        assertEquals(1, roots.size(), "one logical span: " + spans);
+        assertEquals(1, roots.size(), "one logical span: " + spans + "\n" + app);
         assertFalse(roots.get(0).getName().isEmpty());
         return roots.get(0);
     }

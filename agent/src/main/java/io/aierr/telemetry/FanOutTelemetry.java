@@ -4,6 +4,7 @@ import io.aierr.core.classify.BackoffSource;
 import io.aierr.core.CallInfo;
 import io.aierr.core.CallObserver;
 import io.aierr.core.classify.ClassifiedError;
+import io.aierr.core.usage.ResponseUsage;
 import io.aierr.core.Telemetry;
 import io.aierr.core.TraceScope;
 
@@ -126,6 +127,11 @@ final class FanOutTelemetry implements Telemetry {
         @Override
         public void backoff(int nextAttempt, long waitedMillis, BackoffSource source, String stretched) {
             each(o -> o.backoff(nextAttempt, waitedMillis, source, stretched));
+        }
+
+        @Override
+        public void responseRead(ResponseUsage usage) {
+            each(o -> o.responseRead(usage));
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.aierr.core.CallObserver;
 import io.aierr.core.classify.ClassifiedError;
 import io.aierr.core.Providers;
 import io.aierr.core.TraceScope;
+import io.aierr.core.usage.ResponseUsage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -20,6 +21,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 
 import java.util.Collections;
+import java.util.List;
 
 import static io.aierr.telemetry.TelemetryNames.AIERR_ERROR_TYPE;
 import static io.aierr.telemetry.TelemetryNames.ATTEMPTS;
@@ -36,6 +38,12 @@ import static io.aierr.telemetry.TelemetryNames.ERROR_TYPE;
 import static io.aierr.telemetry.TelemetryNames.GEN_AI_OPERATION_NAME;
 import static io.aierr.telemetry.TelemetryNames.GEN_AI_PROVIDER_NAME;
 import static io.aierr.telemetry.TelemetryNames.GEN_AI_REQUEST_MODEL;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_RESPONSE_FINISH_REASONS;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_RESPONSE_ID;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_RESPONSE_MODEL;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_TOKEN_TYPE;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_USAGE_INPUT_TOKENS;
+import static io.aierr.telemetry.TelemetryNames.GEN_AI_USAGE_OUTPUT_TOKENS;
 import static io.aierr.telemetry.TelemetryNames.HTTP_REQUEST_METHOD;
 import static io.aierr.telemetry.TelemetryNames.HTTP_REQUEST_RESEND_COUNT;
 import static io.aierr.telemetry.TelemetryNames.HTTP_RESPONSE_STATUS_CODE;
@@ -82,6 +90,9 @@ final class OtlpCallObserver implements CallObserver {
     private long attemptStartNanos;
     private ClassifiedError lastError;
     private long backoffTotalMillis;
+    private final long startNanos = System.nanoTime();
+    /** The model the server answered with, once a success's body said. */
+    private String responseModel;
 
     OtlpCallObserver(OtlpTelemetry otel, CallInfo info) {
         this.otel = otel;
@@ -186,6 +197,43 @@ final class OtlpCallObserver implements CallObserver {
         otel.backoffDuration.record(delayMillis, Attributes.of(PROVIDER, info.provider, BACKOFF_SOURCE, source));
     }
 
+    /** GenAI semconv: the usage, model, id and finish reasons on the call span, and the token histogram. */
+    @Override
+    public void responseRead(ResponseUsage usage) {
+        responseModel = usage.model;
+        if (usage.model != null) {
+            call.setAttribute(GEN_AI_RESPONSE_MODEL, usage.model);
+        }
+        if (usage.id != null) {
+            call.setAttribute(GEN_AI_RESPONSE_ID, usage.id);
+        }
+        List<String> reasons = usage.knownFinishReasons();
+        if (!reasons.isEmpty()) {
+            call.setAttribute(GEN_AI_RESPONSE_FINISH_REASONS, reasons);
+        }
+        recordTokens(usage.inputTokens, "input", GEN_AI_USAGE_INPUT_TOKENS);
+        recordTokens(usage.outputTokens, "output", GEN_AI_USAGE_OUTPUT_TOKENS);
+    }
+
+    private void recordTokens(Long tokens, String type, AttributeKey<Long> attribute) {
+        if (tokens != null) {
+            call.setAttribute(attribute, tokens);
+            otel.tokenUsage.record(tokens, genAiMetric().put(GEN_AI_TOKEN_TYPE, type).build());
+        }
+    }
+
+    /** What the GenAI metrics of this call are keyed by. */
+    private AttributesBuilder genAiMetric() {
+        AttributesBuilder metric = Attributes.builder()
+                .put(GEN_AI_PROVIDER_NAME, Providers.genAiName(info.provider))
+                .put(SERVER_ADDRESS, info.host)
+                .put(SERVER_PORT, (long) info.port);
+        putIfPresent(metric, GEN_AI_OPERATION_NAME, info.operation);
+        putIfPresent(metric, GEN_AI_REQUEST_MODEL, info.model);
+        putIfPresent(metric, GEN_AI_RESPONSE_MODEL, responseModel);
+        return metric;
+    }
+
     @Override
     public void callEnded(int attempts, int status, ClassifiedError error, Throwable failure, String giveUpReason) {
         if (attempt != null) {
@@ -198,6 +246,11 @@ final class OtlpCallObserver implements CallObserver {
             call.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
         }
         String errorType = Outcome.errorType(status, error, failure);
+        AttributesBuilder operation = genAiMetric();
+        if (errorType != null) {
+            operation.put(ERROR_TYPE, errorType);
+        }
+        otel.operationDuration.record((System.nanoTime() - startNanos) / 1e9, operation.build());
         if (errorType != null) {
             call.setAttribute(ERROR_TYPE, errorType);
             if (giveUpReason == null) {

@@ -67,6 +67,8 @@ final class OtlpTelemetry implements Telemetry {
     final LongCounter retries;
     final LongHistogram backoffDuration;
     final DoubleHistogram requestDuration;
+    final LongHistogram tokenUsage;
+    final DoubleHistogram operationDuration;
     final Consumer<String> warn;
     private final Supplier<CompletableResultCode> tracesShutdown;
     private final Supplier<CompletableResultCode> metricsShutdown;
@@ -82,6 +84,8 @@ final class OtlpTelemetry implements Telemetry {
         retries = instruments.retries;
         backoffDuration = instruments.backoffDuration;
         requestDuration = instruments.requestDuration;
+        tokenUsage = instruments.tokenUsage;
+        operationDuration = instruments.operationDuration;
     }
 
     /** aierr's metrics, on its own SDK's meter or on the OpenTelemetry agent's. */
@@ -90,17 +94,28 @@ final class OtlpTelemetry implements Telemetry {
         private static final String RETRIES = "Attempts aierr sent again after a retryable error";
         private static final String BACKOFF = "Waits before resending an AI call";
         private static final String DURATION = "Duration of HTTP client requests (each attempt of an AI call)";
+        private static final String TOKENS = "Tokens used by AI calls, as their answers report them";
+        private static final String OPERATION = "Duration of AI calls as the app made them, retries and waits included";
+        /** The GenAI conventions' advice: powers of four, and of two from 10 ms. */
+        private static final List<Long> TOKEN_COUNTS = Arrays.asList(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L,
+                65536L, 262144L, 1048576L, 4194304L, 16777216L, 67108864L);
+        private static final List<Double> OPERATION_SECONDS = Arrays.asList(0.01, 0.02, 0.04, 0.08, 0.16, 0.32,
+                0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
         final LongCounter errors;
         final LongCounter retries;
         final LongHistogram backoffDuration;
         final DoubleHistogram requestDuration;
+        final LongHistogram tokenUsage;
+        final DoubleHistogram operationDuration;
 
         private Instruments(LongCounter errors, LongCounter retries, LongHistogram backoffDuration,
-                DoubleHistogram requestDuration) {
+                DoubleHistogram requestDuration, LongHistogram tokenUsage, DoubleHistogram operationDuration) {
             this.errors = errors;
             this.retries = retries;
             this.backoffDuration = backoffDuration;
             this.requestDuration = requestDuration;
+            this.tokenUsage = tokenUsage;
+            this.operationDuration = operationDuration;
         }
 
         static Instruments on(MeterProvider meterProvider) {
@@ -111,7 +126,11 @@ final class OtlpTelemetry implements Telemetry {
                     meter.histogramBuilder(TelemetryNames.METRIC_BACKOFF_DURATION).setUnit("ms").setDescription(BACKOFF)
                             .ofLongs().setExplicitBucketBoundariesAdvice(BACKOFF_MILLIS).build(),
                     meter.histogramBuilder(TelemetryNames.METRIC_HTTP_CLIENT_DURATION).setUnit("s")
-                            .setDescription(DURATION).setExplicitBucketBoundariesAdvice(REQUEST_SECONDS).build());
+                            .setDescription(DURATION).setExplicitBucketBoundariesAdvice(REQUEST_SECONDS).build(),
+                    meter.histogramBuilder(TelemetryNames.METRIC_GEN_AI_TOKEN_USAGE).setUnit("{token}")
+                            .setDescription(TOKENS).ofLongs().setExplicitBucketBoundariesAdvice(TOKEN_COUNTS).build(),
+                    meter.histogramBuilder(TelemetryNames.METRIC_GEN_AI_OPERATION_DURATION).setUnit("s")
+                            .setDescription(OPERATION).setExplicitBucketBoundariesAdvice(OPERATION_SECONDS).build());
         }
 
         /** The agent's meters take the SDK's default buckets. */
@@ -119,7 +138,9 @@ final class OtlpTelemetry implements Telemetry {
             return new Instruments(AgentSdk.counter(TelemetryNames.METRIC_ERRORS, "{error}", ERRORS),
                     AgentSdk.counter(TelemetryNames.METRIC_RETRIES, "{retry}", RETRIES),
                     AgentSdk.longHistogram(TelemetryNames.METRIC_BACKOFF_DURATION, "ms", BACKOFF),
-                    AgentSdk.doubleHistogram(TelemetryNames.METRIC_HTTP_CLIENT_DURATION, "s", DURATION));
+                    AgentSdk.doubleHistogram(TelemetryNames.METRIC_HTTP_CLIENT_DURATION, "s", DURATION),
+                    AgentSdk.longHistogram(TelemetryNames.METRIC_GEN_AI_TOKEN_USAGE, "{token}", TOKENS),
+                    AgentSdk.doubleHistogram(TelemetryNames.METRIC_GEN_AI_OPERATION_DURATION, "s", OPERATION));
         }
     }
 

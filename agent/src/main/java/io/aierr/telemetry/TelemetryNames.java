@@ -2,8 +2,11 @@ package io.aierr.telemetry;
 
 import io.opentelemetry.api.common.AttributeKey;
 
+import java.util.List;
+
 import static io.opentelemetry.api.common.AttributeKey.booleanKey;
 import static io.opentelemetry.api.common.AttributeKey.longKey;
+import static io.opentelemetry.api.common.AttributeKey.stringArrayKey;
 import static io.opentelemetry.api.common.AttributeKey.stringKey;
 
 /** The exported names: OpenTelemetry semantic conventions where they exist, else {@code aierr.*} (DESIGN.md). */
@@ -16,6 +19,12 @@ final class TelemetryNames {
     static final AttributeKey<String> GEN_AI_PROVIDER_NAME = stringKey("gen_ai.provider.name");
     static final AttributeKey<String> GEN_AI_OPERATION_NAME = stringKey("gen_ai.operation.name");
     static final AttributeKey<String> GEN_AI_REQUEST_MODEL = stringKey("gen_ai.request.model");
+    static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = stringKey("gen_ai.response.model");
+    static final AttributeKey<String> GEN_AI_RESPONSE_ID = stringKey("gen_ai.response.id");
+    static final AttributeKey<List<String>> GEN_AI_RESPONSE_FINISH_REASONS = stringArrayKey("gen_ai.response.finish_reasons");
+    static final AttributeKey<Long> GEN_AI_USAGE_INPUT_TOKENS = longKey("gen_ai.usage.input_tokens");
+    static final AttributeKey<Long> GEN_AI_USAGE_OUTPUT_TOKENS = longKey("gen_ai.usage.output_tokens");
+    static final AttributeKey<String> GEN_AI_TOKEN_TYPE = stringKey("gen_ai.token.type");
 
     static final AttributeKey<String> HTTP_REQUEST_METHOD = stringKey("http.request.method");
     static final AttributeKey<Long> HTTP_REQUEST_RESEND_COUNT = longKey("http.request.resend_count");
@@ -47,4 +56,6 @@ final class TelemetryNames {
     static final String METRIC_RETRIES = "aierr.retries";
     static final String METRIC_BACKOFF_DURATION = "aierr.backoff.duration";
     static final String METRIC_HTTP_CLIENT_DURATION = "http.client.request.duration";
+    static final String METRIC_GEN_AI_TOKEN_USAGE = "gen_ai.client.token.usage";
+    static final String METRIC_GEN_AI_OPERATION_DURATION = "gen_ai.client.operation.duration";
 }
