@@ -195,7 +195,7 @@ class StandardOtelSettingsTest {
                     .run();
             assertEquals("200", app.value("status"), app.toString());
             assertEquals(3, receiver.spans().size(), app.toString());
-            assertTrue(app.stderr.lines().anyMatch(l -> l.startsWith("aierr:") && l.contains("rate_limited")),
+            assertTrue(app.stderr.lines().anyMatch(l -> l.contains(" aierr call=") && l.contains("rate_limited")),
                     app.stderr);
         }
     }

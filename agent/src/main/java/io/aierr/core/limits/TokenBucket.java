@@ -12,7 +12,7 @@ package io.aierr.core.limits;
  * to waiting calls. Without counters, 429s that name a token limit teach it: each says the
  * bucket is empty, so the tokens that passed between two of them are what it refilled in between:
  * that rate, less 5 %, is the rate learned.
- * It grows back by 0.5 % a second while nothing is throttled, and is forgotten after 30 s without a
+ * It grows back by 2 % a second while nothing is throttled, and is forgotten after 30 s without a
  * throttle, so a learned limit never outlives the evidence for it.
  *
  * <p>Not thread-safe: {@link TokenGate} holds its lock around every use. Times are nanoTimes.
@@ -24,9 +24,9 @@ final class TokenBucket {
     private static final double BACKOFF_SHARE = 0.95;
     /**
      * A learned rate creeps back up to find a limit that was raised; slowly, as each overshoot
-     * costs a few 429s: 0.5 % a second, at most 50 % above what was learned.
+     * costs a few 429s: 2 % a second, at most 50 % above what was learned.
      */
-    private static final double GROWTH_PER_SECOND = 0.005;
+    private static final double GROWTH_PER_SECOND = 0.02;
     private static final double MAX_GROWTH = 0.5;
     /** Resets at least this long give a rate within 2 % from counters rounded to the millisecond. */
     private static final long PRECISE_RESET_MILLIS = 50;
@@ -113,10 +113,15 @@ final class TokenBucket {
         passedSinceEmpty += cost;
     }
 
-    /** A 429 naming this token limit, for an attempt sent at {@code sentAt}, without counters. */
-    void throttled(long now, long sentAt) {
+    /**
+     * A 429 naming this token limit, for an attempt sent at {@code sentAt} that cost about
+     * {@code cost}, without counters. A small request's 429 says the bucket is empty; a large
+     * one's (more than a quarter of the bucket as learned) only that it was short of that cost,
+     * which says nothing of the rate: learning from it would teach aierr's own pace, lower each time.
+     */
+    void throttled(long now, long sentAt, double cost) {
         lastThrottleAt = now;
-        if (counted) {
+        if (counted || (learnedRate > 0 && cost > capacity / 4)) {
             return; // the counters are better evidence than a 429
         }
         refill(now);

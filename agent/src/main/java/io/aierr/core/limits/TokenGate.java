@@ -198,7 +198,7 @@ public final class TokenGate {
             return named != null;
         }
         cause = answer;
-        mine.bucket(named).throttled(now, r.wentOut ? r.sentAt : now);
+        mine.bucket(named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output));
         return true;
     }
 
