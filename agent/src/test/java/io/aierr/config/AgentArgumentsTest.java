@@ -67,4 +67,18 @@ class AgentArgumentsTest {
         }
         assertEquals(3, AierrConfig.load(a).maxAttempts);
     }
+
+    @Test
+    void otelArgumentsReachTheSdkUnlessASystemPropertySetsThem() {
+        AgentArguments a = AgentArguments.parse("otel.service.name=from-argument,otel.bsp.schedule.delay=100");
+        System.setProperty("otel.bsp.schedule.delay", "200");
+        try {
+            AierrConfig c = AierrConfig.load(a);
+            assertEquals(java.util.Map.of("otel.service.name", "from-argument"), c.otelArguments);
+            assertEquals("200", c.otel("otel.bsp.schedule.delay"));
+            assertEquals(List.of(), c.warnings, "otel.* names are the SDK's to judge");
+        } finally {
+            System.clearProperty("otel.bsp.schedule.delay");
+        }
+    }
 }
