@@ -121,22 +121,29 @@ final class TokenBucket {
      */
     void throttled(long now, long sentAt, double cost) {
         lastThrottleAt = now;
-        if (counted || (learnedRate > 0 && cost > capacity / 4)) {
+        if (counted) {
             return; // the counters are better evidence than a 429
+        }
+        if (learnedRate > 0 && cost > capacity / 4) {
+            return; // short of a large request: the bucket need not be empty
         }
         refill(now);
         level = Math.min(level, -promised);
-        if (emptyAt != Long.MIN_VALUE && sentAt < emptyAt) {
-            return; // sent before the bucket was last seen empty: the same congestion, already accounted for
-        }
-        if (emptyAt != Long.MIN_VALUE && now - emptyAt < MIN_LESSON) {
+        if (emptyAt == Long.MIN_VALUE) {
+            emptyAt = now; // the first sign of the limit: what passes from here teaches its rate
+            passedSinceEmpty = 0;
             return;
         }
-        if (emptyAt != Long.MIN_VALUE && passedSinceEmpty > 0) {
+        if (sentAt < emptyAt) {
+            return; // sent before the bucket was last seen empty: the same congestion, already accounted for
+        }
+        if (now - emptyAt < MIN_LESSON) {
+            return;
+        }
+        if (passedSinceEmpty > 0) {
             learnedRate = passedSinceEmpty * SECOND / (now - emptyAt) * BACKOFF_SHARE;
             rate = learnedRate;
             capacity = rate; // about a second's worth: what a provider's short enforcement window holds
-            level = Math.min(level, -promised);
         }
         emptyAt = now;
         passedSinceEmpty = 0;

@@ -6,6 +6,7 @@ import io.aierr.core.classify.ClassifiedError;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Token-aware admission for one endpoint: for each model (an Azure deployment is a model), aierr's
@@ -58,6 +59,9 @@ public final class TokenGate {
         abstract double cost(double input, double output);
     }
 
+    /** Read on every reservation and answer: one array, not a fresh copy each time. */
+    private static final Kind[] KINDS = Kind.values();
+
     /** What one attempt reserved, and what it must hand back with its answer. */
     public static final class Reservation {
         final String model;
@@ -65,9 +69,9 @@ public final class TokenGate {
         final double estimatedInput;
         final double input;
         final double output;
-        final double[] charged = new double[Kind.values().length];
+        final double[] charged = new double[KINDS.length];
         /** The model's running totals right after this attempt went out. */
-        final double[] sentTotalThen = new double[Kind.values().length];
+        final double[] sentTotalThen = new double[KINDS.length];
         long sentAt;
         boolean wentOut;
         /** Sent, or released: its tokens are no longer promised. */
@@ -99,9 +103,9 @@ public final class TokenGate {
 
     /** One model's buckets, and the tokens sent to it so far, by kind of bucket. */
     private static final class Model {
-        final TokenBucket[] buckets = new TokenBucket[Kind.values().length];
+        final TokenBucket[] buckets = new TokenBucket[KINDS.length];
         /** Running totals: the difference between two readings is what went out in between. */
-        final double[] sentTotal = new double[Kind.values().length];
+        final double[] sentTotal = new double[KINDS.length];
         /** Prompt tokens the server counted per token estimated from the body's size, learned from usage. */
         double inputPerEstimate = 1;
 
@@ -125,16 +129,17 @@ public final class TokenGate {
      * @param outputTokens the most output tokens the request allows, 0 when it names none
      */
     public synchronized Reservation reserve(long now, String model, double inputTokens, double outputTokens) {
-        Model mine = models.get(key(model));
+        String key = key(model);
+        Model mine = models.get(key);
         double ratio = mine == null ? 1 : mine.inputPerEstimate;
-        Reservation r = new Reservation(key(model), inputTokens, inputTokens * ratio, outputTokens);
+        Reservation r = new Reservation(key, inputTokens, inputTokens * ratio, outputTokens);
         if (mine == null) {
             return r;
         }
-        for (Kind kind : Kind.values()) {
+        for (Kind kind : KINDS) {
             TokenBucket b = mine.buckets[kind.ordinal()];
             if (b != null && b.known(now)) {
-                r.charged[kind.ordinal()] = b.reserve(now, kind.cost(inputTokens, outputTokens));
+                r.charged[kind.ordinal()] = b.reserve(now, kind.cost(r.input, r.output));
                 r.waitNanos = Math.max(r.waitNanos, b.debtNanos());
             }
         }
@@ -161,7 +166,7 @@ public final class TokenGate {
         forEachCharged(r, (kind, b) -> b.sent(r.charged[kind.ordinal()]));
         Model mine = model(r.model);
         if (mine != null) {
-            for (Kind kind : Kind.values()) {
+            for (Kind kind : KINDS) {
                 mine.sentTotal[kind.ordinal()] += kind.cost(r.input, r.output);
                 r.sentTotalThen[kind.ordinal()] = mine.sentTotal[kind.ordinal()];
             }
@@ -175,7 +180,7 @@ public final class TokenGate {
     public synchronized void answered(long now, Reservation r, Headers headers, long receivedAtMillis, boolean success) {
         Model mine = follow(now, r, headers, receivedAtMillis);
         if (success && mine != null) {
-            for (Kind kind : Kind.values()) {
+            for (Kind kind : KINDS) {
                 if (mine.buckets[kind.ordinal()] != null) {
                     mine.buckets[kind.ordinal()].passed(kind.cost(r.input, r.output));
                 }
@@ -227,7 +232,7 @@ public final class TokenGate {
         if (mine == null) {
             return null;
         }
-        for (Kind kind : Kind.values()) {
+        for (Kind kind : KINDS) {
             RateCounters counters = RateCounters.of(kind.bucket, headers, receivedAtMillis);
             if (counters != null) {
                 int k = kind.ordinal();
@@ -261,20 +266,16 @@ public final class TokenGate {
         return said.contains("token") ? Kind.TOKENS : null;
     }
 
-    private void forEachCharged(Reservation r, BucketAction action) {
+    private void forEachCharged(Reservation r, BiConsumer<Kind, TokenBucket> action) {
         Model mine = models.get(r.model);
         if (mine == null) {
             return;
         }
-        for (Kind kind : Kind.values()) {
+        for (Kind kind : KINDS) {
             if (mine.buckets[kind.ordinal()] != null && r.charged[kind.ordinal()] > 0) {
-                action.apply(kind, mine.buckets[kind.ordinal()]);
+                action.accept(kind, mine.buckets[kind.ordinal()]);
             }
         }
-    }
-
-    private interface BucketAction {
-        void apply(Kind kind, TokenBucket bucket);
     }
 
     private static String key(String model) {

@@ -41,6 +41,8 @@ public final class UsageReader {
     private int lineLength;
     private boolean lineTooLong;
     private boolean stopped;
+    /** The field names around the scalar being read, innermost first; reused, as every scalar of the body comes here. */
+    private final String[] names = new String[MAX_DEPTH];
 
     private UsageReader(boolean events) throws IOException {
         this.body = events ? null : JSON.createNonBlockingByteArrayParser();
@@ -146,7 +148,6 @@ public final class UsageReader {
     }
 
     private void scalar(JsonParser p, JsonToken t, int wrapperDepth) throws IOException {
-        String[] names = new String[MAX_DEPTH];
         int depth = 0;
         int index = 0;
         for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {

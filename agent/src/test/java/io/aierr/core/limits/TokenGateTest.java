@@ -183,4 +183,16 @@ class TokenGateTest {
                 "would exceed your organization's rate limit of 8,000 output tokens per minute").error));
         assertNull(TokenGate.namedLimit(tooManyTokens("requests", "Rate limit reached for requests").error));
     }
+
+    @Test
+    void whatUsageTaughtOfThePromptIsWhatTheNextCallReserves() {
+        TokenGate gate = seen(0); // empty, refilling at 10 tokens a millisecond
+        for (int i = 0; i < 30; i++) { // the server counts twice the prompt tokens the body's size suggests
+            TokenGate.Reservation r = gate.reserve(T0, "gpt-4o", 100, 0);
+            gate.release(T0, r);
+            gate.used(r, 200);
+        }
+        long wait = gate.reserve(T0, "gpt-4o", 100, 0).waitNanos();
+        assertTrue(wait > 19 * MS && wait <= 20 * MS, "about 200 tokens, not 100: " + wait);
+    }
 }
