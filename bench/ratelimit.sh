@@ -12,6 +12,7 @@
 set -euo pipefail
 here=$PWD
 cd "$(dirname "$0")"
+. ./server.sh
 jar=$(realpath ../agent/target/aierr.jar 2>/dev/null || true)
 [ -f "$jar" ] || { echo "build the agent first: mvn -B -DskipTests package" >&2; exit 1; }
 
@@ -36,18 +37,8 @@ javac -cp "$cp" -d target/ratelimit-classes src/RateLimitServer.java src/RateLim
   src/RateLimitReport.java src/LoadShape.java src/TokenAsks.java src/ChatCaller.java src/PlainChatCaller.java \
   src/NaiveBackoffChatCaller.java src/OpenAiSdkChatCaller.java
 
-# a stale file from the last run would hand its ports to the loop below before the server writes
-rm -f target/ratelimit-server.out
-java -cp target/ratelimit-classes RateLimitServer "$rate" "$burst" "$service" >target/ratelimit-server.out 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
-ai='' control=''
-for _ in $(seq 100); do
-  read -r _ ai control <target/ratelimit-server.out 2>/dev/null || true
-  [ -n "$control" ] && break
-  sleep 0.1
-done
-[ -n "$control" ] || { echo "rate-limit server did not start: $(cat target/ratelimit-server.out)" >&2; exit 1; }
+start_server "rate-limit server" target/ratelimit-server.out target/ratelimit-classes RateLimitServer \
+  "$rate" "$burst" "$service"
 
 agent_flags=(-Daierr.endpoints=127.0.0.1:$ai=openai -Daierr.exporter=none)
 load_args() { # mode shape -> the load generator's arguments

@@ -11,6 +11,7 @@
 # no call starts after it), ROW_TIMEOUT (DEADLINE + 90 s).
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./server.sh
 jar=$(realpath ../agent/target/aierr.jar 2>/dev/null || true)
 [ -f "$jar" ] || { echo "build the agent first: mvn -B -DskipTests package" >&2; exit 1; }
 
@@ -39,18 +40,7 @@ cp="target/sporadic-classes:$(cat target/clients.classpath)"
 javac -cp "$cp" -d target/sporadic-classes src/SporadicServer.java src/SporadicLoad.java src/SporadicReport.java \
   src/ClosedLoad.java src/BenchClient.java src/BenchClients.java
 
-# a stale file from the last run would hand its ports to the loop below before the server writes
-rm -f target/sporadic-server.out
-java -cp target/sporadic-classes SporadicServer "$seed" "$slow" >target/sporadic-server.out 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
-ai='' control=''
-for _ in $(seq 100); do
-  read -r _ ai control <target/sporadic-server.out 2>/dev/null || true
-  [ -n "$control" ] && break
-  sleep 0.1
-done
-[ -n "$control" ] || { echo "sporadic server did not start: $(cat target/sporadic-server.out)" >&2; exit 1; }
+start_server "sporadic server" target/sporadic-server.out target/sporadic-classes SporadicServer "$seed" "$slow"
 rm -f target/sporadic-logs/*
 
 agent=(-javaagent:"$jar" -Daierr.endpoints=127.0.0.1:$ai=openai -Daierr.exporter=none)

@@ -13,6 +13,7 @@
 set -euo pipefail
 here=$PWD
 cd "$(dirname "$0")"
+. ./server.sh
 jar=$(realpath ../agent/target/aierr.jar 2>/dev/null || true)
 [ -f "$jar" ] || { echo "build the agent first: mvn -B -DskipTests package" >&2; exit 1; }
 
@@ -37,19 +38,8 @@ javac -cp "$cp" -d target/tokens-classes src/TokenLimitServer.java src/RateLimit
   src/RateLimitReport.java src/LoadShape.java src/TokenAsks.java src/ChatCaller.java src/PlainChatCaller.java \
   src/NaiveBackoffChatCaller.java src/OpenAiSdkChatCaller.java
 
-# a stale file from the last run would hand its ports to the loop below before the server writes
-rm -f target/tokens-server.out
-java -cp target/tokens-classes TokenLimitServer "$rate" "$burst" "$request_rate" "$request_burst" "$service" \
-  >target/tokens-server.out 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
-ai='' control=''
-for _ in $(seq 100); do
-  read -r _ ai control <target/tokens-server.out 2>/dev/null || true
-  [ -n "$control" ] && break
-  sleep 0.1
-done
-[ -n "$control" ] || { echo "token-limit server did not start: $(cat target/tokens-server.out)" >&2; exit 1; }
+start_server "token-limit server" target/tokens-server.out target/tokens-classes TokenLimitServer \
+  "$rate" "$burst" "$request_rate" "$request_burst" "$service"
 
 agent_flags=(-Daierr.endpoints=127.0.0.1:$ai=openai -Daierr.exporter=none)
 row() { # mode asks label client [jvm args...] -> one table row
