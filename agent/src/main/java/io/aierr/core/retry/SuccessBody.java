@@ -69,9 +69,11 @@ public final class SuccessBody {
      */
     public InputStream reading(InputStream content) {
         return new FilterInputStream(content) {
+            /** For apps that read a byte at a time: one array for the stream, not one per byte. */
+            private final byte[] one = new byte[1];
+
             @Override
             public int read() throws IOException {
-                byte[] one = new byte[1];
                 int n = read(one, 0, 1);
                 return n < 0 ? -1 : one[0] & 0xff;
             }
