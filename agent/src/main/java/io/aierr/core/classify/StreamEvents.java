@@ -1,0 +1,104 @@
+package io.aierr.core.classify;
+
+import io.aierr.core.Headers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The errors a {@code 200 text/event-stream} answer carries inside its events, read one event at a
+ * time (its {@code event:} name and its joined {@code data:} lines):
+ * <ul>
+ *   <li>an error event: Anthropic's and DashScope's {@code event: error}, a top-level
+ *       {@code "type":"error"} (Anthropic, OpenAI responses), an {@code error} object
+ *       (OpenAI-compatible servers such as vLLM, Gemini), vLLM's {@code "object":"error"};
+ *       it is classified as an error response would be, its status the one the event names
+ *       ({@code error.code} 429) or 0 when it names none;</li>
+ *   <li>an answer stopped by a content filter: {@code finish_reason: content_filter} (OpenAI,
+ *       Azure), Gemini's {@code finishReason} SAFETY-like values or {@code promptFeedback.blockReason},
+ *       Anthropic's {@code stop_reason: refusal}.</li>
+ * </ul>
+ * An event whose data is not JSON is never an error here: no guessing from free text.
+ */
+public final class StreamEvents {
+    /** Gemini's finish reasons that mean the answer was blocked, not finished. */
+    private static final String[] BLOCKED_FINISH = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII",
+        "IMAGE_SAFETY"};
+
+    private StreamEvents() {
+    }
+
+    /**
+     * The error this event carries, classified; null when it carries none.
+     *
+     * @param event the event's name, or null when it had no {@code event:} line
+     * @param data  the event's data lines joined by newlines, as UTF-8
+     */
+    public static ClassifiedError errorIn(String provider, String event, byte[] data) {
+        if (data == null || data.length == 0 || data[0] != '{' && data[0] != '[') {
+            return null;
+        }
+        JsonFields json = JsonFields.parse(data);
+        if (!json.isJson) {
+            return null;
+        }
+        if (isErrorEvent(event, json)) {
+            return ErrorClassifier.classify(provider,
+                    new ErrorResponse(null, null, statusNamed(json), Headers.EMPTY, data, false, System.currentTimeMillis()));
+        }
+        String blocked = blockedReason(json);
+        if (blocked == null) {
+            return null;
+        }
+        return new ClassifiedError(provider == null ? "unknown" : provider, Category.CONTENT_FILTERED, 200, blocked,
+                null, "the answer was stopped by a content filter (" + blocked + ")", false, null,
+                Solutions.forError(provider, Category.CONTENT_FILTERED));
+    }
+
+    private static boolean isErrorEvent(String event, JsonFields json) {
+        return "error".equals(event)
+                || "error".equals(json.first("type"))
+                || "error".equals(json.first("object"))
+                || json.first("error.message", "error.code", "error.type", "error.status", "error") != null;
+    }
+
+    /** The HTTP status an error event names ({@code error.code: 429}, {@code status_code}), or 0. */
+    private static int statusNamed(JsonFields json) {
+        for (String path : new String[] {"error.code", "code", "status_code", "error.status_code"}) {
+            String value = json.first(path);
+            if (value != null && value.length() == 3 && value.chars().allMatch(Character::isDigit)) {
+                int status = Integer.parseInt(value);
+                if (status >= 400 && status < 600) {
+                    return status;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static String blockedReason(JsonFields json) {
+        for (String reason : json.all("choices.finish_reason")) {
+            if ("content_filter".equals(reason)) {
+                return reason;
+            }
+        }
+        for (String reason : json.all("candidates.finishReason")) {
+            for (String blocked : BLOCKED_FINISH) {
+                if (blocked.equals(reason.toUpperCase(Locale.ROOT))) {
+                    return reason;
+                }
+            }
+        }
+        String promptBlocked = json.first("promptFeedback.blockReason");
+        if (promptBlocked != null) {
+            return promptBlocked;
+        }
+        return "refusal".equals(json.first("delta.stop_reason", "stop_reason", "message.stop_reason"))
+                ? "refusal" : null;
+    }
+
+    /** For tests and the CLI: {@link #errorIn} of a UTF-8 string. */
+    static ClassifiedError errorIn(String provider, String event, String data) {
+        return errorIn(provider, event, data.getBytes(StandardCharsets.UTF_8));
+    }
+}
