@@ -22,4 +22,12 @@ public interface ApacheHttpHook {
      */
     Object executeAsync(Object client, Object target, Object requestProducer, Object responseConsumer,
                         Object pushHandlerFactory, Object context, Object callback);
+
+    /**
+     * A client's own retry strategy is asked whether to send {@code response}'s request again.
+     *
+     * @return true when aierr decides on that response (an AI call whose retry statuses include
+     *         it), so the strategy says no; false to let the strategy decide as it would
+     */
+    boolean leavesRetryToAierr(Object strategy, Object response, Object context);
 }

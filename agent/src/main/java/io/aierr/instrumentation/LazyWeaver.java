@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * A class file transformer that compares each loaded class's name with a handful of exact names
- * and touches Byte Buddy only for those. Byte Buddy's {@code AgentBuilder} would describe every
- * class the JVM loads and pull in about a thousand of its own classes at premain; exact names
- * keep an attached JVM close to the speed of a plain one until an instrumented client appears.
+ * and weaves only those (see {@link HookWeaving}). Byte Buddy's {@code AgentBuilder} would describe
+ * every class the JVM loads and pull in about a thousand of its own classes at premain; exact names
+ * keep an attached JVM close to the speed of a plain one.
  */
 public final class LazyWeaver implements ClassFileTransformer {
     private final Map<String, TypeInstrumentation> byInternalName = new HashMap<>();
@@ -53,7 +53,7 @@ public final class LazyWeaver implements ClassFileTransformer {
             return null;
         }
         try {
-            return AdviceWeaving.weave(ti, loader, classfile);
+            return HookWeaving.weave(ti, classfile);
         } catch (Throwable t) {
             // a failed weave leaves the class as it was: the app runs, uninstrumented
             warn.accept("cannot instrument " + ti.typeName() + ": " + t);

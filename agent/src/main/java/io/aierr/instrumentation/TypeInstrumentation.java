@@ -1,12 +1,12 @@
 package io.aierr.instrumentation;
 
-import net.bytebuddy.asm.AsmVisitorWrapper;
+import java.util.List;
 
-/** One instrumented type: which class, and which methods get which advice. */
+/** One instrumented type: which class, and which of its methods are hooked how. */
 public interface TypeInstrumentation {
     /** Binary name of the one class to weave, e.g. {@code jdk.internal.net.http.HttpClientFacade}. */
     String typeName();
 
-    /** The advice to weave into that class. Called only when the class is actually loaded. */
-    AsmVisitorWrapper advice();
+    /** The hooks to weave into that class. Called only when the class is actually loaded. */
+    List<MethodHook> hooks();
 }

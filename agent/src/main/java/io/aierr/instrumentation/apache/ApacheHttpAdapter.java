@@ -26,6 +26,11 @@ public final class ApacheHttpAdapter implements ApacheHttpHook {
                                    Object pushHandlerFactory, Object context, Object callback) {
             return null;
         }
+
+        @Override
+        public boolean leavesRetryToAierr(Object strategy, Object response, Object context) {
+            return false;
+        }
     };
 
     private final AiCalls calls;
@@ -63,6 +68,12 @@ public final class ApacheHttpAdapter implements ApacheHttpHook {
         }
         return helpers.get(client.getClass()).executeAsync(client, target, requestProducer, responseConsumer,
                 pushHandlerFactory, context, callback);
+    }
+
+    /** Asked inside aierr's own attempts too: that is where the client's retry would multiply them. */
+    @Override
+    public boolean leavesRetryToAierr(Object strategy, Object response, Object context) {
+        return helpers.get(strategy.getClass()).leavesRetryToAierr(strategy, response, context);
     }
 
     private ApacheHttpHook helperFor(Class<?> clientClass) {

@@ -1,14 +1,9 @@
 package io.aierr.instrumentation.apache;
 
-import io.aierr.bootstrap.AierrHooks;
-import io.aierr.bootstrap.ApacheHttpHook;
-import io.aierr.instrumentation.HookExits;
+import io.aierr.instrumentation.MethodHook;
 import io.aierr.instrumentation.TypeInstrumentation;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.List;
 
 /**
  * Hooks HttpClient 5's async {@code doExecute(target, producer, consumer, pushHandlerFactory,
@@ -38,19 +33,7 @@ public final class AsyncExecuteInstrumentation implements TypeInstrumentation {
     }
 
     @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(DoExecuteAdvice.class, HookExits.Replacement.class).on(named("doExecute").and(takesArguments(6)));
-    }
-
-    public static final class DoExecuteAdvice {
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static Object interceptExecute(@Advice.This Object client, @Advice.Argument(0) Object target,
-                                       @Advice.Argument(1) Object producer, @Advice.Argument(2) Object consumer,
-                                       @Advice.Argument(3) Object pushHandlerFactory,
-                                       @Advice.Argument(4) Object context, @Advice.Argument(5) Object callback) {
-            ApacheHttpHook hook = AierrHooks.apacheHttp;
-            return hook == null ? null
-                    : hook.executeAsync(client, target, producer, consumer, pushHandlerFactory, context, callback);
-        }
+    public List<MethodHook> hooks() {
+        return List.of(MethodHook.of("doExecute", 6, MethodHook.Kind.REPLACEMENT, "apacheExecuteAsync"));
     }
 }

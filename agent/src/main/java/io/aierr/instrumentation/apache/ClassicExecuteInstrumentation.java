@@ -1,14 +1,9 @@
 package io.aierr.instrumentation.apache;
 
-import io.aierr.bootstrap.AierrHooks;
-import io.aierr.bootstrap.ApacheHttpHook;
-import io.aierr.instrumentation.HookExits;
+import io.aierr.instrumentation.MethodHook;
 import io.aierr.instrumentation.TypeInstrumentation;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.List;
 
 /**
  * Hooks a classic client's {@code doExecute(HttpHost, request, HttpContext)}. Every public
@@ -44,16 +39,7 @@ public final class ClassicExecuteInstrumentation implements TypeInstrumentation 
     }
 
     @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(DoExecuteAdvice.class, HookExits.Outcome.class).on(named("doExecute").and(takesArguments(3)));
-    }
-
-    public static final class DoExecuteAdvice {
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static Object[] interceptExecute(@Advice.This Object client, @Advice.Argument(0) Object target,
-                                         @Advice.Argument(1) Object request, @Advice.Argument(2) Object context) {
-            ApacheHttpHook hook = AierrHooks.apacheHttp;
-            return hook == null ? null : hook.execute(client, target, request, context);
-        }
+    public List<MethodHook> hooks() {
+        return List.of(MethodHook.of("doExecute", 3, MethodHook.Kind.OUTCOME, "apacheExecute"));
     }
 }

@@ -1,16 +1,13 @@
 package io.aierr.instrumentation.okhttp;
 
-import io.aierr.bootstrap.AierrHooks;
-import io.aierr.bootstrap.OkHttpHook;
-import io.aierr.instrumentation.HookExits;
+import io.aierr.instrumentation.MethodHook;
 import io.aierr.instrumentation.TypeInstrumentation;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
-import static net.bytebuddy.matcher.ElementMatchers.isPublic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.List;
+
+import static io.aierr.instrumentation.MethodHook.Kind.FIRST_ARGUMENT;
+import static io.aierr.instrumentation.MethodHook.Kind.ON_RETURN;
+import static io.aierr.instrumentation.MethodHook.Kind.OUTCOME;
 
 /**
  * Hooks OkHttp at {@code RealCall}, the one {@code Call} implementation, rather than adding an
@@ -36,57 +33,17 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
         return typeName;
     }
 
+    /**
+     * {@code execute()} runs the whole call, retries included, in the hook, unless it declines.
+     * {@code enqueue} runs with a callback that retries before it tells the app; or, when the call
+     * must wait its turn or is answered without sending, it is skipped and the hook dispatches.
+     * Cancelling the app's call also stops a wait between attempts and the attempt in flight.
+     */
     @Override
-    public AsmVisitorWrapper advice() {
-        return new AsmVisitorWrapper.Compound(
-                Advice.to(ExecuteAdvice.class, HookExits.Outcome.class).on(named("execute").and(isPublic()).and(takesArguments(0))),
-                Advice.to(EnqueueAdvice.class).on(named("enqueue").and(isPublic()).and(takesArguments(1))),
-                Advice.to(CancelAdvice.class).on(named("cancel").and(isPublic()).and(takesArguments(0))));
-    }
-
-    /**
-     * Runs the whole call, retries included, in the hook; the original body runs when the hook
-     * declines. {@link HookExits.Outcome} hands the app what the hook got.
-     */
-    public static final class ExecuteAdvice {
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static Object[] interceptExecute(@Advice.This Object call) {
-            OkHttpHook hook = AierrHooks.okHttp;
-            return hook == null ? null : hook.execute(call);
-        }
-
-    }
-
-    /**
-     * The original enqueue runs with a callback that retries before it tells the app; or, when the
-     * call must wait its turn or is answered without sending, it is skipped and the hook dispatches.
-     */
-    public static final class EnqueueAdvice {
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static boolean wrapCallback(@Advice.This Object call,
-                                    @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC)
-                                    Object callback) {
-            OkHttpHook hook = AierrHooks.okHttp;
-            if (hook == null) {
-                return false;
-            }
-            Object replacement = hook.enqueue(call, callback);
-            if (replacement == null) {
-                return true;
-            }
-            callback = replacement;
-            return false;
-        }
-    }
-
-    /** Cancelling the app's call also stops a wait between attempts and the attempt in flight. */
-    public static final class CancelAdvice {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void stopRetries(@Advice.This Object call) {
-            OkHttpHook hook = AierrHooks.okHttp;
-            if (hook != null) {
-                hook.cancelled(call);
-            }
-        }
+    public List<MethodHook> hooks() {
+        return List.of(
+                MethodHook.of("execute", 0, OUTCOME, "okHttpExecute"),
+                MethodHook.of("enqueue", 1, FIRST_ARGUMENT, "okHttpEnqueue"),
+                MethodHook.of("cancel", 0, ON_RETURN, "okHttpCancelled"));
     }
 }

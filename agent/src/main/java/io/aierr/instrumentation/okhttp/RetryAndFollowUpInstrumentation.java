@@ -1,13 +1,9 @@
 package io.aierr.instrumentation.okhttp;
 
-import io.aierr.bootstrap.AierrHooks;
-import io.aierr.bootstrap.OkHttpHook;
+import io.aierr.instrumentation.MethodHook;
 import io.aierr.instrumentation.TypeInstrumentation;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.List;
 
 /**
  * Counts the requests an app's own <em>application interceptor</em> sends inside one call. Such an
@@ -23,17 +19,7 @@ public final class RetryAndFollowUpInstrumentation implements TypeInstrumentatio
     }
 
     @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(InterceptAdvice.class).on(named("intercept").and(takesArguments(1)));
-    }
-
-    public static final class InterceptAdvice {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void countSend(@Advice.Argument(0) Object chain) {
-            OkHttpHook hook = AierrHooks.okHttp;
-            if (hook != null) {
-                hook.sending(chain);
-            }
-        }
+    public List<MethodHook> hooks() {
+        return List.of(MethodHook.of("intercept", 1, MethodHook.Kind.ON_ENTRY, "okHttpSending"));
     }
 }

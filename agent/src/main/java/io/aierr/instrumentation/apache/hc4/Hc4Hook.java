@@ -12,6 +12,7 @@ import org.apache.http.HttpEntity;
 import org.apache.http.HttpEntityEnclosingRequest;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
+import org.apache.http.HttpResponse;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.Configurable;
 import org.apache.http.client.protocol.HttpClientContext;
@@ -73,6 +74,14 @@ public final class Hc4Hook implements ApacheHttpHook {
     public Object executeAsync(Object client, Object target, Object requestProducer, Object responseConsumer,
                                Object pushHandlerFactory, Object context, Object callback) {
         return null;
+    }
+
+    @Override
+    public boolean leavesRetryToAierr(Object strategy, Object response, Object context) {
+        Object owner = context == null ? null
+                : ((HttpContext) context).getAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+        return owner instanceof IntPredicate
+                && ((IntPredicate) owner).test(((HttpResponse) response).getStatusLine().getStatusCode());
     }
 
     /** A new AI call for this request, or null when it goes elsewhere. */

@@ -18,6 +18,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.nio.AsyncPushConsumer;
 import org.apache.hc.core5.http.nio.AsyncRequestProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
  * HttpClient 5's helper entry, defined in the client's class loader: classic calls run the core's
@@ -78,6 +80,13 @@ public final class Hc5Hook implements ApacheHttpHook {
                 capture.release();
             }
         }
+    }
+
+    @Override
+    public boolean leavesRetryToAierr(Object strategy, Object response, Object context) {
+        Object owner = context == null ? null
+                : ((HttpContext) context).getAttribute(RetryStrategyInstrumentation.OWNER_ATTRIBUTE);
+        return owner instanceof IntPredicate && ((IntPredicate) owner).test(((HttpResponse) response).getCode());
     }
 
     @Override
