@@ -1,31 +1,58 @@
 #!/usr/bin/env bash
-# Per-call cost of aierr on the JDK client: the same loop of local POSTs with and without the
-# agent, for a call to a non-AI host and to a host listed as an AI endpoint, in one run.
-# Writes bench/results/call-overhead.md.    bash bench/call-overhead.sh
+# Per-call cost of aierr on the JDK client, measured as paired rounds: each round runs every set-up
+# once, each in its own JVM (warm-up, then sequential POSTs timed in-process); the table gives the
+# median over rounds of each JVM's median and p99, and what aierr adds over the same call without
+# it. The AI set-ups export OTLP to the benchmark's own server, which answers 200 as a collector.
+# Writes bench/results/call-overhead.md.      bash bench/call-overhead.sh [rounds]
 set -euo pipefail
 cd "$(dirname "$0")"
+rounds=${1:-5}
 jar=../agent/target/aierr.jar
 [ -f "$jar" ] || { echo "build the agent first: mvn -B -DskipTests package" >&2; exit 1; }
 mkdir -p target/classes results
 javac -d target/classes src/CallOverhead.java
-agent=(-javaagent:$jar -Daierr.endpoints=localhost=openai -Daierr.exporter=none -Daierr.summary=false)
-measure() { java "$@" -cp target/classes CallOverhead 127.0.0.1 2>/dev/null | tail -1; }
-row() { # label, "median p99", base median
-  local m p
-  read -r m p <<<"$2"
-  printf '| %s | %s µs | %s µs | %s |\n' "$1" "$m" "$p" "$(awk -v a="$m" -v b="$3" 'BEGIN{printf "%.2f", a/b}')"
-}
+port=$((20000 + RANDOM % 20000))
+agent=(-javaagent:$jar -Daierr.endpoints=localhost=openai -Daierr.summary=false
+       -Dotel.exporter.otlp.endpoint=http://127.0.0.1:$port -Dbench.port=$port)
+# set-ups: label | host size body-kind | agent? (base label for the added column)
+setups=(
+  "2 KiB, non-AI host, no agent|127.0.0.1 2048 string|"
+  "2 KiB, non-AI host, aierr|127.0.0.1 2048 string|agent"
+  "2 KiB, AI endpoint, no agent|localhost 2048 string|"
+  "2 KiB, AI endpoint, aierr (classified, traced, OTLP)|localhost 2048 string|agent"
+  "1 MiB, AI endpoint, no agent|localhost 1048576 string|"
+  "1 MiB, AI endpoint, aierr|localhost 1048576 string|agent"
+  "1 MiB one-shot upload (fromPublisher), AI endpoint, no agent|localhost 1048576 publisher|"
+  "1 MiB one-shot upload (fromPublisher), AI endpoint, aierr (captured for replay)|localhost 1048576 publisher|agent"
+)
+declare -A med p99
+for _ in $(seq "$rounds"); do
+  for i in "${!setups[@]}"; do
+    IFS='|' read -r _ run with <<<"${setups[$i]}"
+    # shellcheck disable=SC2086
+    if [ -n "$with" ]; then out=$(java "${agent[@]}" -cp target/classes CallOverhead $run 2>/dev/null | tail -1)
+    else out=$(java -Dbench.port=$port -cp target/classes CallOverhead $run 2>/dev/null | tail -1); fi
+    med[$i]+="${out% *} "; p99[$i]+="${out#* } "
+  done
+done
+median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"; }
 {
   echo "# Per-call cost: sequential JDK-client POSTs to a local server (200 OK)"
   echo
-  echo "3000 warm-up calls, then 5000 measured; $(nproc) cores, $(date -u +%Y-%m-%d), $(java -version 2>&1 | head -1)."
+  echo "\`bash bench/call-overhead.sh $rounds\`: $rounds paired rounds, each set-up in its own JVM per round (3000 warm-up"
+  echo "calls then 5000 measured; 1 MiB: 300 then 1000); median over rounds of each JVM's median and p99."
+  echo "$(nproc) cores, $(date -u +%Y-%m-%d), $(java -version 2>&1 | head -1)."
   echo
-  echo "| set-up | median | p99 | median ratio to no agent |"
+  echo "| set-up | median | p99 | added (median) |"
   echo "|---|---|---|---|"
-  base=$(measure)
-  row "no agent" "$base" "${base%% *}"
-  row "aierr, non-AI host" "$(measure "${agent[@]}")" "${base%% *}"
-  base_ai=$(java -cp target/classes CallOverhead localhost 2>/dev/null | tail -1)
-  row "no agent, localhost" "$base_ai" "${base_ai%% *}"
-  row "aierr, AI endpoint (classified, traced)" "$(java "${agent[@]}" -cp target/classes CallOverhead localhost 2>/dev/null | tail -1)" "${base_ai%% *}"
+  for i in "${!setups[@]}"; do
+    IFS='|' read -r label _ with <<<"${setups[$i]}"
+    m=$(median <<<"${med[$i]}"); p=$(median <<<"${p99[$i]}")
+    if [ -n "$with" ]; then
+      b=$(median <<<"${med[$((i - 1))]}")
+      awk -v l="$label" -v m="$m" -v p="$p" -v b="$b" 'BEGIN{printf "| %s | %d µs | %d µs | %+d µs (%+.1f %%) |\n", l, m, p, m-b, (m-b)*100/b}'
+    else
+      printf '| %s | %d µs | %d µs | |\n' "$label" "$m" "$p"
+    fi
+  done
 } | tee results/call-overhead.md
