@@ -270,7 +270,8 @@ final class ClassifyCommand {
 
     private static byte[] base64(String text) throws BadInput {
         try {
-            return text == null ? new byte[0] : Base64.getMimeDecoder().decode(text);
+            // line breaks are allowed, as in wrapped base64
+            return text == null ? new byte[0] : Base64.getDecoder().decode(text.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw new BadInput("\"body_base64\" must be base64: " + e.getMessage());
         }
