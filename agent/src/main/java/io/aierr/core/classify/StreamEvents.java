@@ -151,7 +151,7 @@ public final class StreamEvents {
                 ? "refusal" : null;
     }
 
-    /** For tests and the CLI: {@link #errorIn} of a UTF-8 string. */
+    /** For tests: {@link #errorIn} of a UTF-8 string. */
     static ClassifiedError errorIn(String provider, String event, String data) {
         return errorIn(provider, event, data.getBytes(StandardCharsets.UTF_8));
     }
