@@ -116,9 +116,45 @@ class ClassifyCliTest {
     }
 
     @Test
+    void aStreamIsAnsweredWithItsFirstErrorEventAndWhereItWas() throws Exception {
+        String chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"" + "x".repeat(1000) + "\"}}]}\n\n";
+        String body = chunk.repeat(80) + "data: {\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
+                + "\"code\":429}}\n\ndata: [DONE]\n\n";
+        ForkedJvm.Result run = classify(response("http://10.0.0.7:8000/v1/chat/completions", 200,
+                Map.of("content-type", "text/event-stream"), body));
+        List<JsonNode> answers = answers(run.stdout);
+        assertEquals(0, run.exitCode, run.toString());
+        JsonNode answer = answers.get(0);
+        for (String field : ANSWER_FIELDS) {
+            assertTrue(answer.has(field), "answer lacks " + field + ": " + answer);
+        }
+        assertEquals("rate_limited", answer.path("category").asText(), "found past the 64 KiB an error body is read to");
+        assertEquals(200, answer.path("status").asInt(), "the HTTP status; the event named its own 429");
+        assertEquals(82, answer.path("stream").path("events").asInt(), answer.toString());
+        assertEquals(81, answer.path("stream").path("at").asInt(), answer.toString());
+    }
+
+    @Test
+    void aStreamWithoutAnErrorHasNoCategory() throws Exception {
+        ForkedJvm.Result run = classify(response(OPENAI, 200, Map.of("content-type", "text/event-stream; charset=utf-8"),
+                "data: {\"choices\":[{\"delta\":{\"content\":\"error\"},\"finish_reason\":null}]}\n\n"
+                        + "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"));
+        List<JsonNode> answers = answers(run.stdout);
+        assertEquals(0, run.exitCode, run.toString());
+        JsonNode answer = answers.get(0);
+        assertTrue(answer.get("category").isNull(), answer.toString());
+        assertFalse(answer.path("retryable").asBoolean(), answer.toString());
+        assertTrue(answer.get("retry_after_ms").isNull(), answer.toString());
+        assertEquals(3, answer.path("stream").path("events").asInt(), answer.toString());
+        assertTrue(answer.path("stream").get("at").isNull(), answer.toString());
+        assertFalse(answers(classify(response(OPENAI, 429, Map.of(), RATE_LIMIT_BODY)).stdout).get(0).has("stream"),
+                "only a stream's answer says where in the stream");
+    }
+
+    @Test
     void invalidJsonGetsAJsonErrorAndAFailingExitCode() throws Exception {
         for (String bad : List.of("{not json", "[1, 2]", "\"just a string\"", "{\"url\": \"" + OPENAI + "\"}",
-                "{\"status\": \"soon\"}")) {
+                "{\"status\": \"soon\"}", "{\"status\": 200, \"body_base64\": \"not base64!\"}")) {
             ForkedJvm.Result run = classify(bad);
             assertNotEquals(0, run.exitCode, bad + "\n" + run);
             List<JsonNode> answers = answers(run.stdout);

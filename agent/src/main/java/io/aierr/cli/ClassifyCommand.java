@@ -11,6 +11,8 @@ import io.aierr.core.classify.ClassifiedError;
 import io.aierr.core.EndpointMatcher;
 import io.aierr.core.classify.ErrorClassifier;
 import io.aierr.core.classify.ErrorResponse;
+import io.aierr.core.classify.StreamBody;
+import io.aierr.core.classify.StreamEvents;
 import io.aierr.core.Headers;
 
 import java.io.IOException;
@@ -21,6 +23,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,9 @@ import java.util.Map;
 /**
  * {@code classify}: reads error responses as JSON (one object, possibly spread over lines, or
  * JSON Lines) and prints one classification per input. A bad input gets a JSON error object in
- * its place, the others are still answered, and the exit code is 1.
+ * its place, the others are still answered, and the exit code is 1. A successful answer that is a
+ * stream of events (SSE, or an AWS event stream) is answered with the first event that carries an
+ * error or a content-filter stop, as the agent reads a stream; with none, the category is null.
  */
 final class ClassifyCommand {
     private static final JsonFactory JSON = new JsonFactory();
@@ -94,12 +99,29 @@ final class ClassifyCommand {
         }
     }
 
-    private ErrorResponse parse(String doc) throws BadInput {
+    /** One input as read: the response's fields and its whole body. */
+    private static final class Input {
+        final String method;
+        final String url;
+        final int status;
+        final Headers headers;
+        final byte[] body;
+
+        Input(String method, String url, int status, Headers headers, byte[] body) {
+            this.method = method;
+            this.url = url;
+            this.status = status;
+            this.headers = headers;
+            this.body = body;
+        }
+    }
+
+    private Input parse(String doc) throws BadInput {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         String url = null;
         String method = "POST";
         Integer status = null;
-        String body = "";
+        byte[] body = new byte[0];
         try (JsonParser p = JSON.createParser(doc)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadInput("expected a JSON object with url, status, headers and body");
@@ -124,7 +146,10 @@ final class ClassifyCommand {
                         readHeaders(p, headers);
                         break;
                     case "body":
-                        body = bodyOf(p);
+                        body = bodyOf(p).getBytes(StandardCharsets.UTF_8);
+                        break;
+                    case "body_base64":
+                        body = base64(text(p, field));
                         break;
                     default:
                         p.skipChildren();
@@ -138,21 +163,35 @@ final class ClassifyCommand {
         if (status == null) {
             throw new BadInput("missing \"status\" (the HTTP status code of the response)");
         }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        // the agent reads only the first bytes of an error body; classify what it would see
-        boolean truncated = bytes.length > AiCall.PEEK_LIMIT;
-        return new ErrorResponse(method, url, status, Headers.of(headers),
-                truncated ? Arrays.copyOf(bytes, AiCall.PEEK_LIMIT) : bytes, truncated, System.currentTimeMillis());
+        return new Input(method, url, status, Headers.of(headers), body);
     }
 
-    private String answer(ErrorResponse response) {
-        ClassifiedError e = ErrorClassifier.classify(providerOf(response.url), response);
+    private String answer(Input in) {
+        String provider = providerOf(in.url);
+        String contentType = in.headers.first("content-type");
+        if (in.status >= 200 && in.status < 300 && StreamBody.isStream(contentType, in.body)) {
+            StreamEvents.Found found = StreamEvents.firstIn(provider, contentType, in.body);
+            return found.error != null ? json(found.error, in.status, found)
+                    : noError(provider, in.status, found.events);
+        }
+        // the agent reads only the first bytes of an error body; classify what it would see
+        boolean truncated = in.body.length > AiCall.PEEK_LIMIT;
+        ErrorResponse response = new ErrorResponse(in.method, in.url, in.status, in.headers,
+                truncated ? Arrays.copyOf(in.body, AiCall.PEEK_LIMIT) : in.body, truncated, System.currentTimeMillis());
+        return json(ErrorClassifier.classify(provider, response), response.status, null);
+    }
+
+    /**
+     * The answer's fields; a streamed answer's status is the HTTP status (the error came inside
+     * it), and {@code stream} says which of its events carried the error.
+     */
+    private static String json(ClassifiedError e, int status, StreamEvents.Found found) {
         StringWriter w = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
             g.writeStringField("provider", e.provider);
             g.writeStringField("category", e.category.id());
-            g.writeNumberField("status", e.status);
+            g.writeNumberField("status", status);
             g.writeStringField("code", e.code);
             g.writeStringField("type", e.type);
             g.writeStringField("message", e.message);
@@ -163,11 +202,48 @@ final class ClassifyCommand {
                 g.writeNumberField("retry_after_ms", e.retryHint.delayMillis);
             }
             g.writeStringField("solution", e.solution);
+            if (found != null) {
+                writeStream(g, found.events, found.index, found.event);
+            }
             g.writeEndObject();
         } catch (IOException impossible) {
             throw new IllegalStateException(impossible);
         }
         return w.toString();
+    }
+
+    /** A stream with no error or content-filter event: nothing went wrong, so no category. */
+    private static String noError(String provider, int status, int events) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("provider", provider);
+            g.writeNullField("category");
+            g.writeNumberField("status", status);
+            g.writeNullField("code");
+            g.writeNullField("type");
+            g.writeStringField("message", "no error or content-filter event in the stream's " + events + " events");
+            g.writeBooleanField("retryable", false);
+            g.writeNullField("retry_after_ms");
+            g.writeNullField("solution");
+            writeStream(g, events, 0, null);
+            g.writeEndObject();
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return w.toString();
+    }
+
+    private static void writeStream(JsonGenerator g, int events, int at, String event) throws IOException {
+        g.writeObjectFieldStart("stream");
+        g.writeNumberField("events", events);
+        if (at > 0) {
+            g.writeNumberField("at", at);
+        } else {
+            g.writeNullField("at");
+        }
+        g.writeStringField("event", event);
+        g.writeEndObject();
     }
 
     private String providerOf(String url) {
@@ -190,6 +266,15 @@ final class ClassifyCommand {
             throw new BadInput("\"" + field + "\" must be a string");
         }
         return p.getText();
+    }
+
+    private static byte[] base64(String text) throws BadInput {
+        try {
+            // line breaks are allowed, as in wrapped base64
+            return text == null ? new byte[0] : Base64.getDecoder().decode(text.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw new BadInput("\"body_base64\" must be base64: " + e.getMessage());
+        }
     }
 
     private static int statusOf(String text) throws BadInput {

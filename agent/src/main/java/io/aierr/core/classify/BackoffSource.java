@@ -11,7 +11,10 @@ public enum BackoffSource {
     X_MS_RETRY_AFTER_MS("x-ms-retry-after-ms"),
     /** {@code retry-after} header, seconds or HTTP-date. */
     RETRY_AFTER("retry-after"),
-    /** The reset of a spent {@code x-ratelimit-*} or {@code anthropic-ratelimit-*} bucket. */
+    /**
+     * The reset of a spent {@code x-ratelimit-*} or {@code anthropic-ratelimit-*} bucket, one the
+     * body names, or the daily reset of a spent daily limit.
+     */
     RATE_LIMIT_RESET("rate-limit-reset"),
     /** Gemini's {@code RetryInfo.retryDelay} in the body. */
     RETRY_INFO("retry-info"),

@@ -4,10 +4,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -22,11 +25,11 @@ import java.util.zip.GZIPInputStream;
 public final class ErrorClassifier {
     /** Where each provider family keeps the error fields (paths as {@link JsonFields} names them). */
     private static final String[] MESSAGE_PATHS = {"error.message", "message", "Message", "detail", "detail.msg",
-        "error", "errorMessage", "error_msg", "msg", "errors.message"};
+        "error", "errorMessage", "error_msg", "msg", "errors.message", "response.error.message"};
     private static final String[] CODE_PATHS = {"error.code", "code", "__type", "errorCode", "error_code",
-        "error.innererror.code", "errors.code"};
+        "error.innererror.code", "errors.code", "response.error.code"};
     /** Anthropic's top-level {@code "type":"error"} and vLLM's {@code "object":"error"} name no type. */
-    private static final String[] TYPE_PATHS = {"error.type", "error.status", "type", "status"};
+    private static final String[] TYPE_PATHS = {"error.type", "error.status", "response.error.type", "type", "status"};
 
     /** Provider codes and types that name the category by themselves (matched ignoring case). */
     private static final Map<String, Category> CODES = new HashMap<>();
@@ -41,9 +44,10 @@ public final class ErrorClassifier {
                 "Throttling.AllocationQuota", "Throttling.User", "TooManyRequests", "TooManyRequestsException",
                 "too_many_requests", "RateLimitExceeded", "rate_limited");
         codes(Category.OVERLOADED, "overloaded_error", "overloaded", "engine_overloaded", "server_overloaded",
-                "ServerOverloaded");
+                "ServerOverloaded", "server_is_overloaded", "capacity_exceeded", "service_tier_capacity_exceeded",
+                "MODEL_CAPACITY_EXHAUSTED");
         codes(Category.UNAVAILABLE, "UNAVAILABLE", "ServiceUnavailableException", "ServiceUnavailable",
-                "service_unavailable", "ModelNotReadyException", "ServiceUnavailableError");
+                "service_unavailable", "ModelNotReadyException", "ServiceUnavailableError", "service_unavailable_error");
         codes(Category.AUTHENTICATION, "invalid_api_key", "authentication_error", "AuthenticationError",
                 "InvalidApiKey", "UNAUTHENTICATED", "UnrecognizedClientException", "invalid_authentication",
                 "API_KEY_INVALID", "InvalidSignatureException", "MissingAuthenticationTokenException",
@@ -54,7 +58,7 @@ public final class ErrorClassifier {
                 "model_not_available_in_region", "AccessDenied.Unpurchased");
         codes(Category.NOT_FOUND, "model_not_found", "DeploymentNotFound", "not_found_error", "NOT_FOUND",
                 "NotFoundError", "ResourceNotFoundException", "ModelNotFound", "NotFound", "ModelNotExist",
-                "deployment_not_found", "unknown_url");
+                "deployment_not_found", "unknown_url", "model_decommissioned", "invalid_model");
         codes(Category.CONTEXT_LENGTH_EXCEEDED, "context_length_exceeded", "string_above_max_length",
                 "context_window_exceeded", "max_tokens_exceeded");
         codes(Category.CONTENT_FILTERED, "content_filter", "content_policy_violation", "ResponsibleAIPolicyViolation",
@@ -69,17 +73,51 @@ public final class ErrorClassifier {
         codes(Category.UNSUPPORTED, "UNIMPLEMENTED", "method_not_allowed", "UnsupportedOperation");
     }
 
-    /** Phrases that decide a category whatever the status (lower-case, any language's code words). */
+    /**
+     * Codes and types that only say "the server failed": they name a category when the status says
+     * nothing (a streamed event, a 200), never over a status that does (a 413 typed {@code server_error}).
+     */
+    private static final Set<String> GENERIC = Set.of("server_error", "api_error", "internal_error", "internal",
+            "internalservererror", "internal_server_error");
+
+    /** Statuses outside HTTP's own that a provider documents, keyed {@code provider/status}. */
+    private static final Map<String, Category> PROVIDER_STATUSES = Map.of(
+            "groq/498", Category.OVERLOADED, // flex tier capacity exceeded
+            "cohere/498", Category.CONTENT_FILTERED); // request blocked as unsafe by the usage guidelines
+
+    /** What a limit named in the answer means for a retry. */
+    private enum Limit {
+        /** Spent for good, or for longer than any wait: a quota, never retried. */
+        SPENT,
+        /** Resets daily: a rate limit whose wait is the rest of the day. */
+        DAILY,
+        /** Resets within the minute: a rate limit like any other. */
+        PASSING
+    }
+
+    /** Phrases that say a quota or credit is spent, which waiting does not fix (lower-case). */
     private static final Pattern QUOTA_PHRASE = Pattern.compile("credit balance is too low|insufficient (account )?"
-            + "balance|exceeded your current quota|billing details|free tier (of the model )?(has been )?exhausted"
-            + "|account is in arrears|overdue|quota for (the|this) day|per day|daily (limit|quota)|api usage limits?"
-            + "|free allocated quota|free quota|request too large for .* must be reduced");
+            + "(balance|credits)|exceeded your current quota|billing details|free tier (of the model )?(has been )?exhausted"
+            + "|account is in arrears|overdue|api usage limits?|free allocated quota|free quota|used all available credits"
+            + "|(purchase|buy) more credits|(out|run out) of credits|spending limit|failure to pay|account .{1,60} suspended");
+    /** A request larger than the per-minute limit itself: no wait lets it through. */
+    private static final Pattern OVER_LIMIT_PHRASE = Pattern.compile("request too large for .{1,200}(must be reduced"
+            + "|reduce your message size)");
+    /** A limit of 0 ({@code limit: 0}, {@code Limit 0,}): the plan gives this model nothing, so it is a quota. */
+    private static final Pattern ZERO_LIMIT = Pattern.compile("\\blimit:? 0(?![\\d.])");
+    /** A limit that resets monthly: spent like a quota, since a month is beyond any wait. */
+    private static final Pattern MONTHLY_PHRASE = Pattern.compile("per month|/ ?month\\b|monthly (api )?(usage |spending "
+            + "|spend )?(limit|quota|threshold|cap)");
+    /** A limit that resets daily: a rate limit whose wait is the rest of the day. */
+    private static final Pattern DAILY_PHRASE = Pattern.compile("per[ -]day|daily (limit|quota|cap)|quota for (the|this) day"
+            + "|byday|per 86400 ?s");
     private static final Pattern CONTEXT_PHRASE = Pattern.compile("maximum context length|context length|context "
             + "window|prompt is too long|input is too long|too many (input )?tokens|exceeds? the maximum (number of )?"
             + "(input )?tokens|input token count.*exceeds|reduce the length of the messages|maximum input length"
-            + "|range of input length");
+            + "|range of input length|maximum prompt length|max_new_tokens.? must be|prompt contains \\d+ tokens");
     private static final Pattern CONTENT_PHRASE = Pattern.compile("content management policy|content (filter|policy)"
-            + "|responsible ?ai|inappropriate content|data inspection|safety (system|filters?)|violating our usage polic");
+            + "|responsible ?ai|inappropriate content|data inspection|safety (system|filters?)|violating our usage polic"
+            + "|requires moderation|(input|prompt|content|output|request) (was|has been|is) flagged|moderation block");
     private static final Pattern AUTH_PHRASE = Pattern.compile("api[ _-]?key (is )?(not valid|invalid|incorrect"
             + "|missing|expired)|(invalid|incorrect|missing|expired) (api[ _-]?key|subscription key|token|x-api-key"
             + "|access token|authentication)|invalid subscription key|authentication (failed|fails|is required)"
@@ -89,7 +127,7 @@ public final class ErrorClassifier {
     private static final Pattern NOT_FOUND_PHRASE = Pattern.compile("model (does )?not exist|model .{1,80} does not "
             + "exist|no such model|unknown model|model not found");
     private static final Pattern OVERLOADED_PHRASE = Pattern.compile("overload|over capacity|at capacity"
-            + "|high (traffic|demand)");
+            + "|high (traffic|demand)|capacity exceeded|no capacity available|(insufficient|out of) capacity");
     /** What Envoy and other proxies say when no backend instance could answer. */
     private static final Pattern UPSTREAM_PHRASE = Pattern.compile("no healthy upstream|upstream connect error"
             + "|reset before headers|upstream request timeout|no available (instance|server|backend)"
@@ -98,6 +136,7 @@ public final class ErrorClassifier {
     private static final Pattern HTML_TITLE = Pattern.compile("<title[^>]*>([^<]{1,300})</title>", Pattern.CASE_INSENSITIVE);
     private static final Pattern HTML_H1 = Pattern.compile("<h1[^>]*>([^<]{1,300})</h1>", Pattern.CASE_INSENSITIVE);
     private static final Pattern HTML_TAG = Pattern.compile("<[^>]*>");
+    private static final ZoneId PACIFIC = ZoneId.of("America/Los_Angeles");
     private static final int MAX_MESSAGE_CHARS = 500;
     private static final int MAX_GUNZIPPED = 256 * 1024;
 
@@ -113,6 +152,10 @@ public final class ErrorClassifier {
     public static ClassifiedError classify(String provider, ErrorResponse response) {
         String p = provider == null ? "unknown" : provider;
         byte[] body = decoded(response);
+        if (!looksLikeJson(body) && StreamBody.looksLikeSse(body)) {
+            // a stream refused with an error status says why in its first event
+            body = StreamBody.firstJsonData(body);
+        }
         JsonFields json = looksLikeJson(body) ? JsonFields.parse(body) : null;
         String text = new String(body, StandardCharsets.UTF_8);
         String message;
@@ -132,10 +175,18 @@ public final class ErrorClassifier {
             code = colon > 0 ? amznType.substring(0, colon) : amznType;
         }
         String haystack = (String.valueOf(message) + ' ' + (json == null ? "" : text)).toLowerCase(Locale.ROOT);
-        Category category = categorize(response.status, json, code, type, haystack);
+        Limit limit = limitVerdict(response.status, json, code, type, haystack);
+        Category category = limit == Limit.SPENT ? Category.QUOTA_EXCEEDED
+                : limit != null ? Category.RATE_LIMITED
+                : categorize(p, response.status, json, code, type, haystack);
         RetryHint hint = RetryHints.find(response, json, message);
+        String solution = Solutions.forError(p, category);
+        if (limit == Limit.DAILY) {
+            hint = RetryHints.untilDailyReset(response, hint, dailyResetZone(p, json));
+            solution = Solutions.forDailyLimit(p);
+        }
         return new ClassifiedError(p, category, response.status, code, type, shorten(message),
-                category.retryable(), hint, Solutions.forError(p, category));
+                category.retryable(), hint, solution);
     }
 
     /** A failure with no response: the connection was refused, reset or timed out. */
@@ -148,87 +199,126 @@ public final class ErrorClassifier {
                 shorten(failure.getMessage()), false, null, Solutions.forError(provider, category));
     }
 
-    private static Category categorize(int status, JsonFields json, String code, String type, String text) {
-        Category quota = quotaVerdict(status, json, code, type, text);
-        if (quota != null) {
-            return quota;
-        }
-        Category byCode = byCode(code, type, json);
+    /**
+     * The reason beyond the limits: a specific code or message outranks the status (a 400 about an
+     * invalid key is {@code authentication}), moderation and context-length messages outrank a 403,
+     * and the status decides only when the body names nothing more specific. Status 0 is an event
+     * inside a stream that named no status: nothing is ruled out by it.
+     */
+    private static Category categorize(String provider, int status, JsonFields json, String code, String type,
+                                       String text) {
+        Category byCode = byCode(status, code, type, json);
         if (byCode == Category.CONTEXT_LENGTH_EXCEEDED || byCode == Category.CONTENT_FILTERED
                 || byCode == Category.AUTHENTICATION) {
             return byCode;
         }
-        if (CONTEXT_PHRASE.matcher(text).find() && status != 429 && status < 500) {
+        boolean clientSide = status < 500 && status != 429;
+        boolean serverSide = status == 0 || status == 429 || status >= 500;
+        if (clientSide && CONTEXT_PHRASE.matcher(text).find()) {
             return Category.CONTEXT_LENGTH_EXCEEDED;
         }
-        if (byCode == null && status < 500 && status != 429 && CONTENT_PHRASE.matcher(text).find()) {
+        if (clientSide && (byCode == null || byCode == Category.PERMISSION_DENIED)
+                && CONTENT_PHRASE.matcher(text).find()) {
             return Category.CONTENT_FILTERED;
         }
-        if (status == 401 || (status < 500 && status != 429 && AUTH_PHRASE.matcher(text).find())) {
+        if (status == 401 || clientSide && AUTH_PHRASE.matcher(text).find()) {
             return Category.AUTHENTICATION;
         }
-        if (status < 500 && status != 429 && REGION_PHRASE.matcher(text).find()) {
+        if (clientSide && REGION_PHRASE.matcher(text).find()) {
             return Category.PERMISSION_DENIED;
         }
-        if (status < 500 && status != 429 && byCode == null && NOT_FOUND_PHRASE.matcher(text).find()) {
+        if (clientSide && byCode == null && NOT_FOUND_PHRASE.matcher(text).find()) {
             return Category.NOT_FOUND;
         }
-        if (status == 450 || QUEUE_PHRASE.matcher(text).find() && status >= 429) {
+        if (status == 450 || (status >= 429 || status == 0) && QUEUE_PHRASE.matcher(text).find()) {
             return Category.QUEUE_FULL;
         }
-        if ((status == 429 || status >= 500) && OVERLOADED_PHRASE.matcher(text).find()
-                || status == 529) {
+        if (serverSide && OVERLOADED_PHRASE.matcher(text).find() || status == 529) {
             return Category.OVERLOADED;
         }
-        if (status == 503 && UPSTREAM_PHRASE.matcher(text).find()) {
+        if ((status == 503 || status == 0) && UPSTREAM_PHRASE.matcher(text).find()) {
             return Category.UNAVAILABLE;
         }
         if (byCode != null) {
             return byCode;
         }
-        return byStatus(status);
+        return byStatus(provider, status);
     }
 
     /**
-     * A spent quota is never retried, so this verdict must be sure: it comes first from structure
-     * (codes, 402, Gemini quota ids), and Gemini's per-minute quotas, whose message also says
-     * "exceeded your current quota", stay rate limits.
+     * What a limit named in the answer means. It must be sure, since a spent quota is never
+     * retried: structure first (codes, 402, a limit of 0, Gemini quota ids whose period is the
+     * day or the month), then phrases. A per-minute Gemini quota, whose message also says
+     * "exceeded your current quota", stays a passing rate limit; a daily one waits for the day.
      */
-    private static Category quotaVerdict(int status, JsonFields json, String code, String type, String text) {
+    private static Limit limitVerdict(int status, JsonFields json, String code, String type, String text) {
         if (status == 402 || isCode(code, Category.QUOTA_EXCEEDED) || isCode(type, Category.QUOTA_EXCEEDED)
                 || json != null && isCode(json.first("error.details.error_code"), Category.QUOTA_EXCEEDED)) {
-            return Category.QUOTA_EXCEEDED;
+            return Limit.SPENT;
+        }
+        boolean mayBeSpent = status == 0 || status >= 400 && status < 500 && status != 401 && status != 404;
+        if (json != null && json.all("error.details.violations.quotaValue").contains("0")
+                || mayBeSpent && ZERO_LIMIT.matcher(text).find()) {
+            return Limit.SPENT;
         }
         if (json != null) {
             List<String> quotaIds = json.all("error.details.violations.quotaId");
             if (!quotaIds.isEmpty()) {
-                for (String id : quotaIds) {
-                    if (id.contains("PerDay") || id.contains("PerMonth")) {
-                        return Category.QUOTA_EXCEEDED;
-                    }
-                }
-                return Category.RATE_LIMITED;
+                return longest(quotaIds);
             }
             if (json.first("error.details.retryDelay") != null) {
-                return Category.RATE_LIMITED;
+                return Limit.PASSING;
             }
         }
-        if ((status == 429 || status == 400 || status == 403) && QUOTA_PHRASE.matcher(text).find()) {
-            return Category.QUOTA_EXCEEDED;
+        if (!mayBeSpent) {
+            return null;
         }
-        return null;
+        if (MONTHLY_PHRASE.matcher(text).find() || OVER_LIMIT_PHRASE.matcher(text).find()) {
+            return Limit.SPENT;
+        }
+        if (DAILY_PHRASE.matcher(text).find()) {
+            return Limit.DAILY;
+        }
+        return QUOTA_PHRASE.matcher(text).find() ? Limit.SPENT : null;
     }
 
-    private static Category byCode(String code, String type, JsonFields json) {
-        Category c = lookup(code);
+    /** The longest period among Gemini's violated quota ids ({@code GenerateRequestsPerDayPerProjectPerModel}). */
+    private static Limit longest(List<String> quotaIds) {
+        Limit limit = Limit.PASSING;
+        for (String id : quotaIds) {
+            if (id.contains("PerMonth")) {
+                return Limit.SPENT;
+            }
+            if (id.contains("PerDay")) {
+                limit = Limit.DAILY;
+            }
+        }
+        return limit;
+    }
+
+    /** Google documents its daily quotas as resetting at midnight Pacific; others are taken as UTC days. */
+    private static ZoneId dailyResetZone(String provider, JsonFields json) {
+        boolean google = provider.equals("gemini") || provider.equals("vertex-ai")
+                || json != null && !json.all("error.details.violations.quotaId").isEmpty();
+        return google ? PACIFIC : ZoneOffset.UTC;
+    }
+
+    private static Category byCode(int status, String code, String type, JsonFields json) {
+        Category c = specific(code, status);
         if (c == null && json != null) {
             // Gemini says API_KEY_INVALID in details.reason under a generic INVALID_ARGUMENT
-            c = lookup(json.first("error.details.reason"));
+            c = specific(json.first("error.details.reason"), status);
         }
         if (c == null) {
-            c = lookup(type);
+            c = specific(type, status);
         }
         return c;
+    }
+
+    /** The category a code or type names, unless it is generic and the status says more. */
+    private static Category specific(String value, int status) {
+        Category c = lookup(value);
+        return c != null && status >= 400 && GENERIC.contains(value.toLowerCase(Locale.ROOT)) ? null : c;
     }
 
     private static Category lookup(String value) {
@@ -237,6 +327,11 @@ public final class ErrorClassifier {
 
     private static boolean isCode(String value, Category category) {
         return value != null && CODES.get(value.toLowerCase(Locale.ROOT)) == category;
+    }
+
+    private static Category byStatus(String provider, int status) {
+        Category documented = PROVIDER_STATUSES.get(provider + "/" + status);
+        return documented != null ? documented : byStatus(status);
     }
 
     static Category byStatus(int status) {
@@ -270,10 +365,11 @@ public final class ErrorClassifier {
         }
     }
 
+    /** The error's type; an event's own type ({@code error}, the responses API's {@code response.failed}) is none. */
     private static String typeOf(JsonFields json) {
         for (String path : TYPE_PATHS) {
             String v = json.first(path);
-            if (v != null && !v.equals("error") && !v.matches("\\d+")) {
+            if (v != null && !v.equals("error") && !v.startsWith("response.") && !v.matches("\\d+")) {
                 return v;
             }
         }

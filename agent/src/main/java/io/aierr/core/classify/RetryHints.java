@@ -4,6 +4,7 @@ import io.aierr.core.Headers;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -16,8 +17,9 @@ import java.util.regex.Pattern;
  * first source that yields a value wins, in this order: {@code retry-after-ms} /
  * {@code x-ms-retry-after-ms}, {@code retry-after} (seconds or HTTP-date), the reset time of a
  * rate-limit bucket whose {@code remaining} is 0 (OpenAI-style durations, Anthropic timestamps),
- * then the body (Gemini {@code RetryInfo}, a "try again in 20s" message). A value that does not
- * parse is ignored, never guessed at.
+ * then the body (a spent bucket's reset the body repeats, as OpenRouter does, Gemini
+ * {@code RetryInfo}, a "try again in 20s" message). A value that does not parse is ignored, never
+ * guessed at. A daily limit waits at least until the day's reset ({@link #untilDailyReset}).
  */
 public final class RetryHints {
     /** Longer than any wait a caller would accept; keeps arithmetic far from overflow. */
@@ -43,6 +45,9 @@ public final class RetryHints {
         }
         if (hint == null) {
             hint = exhaustedBucketReset(h, now);
+        }
+        if (hint == null && body != null) {
+            hint = bodyNamedReset(body, now);
         }
         if (hint == null && body != null) {
             Long delay = goDuration(body.first("error.details.retryDelay", "details.retryDelay"));
@@ -97,6 +102,43 @@ public final class RetryHints {
             }
         }
         return longest < 0 ? null : new RetryHint(longest, BackoffSource.RATE_LIMIT_RESET);
+    }
+
+    /**
+     * OpenRouter copies the spent bucket's headers into {@code error.metadata.headers}, its reset an
+     * epoch time ({@code X-RateLimit-Reset: 1768348800000}); only a spent bucket's reset counts.
+     */
+    private static RetryHint bodyNamedReset(JsonFields body, long now) {
+        String prefix = "error.metadata.headers.X-RateLimit-";
+        if (!isZero(body.first(prefix + "Remaining"))) {
+            return null;
+        }
+        Long at = epochMillis(body.first(prefix + "Reset"));
+        return at == null ? null : new RetryHint(bounded(at - now), BackoffSource.RATE_LIMIT_RESET);
+    }
+
+    /** Epoch milliseconds (13 digits) or seconds (10 digits); anything else is not a time. */
+    private static Long epochMillis(String value) {
+        if (value == null || !value.trim().matches("\\d{10}|\\d{13}")) {
+            return null;
+        }
+        long n = Long.parseLong(value.trim());
+        return n < 10_000_000_000L ? n * 1000 : n;
+    }
+
+    /**
+     * The wait of a limit that resets daily: until the next midnight in the zone where the
+     * provider resets it, by the server's clock, or the server's own hint when that is longer. A
+     * rolling window may free a request sooner, but retrying at the edge of a daily allowance
+     * only spends the next day's.
+     */
+    static RetryHint untilDailyReset(ErrorResponse response, RetryHint serverHint, ZoneId zone) {
+        long now = serverNow(response);
+        ZonedDateTime local = Instant.ofEpochMilli(now).atZone(zone);
+        long reset = local.toLocalDate().plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        long wait = bounded(reset - now);
+        return serverHint != null && serverHint.delayMillis >= wait ? serverHint
+                : new RetryHint(wait, BackoffSource.RATE_LIMIT_RESET);
     }
 
     /** Go-style durations as OpenAI and Groq send them ({@code 6m0s}, {@code 20ms}, {@code 1.5s}), or plain seconds. */

@@ -86,6 +86,15 @@ final class Solutions {
     private Solutions() {
     }
 
+    /** A daily request or token limit: waiting works, but not within a call, and money is not the fix. */
+    static String forDailyLimit(String provider) {
+        String reset = "gemini".equals(provider) || "vertex-ai".equals(provider) ? "midnight Pacific time"
+                : "the provider's daily reset";
+        return "A daily request or token limit is used up; it frees again at " + reset + ", longer than aierr "
+                + "waits within a call. Spread the work over the day, use another model or key meanwhile, or ask "
+                + "the provider for a higher daily limit.";
+    }
+
     static String forError(String provider, Category category) {
         String specific = SPECIFIC.get(provider + "/" + category.id());
         return specific != null ? specific : GENERAL.get(category);

@@ -1,6 +1,7 @@
 package io.aierr.core.classify;
 
 import io.aierr.core.Headers;
+import io.aierr.core.retry.RetryPolicy;
 
 import org.junit.jupiter.api.Test;
 
@@ -44,14 +45,124 @@ class ErrorClassifierTest {
     }
 
     @Test
-    void geminiPerMinuteQuotaIsARateLimitButADailyOneIsSpent() {
+    void geminiPerMinuteQuotaPassesADailyOneWaitsForMidnightPacificAZeroOneIsSpent() {
         String perMinute = "{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota, please check your "
                 + "plan and billing details.\",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":"
                 + "\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[{\"quotaMetric\":\"x\",\"quotaId\":"
-                + "\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\"}]}]}}";
-        assertEquals(Category.RATE_LIMITED, classify("gemini", 429, perMinute).category);
-        String perDay = perMinute.replace("PerMinute", "PerDay");
-        assertEquals(Category.QUOTA_EXCEEDED, classify("gemini", 429, perDay).category);
+                + "\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\",\"quotaValue\":\"10\"}]},{\"@type\":"
+                + "\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"21s\"}]}}";
+        ClassifiedError minute = classify("gemini", 429, perMinute, "date", NOON_PACIFIC);
+        assertEquals(Category.RATE_LIMITED, minute.category);
+        assertEquals(21_000, minute.retryAfterMillis());
+
+        ClassifiedError day = classify("gemini", 429, perMinute.replace("PerMinute", "PerDay"), "date", NOON_PACIFIC);
+        assertEquals(Category.RATE_LIMITED, day.category);
+        assertEquals(12 * HOUR, day.retryAfterMillis(), "until midnight Pacific, not the 21 s RetryInfo");
+
+        ClassifiedError zero = classify("gemini", 429, perMinute.replace("\"10\"", "\"0\""), "date", NOON_PACIFIC);
+        assertEquals(Category.QUOTA_EXCEEDED, zero.category, "a limit of 0 never passes, whatever its period");
+        assertFalse(zero.retryable);
+    }
+
+    /** Mon, 2 Mar 2026 20:00 UTC is 12:00 in Los Angeles (PST). */
+    private static final String NOON_PACIFIC = "Mon, 02 Mar 2026 20:00:00 GMT";
+    private static final long HOUR = 3_600_000L;
+
+    @Test
+    void aDailyLimitIsARateLimitWaitingForTheResetSoItIsNotRetriedAndItsHintIsNotBilling() {
+        String tpd = "{\"error\":{\"message\":\"Rate limit reached for model `llama-3.3-70b-versatile` in organization "
+                + "`org_01` service tier `on_demand` on tokens per day (TPD): Limit 100000, Used 97050, Requested 3619. "
+                + "Please try again in 9m38.016s. Need more tokens? Upgrade to Dev Tier today at "
+                + "https://console.groq.com/settings/billing\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}";
+        ClassifiedError e = classify("groq", 429, tpd, "date", "Mon, 02 Mar 2026 18:00:00 GMT");
+        assertEquals(Category.RATE_LIMITED, e.category, "a daily limit is not a spent billing quota");
+        assertTrue(e.retryable);
+        assertEquals(6 * HOUR, e.retryAfterMillis(), "until the next UTC midnight, not the 9m38s of the message");
+        assertEquals(BackoffSource.RATE_LIMIT_RESET, e.retryHint.source);
+        assertFalse(e.solution.toLowerCase(java.util.Locale.ROOT).contains("billing"), e.solution);
+
+        RetryPolicy policy = new RetryPolicy(true, java.util.Set.of(429), 3, 500, 30_000, 60_000, bound -> 0);
+        assertFalse(policy.decide(e, 1, 0, Long.MAX_VALUE, true).retry, "the wait is beyond max-wait");
+
+        ClassifiedError longerHint = classify("groq", 429, tpd, "date", "Mon, 02 Mar 2026 18:00:00 GMT",
+                "retry-after", "86400");
+        assertEquals(24 * HOUR, longerHint.retryAfterMillis(), "a longer server hint outranks the reset");
+    }
+
+    @Test
+    void aLimitThatResetsMonthlyOrThatTheRequestAloneExceedsIsSpent() {
+        assertEquals(Category.QUOTA_EXCEEDED, classify("cohere", 429, "{\"message\":\"You are using a Trial key, which "
+                + "is limited to 1000 API calls / month.\"}").category);
+        assertEquals(Category.RATE_LIMITED, classify("cohere", 429, "{\"message\":\"You are using a Trial key, which "
+                + "is limited to 40 API calls / minute.\"}").category);
+        assertEquals(Category.QUOTA_EXCEEDED, classify("groq", 413, "{\"error\":{\"message\":\"Request too large for "
+                + "model `m` on tokens per minute (TPM): Limit 6000, Requested 14810, please reduce your message size and "
+                + "try again.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}").category);
+        assertEquals(Category.QUOTA_EXCEEDED, classify("openai", 429, "{\"error\":{\"message\":\"Rate limit reached for "
+                + "gpt-4o on tokens per min (TPM): Limit 0, Used 0, Requested 12.\",\"type\":\"tokens\","
+                + "\"code\":\"rate_limit_exceeded\"}}").category, "a limit of 0 outranks the rate-limit code");
+    }
+
+    @Test
+    void aGenericTypeNeverOutranksTheStatusButASpecificCodeDoes() {
+        ClassifiedError tooLarge = classify("openai", 413, "{\"error\":{\"message\":\"Request entity too large\","
+                + "\"type\":\"server_error\"}}");
+        assertEquals(Category.PAYLOAD_TOO_LARGE, tooLarge.category);
+        assertEquals("server_error", tooLarge.type, "the type is still reported");
+        assertEquals(Category.UNAVAILABLE, classify("anthropic", 503, "{\"type\":\"error\",\"error\":{\"type\":"
+                + "\"api_error\",\"message\":\"Internal server error\"}}").category);
+        assertEquals(Category.SERVER_ERROR, classify("bedrock", 424, "{\"message\":\"The model failed\"}",
+                "x-amzn-errortype", "ModelErrorException").category, "a specific code outranks a 424");
+        assertEquals(Category.NOT_FOUND, classify("groq", 400, "{\"error\":{\"message\":\"The model `x` has been "
+                + "decommissioned\",\"type\":\"invalid_request_error\",\"code\":\"model_decommissioned\"}}").category);
+    }
+
+    @Test
+    void documentedCapacityStatusesAndMessagesAreOverloaded() {
+        assertEquals(Category.OVERLOADED, classify("groq", 498, "").category);
+        assertTrue(classify("groq", 498, "").retryable);
+        assertEquals(Category.INVALID_REQUEST, classify("openai", 498, "").category, "498 is Groq's, not HTTP's");
+        assertEquals(Category.OVERLOADED, classify("mistral", 503, "{\"object\":\"error\",\"message\":\"Service tier "
+                + "capacity exceeded for this model.\",\"type\":\"invalid_request_error\",\"code\":null}").category,
+                "capacity, not an unavailable upstream");
+    }
+
+    @Test
+    void moderationAndContextLengthMessagesOutrankA403() {
+        assertEquals(Category.CONTENT_FILTERED, classify("openrouter", 403, "{\"error\":{\"code\":403,\"message\":"
+                + "\"openai/gpt-4o requires moderation on OpenAI. Your input was flagged for \\\"violence\\\".\","
+                + "\"metadata\":{\"reasons\":[\"violence\"]}}}").category);
+        ClassifiedError blocked = classify("azure-openai", 403, "{\"error\":{\"code\":\"Forbidden\",\"message\":"
+                + "\"Your resource has been temporarily blocked because we detected behavior that may violate our "
+                + "content policy.\"}}");
+        assertEquals(Category.CONTENT_FILTERED, blocked.category, "the message outranks the generic Forbidden code");
+        assertEquals(Category.CONTEXT_LENGTH_EXCEEDED, classify("custom", 403, "{\"error\":{\"code\":\"Forbidden\","
+                + "\"message\":\"This model's maximum prompt length is 131072 but the request contains 136973 tokens."
+                + "\"}}").category);
+        assertEquals(Category.PERMISSION_DENIED, classify("azure-openai", 403, "{\"error\":{\"code\":\"Forbidden\","
+                + "\"message\":\"Public access is disabled.\"}}").category);
+    }
+
+    @Test
+    void aResetTheBodyRepeatsForASpentBucketIsTheHint() {
+        String body = "{\"error\":{\"message\":\"Rate limit exceeded: free-models-per-minute.\",\"code\":429,"
+                + "\"metadata\":{\"headers\":{\"X-RateLimit-Limit\":\"20\",\"X-RateLimit-Remaining\":\"0\","
+                + "\"X-RateLimit-Reset\":\"1772481620000\"}}}}";
+        ClassifiedError e = classify("openrouter", 429, body, "date", "Mon, 02 Mar 2026 20:00:00 GMT");
+        assertEquals(Category.RATE_LIMITED, e.category);
+        assertEquals(20_000, e.retryAfterMillis());
+        ClassifiedError roomLeft = classify("openrouter", 429, body.replace("Remaining\":\"0\"",
+                "Remaining\":\"5\""), "date", "Mon, 02 Mar 2026 20:00:00 GMT");
+        assertNull(roomLeft.retryHint, "a bucket with room left says nothing about this error");
+    }
+
+    @Test
+    void anErrorStatusSentAsAStreamIsReadFromItsErrorEvent() {
+        ClassifiedError e = classify("dashscope", 400, "id:1\nevent:error\n:HTTP_STATUS/400\ndata:{\"code\":"
+                + "\"DataInspectionFailed\",\"message\":\"Input data may contain inappropriate content.\"}\n\n");
+        assertEquals(Category.CONTENT_FILTERED, e.category);
+        assertEquals("DataInspectionFailed", e.code);
+        assertEquals("Input data may contain inappropriate content.", e.message);
     }
 
     @Test
