@@ -1,13 +1,21 @@
-package io.aierr.instrumentation.okhttp;
+package io.aierr.instrumentation.okhttp.okhttp3;
 
 import io.aierr.core.Headers;
 import io.aierr.core.limits.Refusal;
 import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.PeekedBody;
 import io.aierr.core.retry.Responses;
+import io.aierr.instrumentation.okhttp.SendingCalls;
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.Protocol;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Okio;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -17,25 +25,23 @@ import java.util.function.Consumer;
  * same client for the same request, carrying the traceparent of its attempt, given what is left of
  * the call timeout. A cancel of the app's call reaches the copy in flight.
  */
-abstract class LogicalCall implements Responses<Object, Exception> {
-    final OkHttpApi api;
-    final Object appCall;
+abstract class LogicalCall implements Responses<Response, Exception> {
+    final Call appCall;
     final AiCall call;
     final Consumer<String> warn;
-    private final Object request;
+    private final SendingCalls sending;
     private volatile boolean cancelled;
     private volatile boolean appCallSent;
     /** The call of the attempt being sent; the app's own call for the first. */
-    private volatile Object inFlight;
+    private volatile Call inFlight;
     /** Requests the attempt in flight sent below the app's interceptors: more than one when they resend. */
     private volatile int sendsOfAttempt;
 
-    LogicalCall(OkHttpApi api, Object appCall, Object request, AiCall call, Consumer<String> warn) {
-        this.api = api;
+    LogicalCall(Call appCall, AiCall call, Consumer<String> warn, SendingCalls sending) {
         this.appCall = appCall;
-        this.request = request;
         this.call = call;
         this.warn = warn;
+        this.sending = sending;
         this.inFlight = appCall;
     }
 
@@ -45,25 +51,25 @@ abstract class LogicalCall implements Responses<Object, Exception> {
      *
      * @throws IOException when no copy can be made
      */
-    Object callFor(String traceparent) throws IOException {
+    Call callFor(String traceparent) throws IOException {
         sendsOfAttempt = 0;
         if (!appCallSent) {
             appCallSent = true;
             return appCall;
         }
         try {
-            Object next = api.newCallLike(appCall, cancelled ? null : traceparent);
+            Call next = CallClient.copy(appCall, cancelled ? null : traceparent);
             long remaining = call.remainingMillis();
             if (remaining != Long.MAX_VALUE) {
                 // never 0, which OkHttp reads as "no timeout"; a spent timeout fails the attempt as OkHttp would
-                api.setTimeoutMillis(next, Math.max(1, remaining));
+                next.timeout().timeout(Math.max(1, remaining), TimeUnit.MILLISECONDS);
             }
             inFlight = next;
             if (cancelled) {
-                api.cancel(next);
+                next.cancel();
             }
             return next;
-        } catch (Throwable e) {
+        } catch (RuntimeException e) {
             throw new IOException("aierr could not retry", e);
         }
     }
@@ -73,11 +79,20 @@ abstract class LogicalCall implements Responses<Object, Exception> {
         appCallSent = true;
     }
 
+    /** {@code current} carries this call's attempt until {@link #attemptEnded}. */
+    void attemptSentBy(Call current) {
+        sending.started(current, this::sentBelowInterceptors);
+    }
+
+    void attemptEnded(Call current) {
+        sending.ended(current);
+    }
+
     /**
      * One request of the attempt in flight goes out. An app's interceptor that sends again within the
      * attempt (its own retry loop) costs the server a request each time: they count as attempts.
      */
-    void sentBelowInterceptors() {
+    private void sentBelowInterceptors() {
         if (sendsOfAttempt++ > 0) {
             call.sentAgainInside();
         }
@@ -93,111 +108,78 @@ abstract class LogicalCall implements Responses<Object, Exception> {
             cancelled = true;
             notifyAll();
         }
-        Object current = inFlight;
+        Call current = inFlight;
         if (current != appCall) {
-            try {
-                api.cancel(current);
-            } catch (Throwable e) {
-                warn.accept("cannot cancel an OkHttp retry: " + e);
-            }
+            current.cancel();
         }
     }
 
     /** The response the app gets for a call aierr answers without sending; null when it cannot be made. */
-    Object refusalAnswer(Refusal refusal) {
+    Response refusalAnswer(Refusal refusal) {
         try {
-            return api.answer(request, refusal.answer.status, refusal.headers(), refusal.answer.contentType,
-                    refusal.answer.body);
-        } catch (Throwable e) {
+            Response.Builder answer = new Response.Builder().request(appCall.request()).protocol(Protocol.HTTP_1_1)
+                    .code(refusal.answer.status).message("");
+            refusal.headers().forEach(answer::header);
+            // parse(String) and create(MediaType, byte[]) exist in 3.x and, deprecated, in 4.x and 5.x
+            String type = refusal.answer.contentType;
+            return answer.body(ResponseBody.create(type == null ? null : MediaType.parse(type), refusal.answer.body))
+                    .build();
+        } catch (RuntimeException e) {
             warn.accept("OkHttp call sent although aierr refused it (" + refusal + "): " + e);
             return null;
         }
     }
 
     @Override
-    public int status(Object response) {
-        try {
-            return api.code(response);
-        } catch (Throwable e) {
-            throw unjudged(e);
-        }
+    public int status(Response response) {
+        return response.code();
     }
 
     @Override
-    public Headers headers(Object response) {
-        try {
-            return Headers.of(api.headers(response));
-        } catch (Throwable e) {
-            throw unjudged(e);
-        }
+    public Headers headers(Response response) {
+        return Headers.of(response.headers().toMultimap());
     }
 
     /** Looks one byte past the limit ahead in the body's own buffer: the body stays whole for the app. */
     @Override
-    public PeekedBody peek(Object response) {
-        try {
-            return api.peek(response, AiCall.PEEK_LIMIT);
-        } catch (Throwable e) {
-            throw unjudged(e);
-        }
+    public PeekedBody peek(Response response) {
+        ResponseBody body = response.body();
+        return PeekedBody.read(() -> body == null ? null : new Lookahead(response, body.source()),
+                AiCall.PEEK_LIMIT + 1);
     }
 
     @Override
-    public InputStream successContent(Object response) {
-        try {
-            return api.byteStream(response);
-        } catch (Throwable e) {
-            return null; // the success goes to the app unread
-        }
-    }
-
-    /** A success whose body aierr reads on the way to the app: the same type, length and bytes. */
-    @Override
-    public Object withBody(Object response, InputStream content) {
-        try {
-            return api.withBody(response, content);
-        } catch (Throwable e) {
-            throw new IllegalStateException("OkHttp success passed to the app unread: " + e, e);
-        }
+    public InputStream successContent(Response response) {
+        ResponseBody body = response.body();
+        return body == null ? null : body.byteStream();
     }
 
     /**
-     * The response whose body broke while peeked, as the app would have met it: the bytes that came,
-     * then the very error OkHttp threw (reading on from OkHttp's own source could fail differently,
-     * its connection being released by then).
+     * The response with its body read from {@code content} instead, same content type and length. For
+     * a body that broke while peeked, the app thus meets the bytes that came, then the very error
+     * OkHttp threw (reading on from OkHttp's own source could fail differently, its connection being
+     * released by then).
      */
     @Override
-    public Object withBrokenBody(Object response, InputStream content, IOException failure) {
-        try {
-            return api.withBody(response, content);
-        } catch (Throwable e) {
-            warn.accept("OkHttp response with a broken body passed on as it is: " + e);
-            return response;
-        }
+    public Response withBody(Response response, InputStream content) {
+        ResponseBody body = response.body();
+        ResponseBody replaced = ResponseBody.create(body.contentType(), body.contentLength(),
+                Okio.buffer(Okio.source(content)));
+        return response.newBuilder().body(replaced).build();
     }
 
     /** SDKs generated by Stainless (OpenAI, Anthropic) obey it, so their own retries never multiply aierr's. */
     @Override
-    public Object settled(Object response) {
-        try {
-            return api.withHeader(response, Refusal.SHOULD_RETRY_HEADER, "false");
-        } catch (Throwable e) {
-            warn.accept("cannot mark an OkHttp response " + Refusal.SHOULD_RETRY_HEADER + ": " + e);
-            return response;
-        }
+    public Response settled(Response response) {
+        return response.newBuilder().header(Refusal.SHOULD_RETRY_HEADER, "false").build();
     }
 
     @Override
-    public void discard(Object response) {
+    public void discard(Response response) {
         try {
-            api.close(response);
-        } catch (Throwable e) {
+            response.close();
+        } catch (RuntimeException e) {
             warn.accept("cannot close a retried OkHttp response: " + e);
         }
-    }
-
-    private RuntimeException unjudged(Throwable e) {
-        warn.accept("OkHttp response passed to the app unjudged: " + e);
-        return e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
     }
 }
