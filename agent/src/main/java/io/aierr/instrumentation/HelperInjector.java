@@ -69,7 +69,7 @@ public final class HelperInjector {
     }
 
     /** The helpers' names, each after the helpers it extends or implements. */
-    static Collection<String> supertypesFirst(Map<String, byte[]> helpers) {
+    private static Collection<String> supertypesFirst(Map<String, byte[]> helpers) {
         Set<String> ordered = new LinkedHashSet<>();
         for (String name : helpers.keySet()) {
             addAfterSupertypes(name, helpers, ordered);

@@ -114,13 +114,17 @@ abstract class LogicalCall implements Responses<Response, Exception> {
         }
     }
 
-    /** The response the app gets for a call aierr answers without sending; null when it cannot be made. */
+    /**
+     * The response the app gets for a call aierr answers without sending; null when it cannot be made.
+     * {@code ResponseBody.create(MediaType, byte[])} is deprecated in 4.x and 5.x, but their
+     * replacement does not exist in 3.x.
+     */
+    @SuppressWarnings("deprecation")
     Response refusalAnswer(Refusal refusal) {
         try {
             Response.Builder answer = new Response.Builder().request(appCall.request()).protocol(Protocol.HTTP_1_1)
                     .code(refusal.answer.status).message("");
             refusal.headers().forEach(answer::header);
-            // parse(String) and create(MediaType, byte[]) exist in 3.x and, deprecated, in 4.x and 5.x
             String type = refusal.answer.contentType;
             return answer.body(ResponseBody.create(type == null ? null : MediaType.parse(type), refusal.answer.body))
                     .build();
@@ -158,9 +162,10 @@ abstract class LogicalCall implements Responses<Response, Exception> {
      * The response with its body read from {@code content} instead, same content type and length. For
      * a body that broke while peeked, the app thus meets the bytes that came, then the very error
      * OkHttp threw (reading on from OkHttp's own source could fail differently, its connection being
-     * released by then).
+     * released by then). The deprecated {@code create} is the form 3.x has too.
      */
     @Override
+    @SuppressWarnings("deprecation")
     public Response withBody(Response response, InputStream content) {
         ResponseBody body = response.body();
         ResponseBody replaced = ResponseBody.create(body.contentType(), body.contentLength(),
