@@ -38,9 +38,9 @@ final class AgentInstaller {
                 retryPolicy(config), endpointPolicy(config), telemetry);
         ReplayMemory replay = new ReplayMemory(config.retryEnabled ? config.replayLimitBytes : 0);
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, replay, Log::warnOnce);
-        AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, replay, Log::warnOnce,
-                new HelperInjector(ClassDefiner.open(inst)::define));
-        AierrHooks.okHttp = new OkHttpAdapter(calls, Log::warnOnce);
+        HelperInjector helpers = new HelperInjector(ClassDefiner.open(inst)::define);
+        AierrHooks.apacheHttp = new ApacheHttpAdapter(calls, replay, Log::warnOnce, helpers);
+        AierrHooks.okHttp = new OkHttpAdapter(calls, Log::warnOnce, helpers);
         List<TypeInstrumentation> instrumentations = new ArrayList<>(List.of(new HttpClientFacadeInstrumentation(),
                 new RealCallInstrumentation(RealCallInstrumentation.OKHTTP_3),
                 new RealCallInstrumentation(RealCallInstrumentation.OKHTTP_4_AND_5),

@@ -1,14 +1,20 @@
 package io.aierr.instrumentation;
 
+import net.bytebuddy.jar.asm.ClassReader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -25,8 +31,8 @@ import java.util.stream.Stream;
  *
  * <p>Every class of the package is defined before any is used, so helpers resolve one another in
  * that loader and never through the parent, which would load a second copy from the agent jar
- * that cannot see the client. Defining a class loads its supertypes at once, so helpers must not
- * extend or implement one another.
+ * that cannot see the client. Defining a class loads its supertypes at once, so a helper that
+ * extends or implements another is defined after it.
  */
 public final class HelperInjector {
     /** Defines one class in a given loader. */
@@ -49,8 +55,9 @@ public final class HelperInjector {
     public synchronized Class<?> inject(String helperPackage, ClassLoader loader, String entryClass) throws Exception {
         Set<String> packages = defined.computeIfAbsent(loader, l -> new HashSet<>());
         if (!packages.contains(helperPackage)) {
-            for (Map.Entry<String, byte[]> helper : classesOf(helperPackage).entrySet()) {
-                definer.define(helper.getKey(), helper.getValue(), loader);
+            Map<String, byte[]> helpers = classesOf(helperPackage);
+            for (String name : supertypesFirst(helpers)) {
+                definer.define(name, helpers.get(name), loader);
             }
             packages.add(helperPackage);
         }
@@ -59,6 +66,28 @@ public final class HelperInjector {
             throw new IllegalStateException(entryClass + " was not defined in " + loader);
         }
         return entry;
+    }
+
+    /** The helpers' names, each after the helpers it extends or implements. */
+    private static Collection<String> supertypesFirst(Map<String, byte[]> helpers) {
+        Set<String> ordered = new LinkedHashSet<>();
+        for (String name : helpers.keySet()) {
+            addAfterSupertypes(name, helpers, ordered);
+        }
+        return ordered;
+    }
+
+    private static void addAfterSupertypes(String name, Map<String, byte[]> helpers, Set<String> ordered) {
+        if (!helpers.containsKey(name) || ordered.contains(name)) {
+            return; // not a helper, or placed already
+        }
+        ClassReader helper = new ClassReader(helpers.get(name));
+        List<String> supertypes = new ArrayList<>(List.of(helper.getInterfaces()));
+        supertypes.add(helper.getSuperName());
+        for (String supertype : supertypes) {
+            addAfterSupertypes(supertype.replace('/', '.'), helpers, ordered);
+        }
+        ordered.add(name);
     }
 
     /** The class files directly in {@code helperPackage}, read from the agent jar (or classes folder). */

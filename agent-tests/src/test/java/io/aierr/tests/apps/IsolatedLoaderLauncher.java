@@ -22,7 +22,8 @@ public final class IsolatedLoaderLauncher {
         ClassLoader child = new AppFirstLoader(urls.toArray(new URL[0]));
         Class<?> main = child.loadClass(System.getProperty("launcher.app"));
         System.out.println("loader.app=" + (main.getClassLoader() == child ? "child" : "system"));
-        System.out.println("loader.system-sees-client=" + visible("org.apache.hc.core5.http.HttpEntity"));
+        System.out.println("loader.system-sees-client="
+                + (visible("org.apache.hc.core5.http.HttpEntity") || visible("okhttp3.Call")));
         main.getMethod("main", String[].class).invoke(null, (Object) args);
     }
 

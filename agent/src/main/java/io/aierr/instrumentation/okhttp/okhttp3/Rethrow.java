@@ -1,9 +1,6 @@
-package io.aierr.instrumentation.okhttp;
+package io.aierr.instrumentation.okhttp.okhttp3;
 
-/**
- * Lets what the app's callback threw reach the dispatcher thread as it was, checked or not: OkHttp
- * handles it there as it would without aierr (method handles declare {@code Throwable}).
- */
+/** Throws a checked exception where the signature does not declare it, so that it arrives as it was. */
 final class Rethrow {
     private Rethrow() {
     }

@@ -1,37 +1,32 @@
-package io.aierr.instrumentation.okhttp;
+package io.aierr.instrumentation.okhttp.okhttp3;
 
 import io.aierr.core.limits.Refusal;
 import io.aierr.core.retry.AiCall;
 import io.aierr.core.retry.BlockingRetries;
 import io.aierr.core.retry.Verdict;
 import io.aierr.instrumentation.CallDepth;
+import io.aierr.instrumentation.okhttp.SendingCalls;
+import okhttp3.Call;
+import okhttp3.Response;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.function.Consumer;
 
 /** An {@code execute()} call's side of the blocking retry loop, on the caller's thread. */
-final class ExecutedCall extends LogicalCall implements BlockingRetries.Exchange<Object, Exception> {
-    private final SendingCalls sending;
-
-    ExecutedCall(OkHttpApi api, Object appCall, Object request, AiCall call, Consumer<String> warn,
-                 SendingCalls sending) {
-        super(api, appCall, request, call, warn);
-        this.sending = sending;
+final class ExecutedCall extends LogicalCall implements BlockingRetries.Exchange<Response, Exception> {
+    ExecutedCall(Call appCall, AiCall call, Consumer<String> warn, SendingCalls sending) {
+        super(appCall, call, warn, sending);
     }
 
     @Override
-    public Object send(String traceparent, Verdict verdict) throws Exception {
-        Object current = callFor(traceparent);
-        sending.started(current, this);
+    public Response send(String traceparent, Verdict verdict) throws IOException {
+        Call current = callFor(traceparent);
+        attemptSentBy(current);
         try {
-            return CallDepth.asAgent(() -> api.execute(current));
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IOException(e);
+            return CallDepth.asAgent(current::execute);
         } finally {
-            sending.ended(current);
+            attemptEnded(current);
         }
     }
 
@@ -59,7 +54,7 @@ final class ExecutedCall extends LogicalCall implements BlockingRetries.Exchange
 
     /** Null when the answer cannot be made: the app's call then goes out as the app made it. */
     @Override
-    public Object answer(Refusal refusal) {
+    public Response answer(Refusal refusal) {
         return refusalAnswer(refusal);
     }
 }
