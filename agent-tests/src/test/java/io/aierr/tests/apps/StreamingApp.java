@@ -1,0 +1,144 @@
+package io.aierr.tests.apps;
+
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * An app that asks for a streamed chat answer and prints what reached it (see {@link AppCall}):
+ * {@code body} (the bytes, newlines as {@code \n}) and {@code body.sha256} for raw clients, the
+ * concatenated deltas as {@code content} for SDKs, {@code first-byte.ms} (from the call to its first
+ * byte or delta), or the exception. Knows nothing of aierr. Option client: jdk-lines (send, ofLines),
+ * jdk-stream (send, ofInputStream), jdk-async (sendAsync, ofInputStream), okhttp-execute,
+ * okhttp-enqueue (a streaming read in the callback); the SDKs are {@link SdkStreamingApp}'s.
+ */
+public final class StreamingApp {
+    private static final String REQUEST = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    public static void main(String[] args) throws Exception {
+        for (AppCall call : AppCall.parse(args)) {
+            call.begin();
+            long start = System.nanoTime();
+            try {
+                switch (call.option("client", "jdk-lines")) {
+                    case "jdk-lines" -> jdkLines(call, start);
+                    case "jdk-stream" -> jdkStream(call, start, false);
+                    case "jdk-async" -> jdkStream(call, start, true);
+                    case "okhttp-execute" -> okHttp(call, start, false);
+                    case "okhttp-enqueue" -> okHttp(call, start, true);
+                    default -> throw new IllegalArgumentException(call.option("client", ""));
+                }
+            } catch (Exception e) {
+                call.failed(e);
+            }
+        }
+    }
+
+    private static HttpRequest jdkRequest(AppCall call) {
+        return HttpRequest.newBuilder(URI.create(call.url)).header("content-type", "application/json")
+                .header("authorization", "Bearer sk-test-not-a-real-key-123456")
+                .POST(HttpRequest.BodyPublishers.ofString(REQUEST)).build();
+    }
+
+    private static void jdkLines(AppCall call, long start) throws Exception {
+        HttpResponse<Stream<String>> response = HttpClient.newHttpClient()
+                .send(jdkRequest(call), HttpResponse.BodyHandlers.ofLines());
+        call.print("status", response.statusCode());
+        StringBuilder all = new StringBuilder();
+        try (Stream<String> lines = response.body()) {
+            Iterator<String> it = lines.iterator();
+            while (it.hasNext()) {
+                String line = it.next();
+                if (all.length() == 0) {
+                    firstByte(call, start);
+                }
+                all.append(line).append('\n');
+            }
+        }
+        show(call, all.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void jdkStream(AppCall call, long start, boolean async) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<InputStream> response = async
+                ? client.sendAsync(jdkRequest(call), HttpResponse.BodyHandlers.ofInputStream()).get()
+                : client.send(jdkRequest(call), HttpResponse.BodyHandlers.ofInputStream());
+        call.print("status", response.statusCode());
+        try (InputStream in = response.body()) {
+            show(call, read(in, call, start));
+        }
+    }
+
+    private static void okHttp(AppCall call, long start, boolean enqueue) throws Exception {
+        OkHttpClient client = new OkHttpClient();
+        Request request = new Request.Builder().url(call.url)
+                .header("authorization", "Bearer sk-test-not-a-real-key-123456")
+                .post(RequestBody.create(MediaType.parse("application/json"), REQUEST)).build();
+        if (!enqueue) {
+            try (Response response = client.newCall(request).execute()) {
+                call.print("status", response.code());
+                show(call, read(response.body().byteStream(), call, start));
+            }
+        } else {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            client.newCall(request).enqueue(new Callback() {
+                @Override
+                public void onFailure(Call c, IOException e) {
+                    call.failed(e);
+                    done.complete(null);
+                }
+
+                @Override
+                public void onResponse(Call c, Response response) {
+                    try (response) {
+                        call.print("status", response.code());
+                        show(call, read(response.body().byteStream(), call, start));
+                    } catch (Exception e) {
+                        call.failed(e);
+                    }
+                    done.complete(null);
+                }
+            });
+            done.get();
+        }
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+
+    private static byte[] read(InputStream in, AppCall call, long start) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            if (all.size() == 0 && n > 0) {
+                firstByte(call, start);
+            }
+            all.write(buffer, 0, n);
+        }
+        return all.toByteArray();
+    }
+
+    static void firstByte(AppCall call, long start) {
+        call.print("first-byte.ms", (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static void show(AppCall call, byte[] bytes) {
+        call.print("body.sha256", AppCall.sha256(bytes));
+        call.print("body", new String(bytes, StandardCharsets.UTF_8).replace("\n", "\\n"));
+    }
+}
