@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * An app that asks for a streamed chat answer and prints what reached it (see {@link AppCall}):
  * {@code body} (the bytes, newlines as {@code \n}) and {@code body.sha256} for raw clients, the
  * concatenated deltas as {@code content} for SDKs, {@code first-byte.ms} (from the call to its first
- * byte or delta), or the exception. Knows nothing of aierr. Option client: jdk-lines (send, ofLines),
+ * byte or delta, then its {@code first-line} mark), or the exception. Knows nothing of aierr. Option client: jdk-lines (send, ofLines),
  * jdk-stream (send, ofInputStream), jdk-async (sendAsync, ofInputStream), okhttp-execute,
  * okhttp-enqueue (a streaming read in the callback); the SDKs are {@link SdkStreamingApp}'s.
  */
@@ -133,8 +133,10 @@ public final class StreamingApp {
         return all.toByteArray();
     }
 
+    /** Also tells the server, which may hold the rest of its stream until the app read something ({@link Signals}). */
     static void firstByte(AppCall call, long start) {
         call.print("first-byte.ms", (System.nanoTime() - start) / 1_000_000);
+        Signals.send(call.signals(), "first-line");
     }
 
     private static void show(AppCall call, byte[] bytes) {

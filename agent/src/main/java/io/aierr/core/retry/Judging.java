@@ -74,12 +74,12 @@ final class Judging {
         String contentType = headers.first("content-type");
         if (verdict.holdsFirstEvent(contentType)) {
             FirstEvent first = new FirstEvent();
-            PeekedBody held = PeekedBody.firstEvent(content, first, verdict.firstEventWaitMillis());
-            RetryDecision decision = held.failure() == null ? verdict.judgeFirstEvent(headers, first) : null;
+            HeldStream held = HeldStream.hold(content, first, verdict.firstEventWaitMillis());
+            RetryDecision decision = held.firstEventCame() ? verdict.judgeFirstEvent(headers, first) : null;
             if (decision != null && decision.retry) {
-                return null;
+                return null; // the driver discards the response, which closes the stream
             }
-            content = held.replay();
+            content = held.handOver();
         }
         SuccessBody body = call.successBody(contentType);
         try {

@@ -41,27 +41,6 @@ public final class PeekedBody {
         if (in == null) {
             return new PeekedBody(new byte[0], false, null, null, false);
         }
-        return read(in, limit, (bytes, offset, length) -> false);
-    }
-
-    /**
-     * Reads a held event stream until its first event came whole, {@link FirstEvent#HOLD_LIMIT} bytes
-     * came without one, the body ended, or {@code waitMillis} passed: the wait is looked at each time
-     * bytes arrive, so a read that blocks keeps the hand-over waiting for the server's next bytes, as
-     * the app's own first read would wait for them.
-     */
-    static PeekedBody firstEvent(InputStream in, FirstEvent first, long waitMillis) {
-        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
-        return read(in, FirstEvent.HOLD_LIMIT,
-                (bytes, offset, length) -> first.accept(bytes, offset, length) || System.nanoTime() - deadline >= 0);
-    }
-
-    /** Decides after each read whether enough is held. */
-    private interface Enough {
-        boolean after(byte[] bytes, int offset, int length);
-    }
-
-    private static PeekedBody read(InputStream in, int limit, Enough enough) {
         byte[] buffer = new byte[limit];
         int size = 0;
         try {
@@ -71,9 +50,6 @@ public final class PeekedBody {
                     return new PeekedBody(Arrays.copyOf(buffer, size), false, in, null, true);
                 }
                 size += n;
-                if (n > 0 && enough.after(buffer, size - n, n)) {
-                    return new PeekedBody(Arrays.copyOf(buffer, size), true, in, null, true);
-                }
             }
             return new PeekedBody(buffer, true, in, null, true);
         } catch (IOException e) {
