@@ -72,6 +72,12 @@ public final class AiCall {
     private String waitStretched;
     private int lastStatus;
     private volatile ClassifiedError lastError;
+    /**
+     * The last error the app read inside the stream of its success: the call's final error. Set from
+     * the reading thread, which may be ahead of the attempt's own end (a body read whole before the
+     * client returns), so it is kept apart from {@link #lastError}.
+     */
+    private volatile ClassifiedError streamError;
     /** The attempt in flight answered a 200 whose first event was an error: not a pass for the endpoint. */
     private boolean firstEventFailed;
     private String giveUpReason;
@@ -338,7 +344,7 @@ public final class AiCall {
      * call, unless a later one follows. Mid-stream errors are never retried: content reached the app.
      */
     void inBandError(ClassifiedError error) {
-        lastError = error;
+        streamError = error;
         observer.inBandError(error);
     }
 
@@ -571,7 +577,8 @@ public final class AiCall {
 
     /** Tells the observer the call ended, once both the call and the body the app reads are done. */
     void report() {
-        observer.callEnded(attempts, lastStatus, lastError, endedBy, giveUpReason);
+        ClassifiedError inStream = streamError;
+        observer.callEnded(attempts, lastStatus, inStream != null ? inStream : lastError, endedBy, giveUpReason);
     }
 
     private static CallObserver safe(Telemetry telemetry, CallInfo info) {
