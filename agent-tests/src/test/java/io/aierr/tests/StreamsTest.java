@@ -78,10 +78,10 @@ class StreamsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk-lines", "jdk-stream", "jdk-async", "okhttp-execute", "okhttp-enqueue"})
+    @ValueSource(strings = {"jdk-lines", "jdk-stream", "jdk-async", "okhttp-execute", "okhttp-enqueue", "hc5-async"})
     void aFirstEventErrorIsRetriedAndMidStreamOnesAreClassified(String client) throws Exception {
         try (OtlpReceiver receiver = new OtlpReceiver()) {
-            Played played = openAiShapes(client).play(StreamingApp.class, exporting(receiver, StreamsTest::okHttp));
+            Played played = openAiShapes(client).play(StreamingApp.class, exporting(receiver, StreamsTest::clients));
             String app = played + "\n--- spans\n" + receiver.spans();
             assertAll(app,
                     () -> assertEquals("200", played.value("retried", "status")),
@@ -112,7 +112,7 @@ class StreamsTest {
         Played played = new ScenarioTable("/v1/messages", "anthropic")
                 .scenario("overloaded", s -> s.then(stream(ANTHROPIC_OVERLOADED_FIRST)).then(stream(ANTHROPIC_GOOD)),
                         "client=jdk-lines")
-                .play(StreamingApp.class, jvm -> okHttp(jvm).property("aierr.retry.initial-backoff", "20ms"));
+                .play(StreamingApp.class, jvm -> clients(jvm).property("aierr.retry.initial-backoff", "20ms"));
         assertEquals(sha256(ANTHROPIC_GOOD), played.value("overloaded", "body.sha256"), played.toString());
         assertEquals(2, played.requests("overloaded").size());
     }
@@ -123,14 +123,14 @@ class StreamsTest {
      * unbounded, the server would wait in vain ({@code restWaitedForTheApp} false).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk-lines", "jdk-stream", "jdk-async", "okhttp-execute", "okhttp-enqueue"})
+    @ValueSource(strings = {"jdk-lines", "jdk-stream", "jdk-async", "okhttp-execute", "okhttp-enqueue", "hc5-async"})
     void aFirstEventThatDoesNotComeWithinTheWaitIsNotWaitedFor(String client) throws Exception {
         List<String> stalled = List.of(": keep-alive\ndata: {\"id\":\"c1\",", GOOD.get(0).substring(17), GOOD.get(1),
                 GOOD.get(2));
         Played played = new ScenarioTable(PATH)
                 .scenario("stalled", s -> s.then(Reply.status(200).streamedUntilRead(stalled, "text/event-stream")),
                         "client=" + client)
-                .play(StreamingApp.class, jvm -> okHttp(jvm).property("aierr.stream.first-event-wait", "300ms"));
+                .play(StreamingApp.class, jvm -> clients(jvm).property("aierr.stream.first-event-wait", "300ms"));
         assertEquals(sha256(stalled), played.value("stalled", "body.sha256"), played.toString());
         assertEquals(String.join("", GOOD), String.join("", stalled).substring(13), "the test's own stream");
         assertTrue(played.requests("stalled").get(0).restWaitedForTheApp, played.toString());
@@ -138,7 +138,7 @@ class StreamsTest {
 
     @Test
     void withoutAierrTheAppSeesTheErrorEvent() throws Exception {
-        Played played = openAiShapes("jdk-lines").play(StreamingApp.class, jvm -> okHttp(jvm).withoutAgent());
+        Played played = openAiShapes("jdk-lines").play(StreamingApp.class, jvm -> clients(jvm).withoutAgent());
         assertEquals(sha256(RATE_LIMITED_FIRST), played.value("retried", "body.sha256"), played.toString());
         assertEquals(1, played.requests("retried").size());
     }
@@ -146,14 +146,15 @@ class StreamsTest {
     @Test
     void noHoldWhenTheWaitIsZero() throws Exception {
         Played played = openAiShapes("jdk-stream")
-                .play(StreamingApp.class, jvm -> okHttp(jvm).property("aierr.stream.first-event-wait", "0"));
+                .play(StreamingApp.class, jvm -> clients(jvm).property("aierr.stream.first-event-wait", "0"));
         assertEquals(sha256(RATE_LIMITED_FIRST), played.value("retried", "body.sha256"), played.toString());
         assertEquals(1, played.requests("retried").size());
     }
 
-    /** The app is compiled against OkHttp 4, which it needs on its class path whichever client it uses. */
-    static ForkedJvm okHttp(ForkedJvm jvm) {
-        return jvm.jarsIn(OkHttpClientTest.OkHttp.V4.jars());
+    /** The app is compiled against OkHttp 4 and HttpClient 5, which it needs on its class path whichever client it uses. */
+    static ForkedJvm clients(ForkedJvm jvm) {
+        return jvm.jarsIn(OkHttpClientTest.OkHttp.V4.jars()).library("httpclient5-").library("httpcore5-")
+                .library("slf4j-api");
     }
 
     static void assertInBand(Span call, String category, String app) {

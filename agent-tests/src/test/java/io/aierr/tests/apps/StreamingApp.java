@@ -1,6 +1,12 @@
 package io.aierr.tests.apps;
 
 import okhttp3.Call;
+import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.nio.entity.AsyncEntityProducers;
+import org.apache.hc.core5.http.nio.support.AsyncRequestBuilder;
 import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -15,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +33,8 @@ import java.util.stream.Stream;
  * concatenated deltas as {@code content} for SDKs, {@code first-byte.ms} (from the call to its first
  * byte or delta, then its {@code first-line} mark), or the exception. Knows nothing of aierr. Option client: jdk-lines (send, ofLines),
  * jdk-stream (send, ofInputStream), jdk-async (sendAsync, ofInputStream), okhttp-execute,
- * okhttp-enqueue (a streaming read in the callback); the SDKs are {@link SdkStreamingApp}'s.
+ * okhttp-enqueue (a streaming read in the callback), hc5-async (HttpClient 5 async with a streaming
+ * consumer); the SDKs are {@link SdkStreamingApp}'s.
  */
 public final class StreamingApp {
     private static final String REQUEST = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -42,6 +50,7 @@ public final class StreamingApp {
                     case "jdk-async" -> jdkStream(call, start, true);
                     case "okhttp-execute" -> okHttp(call, start, false);
                     case "okhttp-enqueue" -> okHttp(call, start, true);
+                    case "hc5-async" -> hc5Async(call, start);
                     default -> throw new IllegalArgumentException(call.option("client", ""));
                 }
             } catch (Exception e) {
@@ -119,6 +128,50 @@ public final class StreamingApp {
         }
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
+    }
+
+    private static void hc5Async(AppCall call, long start) throws Exception {
+        try (CloseableHttpAsyncClient client = HttpAsyncClients.createDefault()) {
+            client.start();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            Integer status = client.execute(AsyncRequestBuilder.post(call.url)
+                    .setHeader("authorization", "Bearer sk-test-not-a-real-key-123456")
+                    .setEntity(AsyncEntityProducers.create(REQUEST, ContentType.APPLICATION_JSON)).build(),
+                    new AbstractBinResponseConsumer<Integer>() {
+                        private int code;
+
+                        @Override
+                        protected void start(org.apache.hc.core5.http.HttpResponse response, ContentType contentType) {
+                            code = response.getCode();
+                        }
+
+                        @Override
+                        protected int capacityIncrement() {
+                            return Integer.MAX_VALUE;
+                        }
+
+                        @Override
+                        protected void data(ByteBuffer src, boolean endOfStream) {
+                            if (src.hasRemaining() && all.size() == 0) {
+                                firstByte(call, start);
+                            }
+                            byte[] chunk = new byte[src.remaining()];
+                            src.get(chunk);
+                            all.write(chunk, 0, chunk.length);
+                        }
+
+                        @Override
+                        protected Integer buildResult() {
+                            return code;
+                        }
+
+                        @Override
+                        public void releaseResources() {
+                        }
+                    }, null).get();
+            call.print("status", status);
+            show(call, all.toByteArray());
+        }
     }
 
     private static byte[] read(InputStream in, AppCall call, long start) throws IOException {
