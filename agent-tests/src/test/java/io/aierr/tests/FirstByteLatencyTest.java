@@ -67,7 +67,7 @@ class FirstByteLatencyTest {
             String measured = client + "-measured";
             String key = raw ? "body.sha256" : "content";
             assertEquals(without.value(measured, key), with.value(measured, key), with + "\n" + without);
-            assertEquals(1, with.requests(measured).size());
+            assertEquals(1, with.requests(measured).size(), with.toString());
             report.append("| ").append(client).append(" | ").append(without.value(measured, "first-byte.ms"))
                     .append(" | ").append(with.value(measured, "first-byte.ms")).append(" |\n");
         }

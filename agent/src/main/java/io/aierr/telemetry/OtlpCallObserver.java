@@ -200,7 +200,6 @@ final class OtlpCallObserver implements CallObserver {
     /** On the call span, as the attempt span carries an error response's: the stream's error reached the app. */
     @Override
     public void inBandError(ClassifiedError error) {
-        lastError = error;
         call.addEvent(TelemetryNames.EVENT_ERROR, classified(error));
         otel.errors.add(1, Attributes.of(PROVIDER, error.provider, ERROR_CATEGORY, error.category.id(),
                 HTTP_RESPONSE_STATUS_CODE, 200L));

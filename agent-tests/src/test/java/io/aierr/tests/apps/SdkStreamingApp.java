@@ -23,16 +23,15 @@ public final class SdkStreamingApp {
     public static void main(String[] args) throws Exception {
         for (AppCall call : AppCall.parse(args)) {
             call.begin();
-            long start = System.nanoTime();
             if ("langchain4j".equals(call.option("client", "openai"))) {
-                langChain4j(call, start);
+                langChain4j(call);
             } else {
-                openAi(call, start);
+                openAi(call);
             }
         }
     }
 
-    private static void openAi(AppCall call, long start) {
+    private static void openAi(AppCall call) {
         OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(call.url).apiKey("sk-test-not-a-real-key-123456")
                 .build();
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(ChatModel.GPT_4O_MINI)
@@ -41,7 +40,7 @@ public final class SdkStreamingApp {
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
             stream.stream().forEach(chunk -> chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text -> {
                 if (content.length() == 0) {
-                    StreamingApp.firstByte(call, start);
+                    call.firstByte();
                 }
                 content.append(text);
             })));
@@ -54,7 +53,7 @@ public final class SdkStreamingApp {
         }
     }
 
-    private static void langChain4j(AppCall call, long start) throws Exception {
+    private static void langChain4j(AppCall call) throws Exception {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(call.url)
                 .apiKey("sk-test-not-a-real-key-123456").modelName("gpt-4o-mini").build();
         StringBuilder content = new StringBuilder();
@@ -63,7 +62,7 @@ public final class SdkStreamingApp {
             @Override
             public void onPartialResponse(String partial) {
                 if (content.length() == 0) {
-                    StreamingApp.firstByte(call, start);
+                    call.firstByte();
                 }
                 content.append(partial);
             }

@@ -42,15 +42,14 @@ public final class StreamingApp {
     public static void main(String[] args) throws Exception {
         for (AppCall call : AppCall.parse(args)) {
             call.begin();
-            long start = System.nanoTime();
             try {
                 switch (call.option("client", "jdk-lines")) {
-                    case "jdk-lines" -> jdkLines(call, start);
-                    case "jdk-stream" -> jdkStream(call, start, false);
-                    case "jdk-async" -> jdkStream(call, start, true);
-                    case "okhttp-execute" -> okHttp(call, start, false);
-                    case "okhttp-enqueue" -> okHttp(call, start, true);
-                    case "hc5-async" -> hc5Async(call, start);
+                    case "jdk-lines" -> jdkLines(call);
+                    case "jdk-stream" -> jdkStream(call, false);
+                    case "jdk-async" -> jdkStream(call, true);
+                    case "okhttp-execute" -> okHttp(call, false);
+                    case "okhttp-enqueue" -> okHttp(call, true);
+                    case "hc5-async" -> hc5Async(call);
                     default -> throw new IllegalArgumentException(call.option("client", ""));
                 }
             } catch (Exception e) {
@@ -65,7 +64,7 @@ public final class StreamingApp {
                 .POST(HttpRequest.BodyPublishers.ofString(REQUEST)).build();
     }
 
-    private static void jdkLines(AppCall call, long start) throws Exception {
+    private static void jdkLines(AppCall call) throws Exception {
         HttpResponse<Stream<String>> response = HttpClient.newHttpClient()
                 .send(jdkRequest(call), HttpResponse.BodyHandlers.ofLines());
         call.print("status", response.statusCode());
@@ -75,7 +74,7 @@ public final class StreamingApp {
             while (it.hasNext()) {
                 String line = it.next();
                 if (all.length() == 0) {
-                    firstByte(call, start);
+                    call.firstByte();
                 }
                 all.append(line).append('\n');
             }
@@ -83,18 +82,18 @@ public final class StreamingApp {
         show(call, all.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void jdkStream(AppCall call, long start, boolean async) throws Exception {
+    private static void jdkStream(AppCall call, boolean async) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpResponse<InputStream> response = async
                 ? client.sendAsync(jdkRequest(call), HttpResponse.BodyHandlers.ofInputStream()).get()
                 : client.send(jdkRequest(call), HttpResponse.BodyHandlers.ofInputStream());
         call.print("status", response.statusCode());
         try (InputStream in = response.body()) {
-            show(call, read(in, call, start));
+            show(call, read(in, call));
         }
     }
 
-    private static void okHttp(AppCall call, long start, boolean enqueue) throws Exception {
+    private static void okHttp(AppCall call, boolean enqueue) throws Exception {
         OkHttpClient client = new OkHttpClient();
         Request request = new Request.Builder().url(call.url)
                 .header("authorization", "Bearer sk-test-not-a-real-key-123456")
@@ -102,7 +101,7 @@ public final class StreamingApp {
         if (!enqueue) {
             try (Response response = client.newCall(request).execute()) {
                 call.print("status", response.code());
-                show(call, read(response.body().byteStream(), call, start));
+                show(call, read(response.body().byteStream(), call));
             }
         } else {
             CompletableFuture<Void> done = new CompletableFuture<>();
@@ -117,7 +116,7 @@ public final class StreamingApp {
                 public void onResponse(Call c, Response response) {
                     try (response) {
                         call.print("status", response.code());
-                        show(call, read(response.body().byteStream(), call, start));
+                        show(call, read(response.body().byteStream(), call));
                     } catch (Exception e) {
                         call.failed(e);
                     }
@@ -130,7 +129,7 @@ public final class StreamingApp {
         client.connectionPool().evictAll();
     }
 
-    private static void hc5Async(AppCall call, long start) throws Exception {
+    private static void hc5Async(AppCall call) throws Exception {
         try (CloseableHttpAsyncClient client = HttpAsyncClients.createDefault()) {
             client.start();
             ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -153,7 +152,7 @@ public final class StreamingApp {
                         @Override
                         protected void data(ByteBuffer src, boolean endOfStream) {
                             if (src.hasRemaining() && all.size() == 0) {
-                                firstByte(call, start);
+                                call.firstByte();
                             }
                             byte[] chunk = new byte[src.remaining()];
                             src.get(chunk);
@@ -174,22 +173,16 @@ public final class StreamingApp {
         }
     }
 
-    private static byte[] read(InputStream in, AppCall call, long start) throws IOException {
+    private static byte[] read(InputStream in, AppCall call) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         for (int n; (n = in.read(buffer)) >= 0; ) {
             if (all.size() == 0 && n > 0) {
-                firstByte(call, start);
+                call.firstByte();
             }
             all.write(buffer, 0, n);
         }
         return all.toByteArray();
-    }
-
-    /** Also tells the server, which may hold the rest of its stream until the app read something ({@link Signals}). */
-    static void firstByte(AppCall call, long start) {
-        call.print("first-byte.ms", (System.nanoTime() - start) / 1_000_000);
-        Signals.send(call.signals(), "first-line");
     }
 
     private static void show(AppCall call, byte[] bytes) {

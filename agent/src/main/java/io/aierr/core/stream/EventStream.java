@@ -40,7 +40,6 @@ public final class EventStream {
     private boolean oversized;
     /** While {@link #oversized}: the line being skipped had bytes, so it is not the blank line that ends the event. */
     private boolean skippedLine;
-    private long events;
 
     public EventStream(Listener listener) {
         this.listener = listener;
@@ -49,11 +48,6 @@ public final class EventStream {
     /** True for a {@code text/event-stream} content type. */
     public static boolean isEventStream(String contentType) {
         return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
-    }
-
-    /** How many events were complete so far. */
-    public long events() {
-        return events;
     }
 
     /** The next bytes of the stream. */
@@ -151,7 +145,6 @@ public final class EventStream {
 
     private void dispatch() {
         if (hasData || name != null) {
-            events++;
             listener.event(name, buffer, dataLength);
         }
         reset();
