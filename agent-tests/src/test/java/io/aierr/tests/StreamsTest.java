@@ -78,7 +78,8 @@ class StreamsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk-lines", "jdk-stream", "jdk-async", "okhttp-execute", "okhttp-enqueue", "hc5-async"})
+    @ValueSource(strings = {"jdk-lines", "jdk-stream", "jdk-async", "okhttp-execute", "okhttp-enqueue", "okhttp-sse",
+            "hc5-async"})
     void aFirstEventErrorIsRetriedAndMidStreamOnesAreClassified(String client) throws Exception {
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             Played played = openAiShapes(client).play(StreamingApp.class, exporting(receiver, StreamsTest::clients));
@@ -117,17 +118,18 @@ class StreamsTest {
         assertEquals(2, played.requests("overloaded").size());
     }
 
-    @Test
-    void withoutAierrTheAppSeesTheErrorEvent() throws Exception {
-        Played played = openAiShapes("jdk-lines").play(StreamingApp.class, jvm -> clients(jvm).withoutAgent());
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jdk-lines", "okhttp-sse"})
+    void withoutAierrTheAppSeesTheErrorEvent(String client) throws Exception {
+        Played played = openAiShapes(client).play(StreamingApp.class, jvm -> clients(jvm).withoutAgent());
         assertEquals(sha256(RATE_LIMITED_FIRST), played.value("retried", "body.sha256"), played.toString());
         assertEquals(1, played.requests("retried").size());
     }
 
     /** The app is compiled against OkHttp 4 and HttpClient 5, which it needs on its class path whichever client it uses. */
     static ForkedJvm clients(ForkedJvm jvm) {
-        return jvm.jarsIn(OkHttpClientTest.OkHttp.V4.jars()).library("httpclient5-").library("httpcore5-")
-                .library("slf4j-api");
+        return jvm.jarsIn(OkHttpClientTest.OkHttp.V4.jars()).library("okhttp-sse").library("httpclient5-")
+                .library("httpcore5-").library("slf4j-api");
     }
 
     static void assertInBand(Span call, String category, String app) {

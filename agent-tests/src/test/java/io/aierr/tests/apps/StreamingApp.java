@@ -13,6 +13,9 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +36,9 @@ import java.util.stream.Stream;
  * concatenated deltas as {@code content} for SDKs, {@code first-byte.ms} (from the call to its first
  * byte or delta, then its {@code first-line} mark), or the exception. Knows nothing of aierr. Option client: jdk-lines (send, ofLines),
  * jdk-stream (send, ofInputStream), jdk-async (sendAsync, ofInputStream), okhttp-execute,
- * okhttp-enqueue (a streaming read in the callback), hc5-async (HttpClient 5 async with a streaming
+ * okhttp-enqueue (a streaming read in the callback), okhttp-sse (okhttp-sse's {@code EventSource}, its
+ * events written back in the form the tests' servers send them: {@code event: } and {@code data: }
+ * lines, a blank line after each), hc5-async (HttpClient 5 async with a streaming
  * consumer); the SDKs are {@link SdkStreamingApp}'s.
  */
 public final class StreamingApp {
@@ -49,6 +54,7 @@ public final class StreamingApp {
                     case "jdk-async" -> jdkStream(call, true);
                     case "okhttp-execute" -> okHttp(call, false);
                     case "okhttp-enqueue" -> okHttp(call, true);
+                    case "okhttp-sse" -> okHttpSse(call);
                     case "hc5-async" -> hc5Async(call);
                     default -> throw new IllegalArgumentException(call.option("client", ""));
                 }
@@ -93,11 +99,15 @@ public final class StreamingApp {
         }
     }
 
-    private static void okHttp(AppCall call, boolean enqueue) throws Exception {
-        OkHttpClient client = new OkHttpClient();
-        Request request = new Request.Builder().url(call.url)
+    private static Request okHttpRequest(AppCall call) {
+        return new Request.Builder().url(call.url)
                 .header("authorization", "Bearer sk-test-not-a-real-key-123456")
                 .post(RequestBody.create(MediaType.parse("application/json"), REQUEST)).build();
+    }
+
+    private static void okHttp(AppCall call, boolean enqueue) throws Exception {
+        OkHttpClient client = new OkHttpClient();
+        Request request = okHttpRequest(call);
         if (!enqueue) {
             try (Response response = client.newCall(request).execute()) {
                 call.print("status", response.code());
@@ -125,6 +135,43 @@ public final class StreamingApp {
             });
             done.get();
         }
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+
+    private static void okHttpSse(AppCall call) throws Exception {
+        OkHttpClient client = new OkHttpClient();
+        StringBuilder events = new StringBuilder();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        EventSources.createFactory(client).newEventSource(okHttpRequest(call), new EventSourceListener() {
+            @Override
+            public void onOpen(EventSource source, Response response) {
+                call.print("status", response.code());
+            }
+
+            @Override
+            public void onEvent(EventSource source, String id, String type, String data) {
+                if (events.length() == 0) {
+                    call.firstByte();
+                }
+                events.append(type == null ? "" : "event: " + type + "\n").append("data: ").append(data).append("\n\n");
+            }
+
+            @Override
+            public void onClosed(EventSource source) {
+                done.complete(null);
+            }
+
+            @Override
+            public void onFailure(EventSource source, Throwable t, Response response) {
+                if (t != null) {
+                    call.failed(t);
+                }
+                done.complete(null);
+            }
+        });
+        done.get();
+        show(call, events.toString().getBytes(StandardCharsets.UTF_8));
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
     }
