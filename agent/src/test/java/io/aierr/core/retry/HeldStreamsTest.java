@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -26,7 +27,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,7 +64,7 @@ class HeldStreamsTest {
             });
 
     /** Stream responses from a script; the app reads each delivered one whole. */
-    private static final class Streams implements BlockingRetries.Exchange<InputStream[], IOException> {
+    private static class Streams implements BlockingRetries.Exchange<InputStream[], IOException> {
         final Deque<InputStream> script = new ArrayDeque<>();
         final List<String> log = new ArrayList<>();
         final CountDownLatch handedOver = new CountDownLatch(1);
@@ -188,6 +192,30 @@ class HeldStreamsTest {
         assertEquals(List.of("send"), streams.log);
         assertTrue(restWaitedForTheApp.get(), "handed over after the hold's wait, before the event was whole");
         assertTrue(heard.contains("in-band overloaded"), heard.toString());
+    }
+
+    @Test
+    void aStreamThatBreaksWhileHeldReachesTheAppWithItsBytesThenTheSameFailure() throws IOException {
+        IOException reset = new IOException("connection reset");
+        byte[] came = "event: error\ndata: {\"ty".getBytes(StandardCharsets.UTF_8);
+        InputStream breaking = new SequenceInputStream(new ByteArrayInputStream(came), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw reset;
+            }
+        });
+        InputStream[] handed = new InputStream[1];
+        Streams streams = new Streams() {
+            @Override
+            public InputStream[] withBody(InputStream[] response, InputStream content) {
+                handed[0] = content;
+                return response;
+            }
+        }.then(breaking);
+        BlockingRetries.run(call(true), streams);
+        assertEquals(List.of("send"), streams.log, "a broken stream is never retried");
+        assertArrayEquals(came, handed[0].readNBytes(came.length));
+        assertSame(reset, assertThrows(IOException.class, () -> handed[0].read()));
     }
 
     @Test
