@@ -71,7 +71,7 @@ public final class AiCall {
     private BackoffSource waitSource;
     private String waitStretched;
     private int lastStatus;
-    private volatile ClassifiedError lastError;
+    private ClassifiedError lastError;
     /**
      * The last error the app read inside the stream of its success: the call's final error. Set from
      * the reading thread, which may be ahead of the attempt's own end (a body read whole before the

@@ -58,14 +58,21 @@ public final class SuccessBody {
         }
     }
 
-    /** One event of an event stream: its usage, and the error it carries, if any. */
+    /**
+     * One event of an event stream: its usage, and the error it carries, if any. Whatever fails here
+     * fails for this event only: the parser keeps its place for the next.
+     */
     private void event(String name, byte[] data, int length) {
-        reader.event(data, length);
-        if (length > 0 && (data[0] == '{' || data[0] == '[')) {
-            ClassifiedError error = StreamEvents.errorIn(provider, name, Arrays.copyOf(data, length));
-            if (error != null) {
-                call.inBandError(error);
+        try {
+            reader.event(data, length);
+            if (length > 0 && (data[0] == '{' || data[0] == '[')) {
+                ClassifiedError error = StreamEvents.errorIn(provider, name, Arrays.copyOf(data, length));
+                if (error != null) {
+                    call.inBandError(error);
+                }
             }
+        } catch (RuntimeException e) {
+            // aierr's reading of one event; the app's bytes go on regardless
         }
     }
 

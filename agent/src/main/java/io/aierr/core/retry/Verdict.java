@@ -33,7 +33,10 @@ public final class Verdict {
         return d;
     }
 
-    /** Whether a success of this content type waits for its first event before the app gets it; see {@link AiCall#holdsFirstEvent}. */
+    /**
+     * Whether a success of this content type waits for its first event before the app gets it; see
+     * {@link AiCall#holdsFirstEvent}.
+     */
     public boolean holdsFirstEvent(String contentType) {
         return call.holdsFirstEvent(contentType);
     }
