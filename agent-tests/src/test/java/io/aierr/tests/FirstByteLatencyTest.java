@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class FirstByteLatencyTest {
     private static final List<String> RAW = List.of("jdk-lines", "jdk-stream", "jdk-async", "okhttp-execute",
-            "okhttp-enqueue", "hc5-async");
+            "okhttp-enqueue", "okhttp-sse", "hc5-async");
     private static final List<String> SDKS = List.of("openai", "langchain4j");
     /** No bytes with the headers, then the first event 200 ms later. */
     private static final List<String> DELAYED = new ArrayList<>(List.of(""));
