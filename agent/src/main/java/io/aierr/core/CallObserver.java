@@ -56,7 +56,9 @@ public interface CallObserver {
     /**
      * The app read an error event inside the stream of the call's success (an in-band error, or an
      * answer stopped by a content filter): it reached the app, and is the call's final error unless
-     * another follows. May come before or after the call's last attempt ended, before {@code callEnded}.
+     * another follows. Comes before {@code callEnded}, from the thread that reads the body, which may
+     * be ahead of the attempt's own end (a body read whole before the client returns): the one call
+     * that may overlap another of the same AI call.
      */
     default void inBandError(ClassifiedError error) {
     }
