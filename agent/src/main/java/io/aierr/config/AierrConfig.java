@@ -52,6 +52,11 @@ public final class AierrConfig {
      * continues that call instead of starting a fresh one; 0 when off.
      */
     public final long resendWindowMillis;
+    /**
+     * {@code aierr.stream.first-event-wait}: a replayable call's event stream goes to the app once its
+     * first event shows no in-band error, held at most this long (and 16 KiB); 0 when never held.
+     */
+    public final long firstEventWaitMillis;
     /** {@code aierr.exporter}: any of {@code otlp}, {@code console}; empty for {@code none}. */
     public final Set<String> exporters;
     public final boolean summary;
@@ -91,6 +96,7 @@ public final class AierrConfig {
         breakerFailures = breakerEnabled ? failures : 0;
         breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);
         resendWindowMillis = r.duration("aierr.retry.resend-window", 30_000);
+        firstEventWaitMillis = r.duration("aierr.stream.first-event-wait", 2_000);
         exporters = r.exporters("aierr.exporter");
         summary = r.bool("aierr.summary", true);
         collectorEndpoints = r.collectorEndpoints();

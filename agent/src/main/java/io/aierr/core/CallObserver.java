@@ -6,8 +6,9 @@ import io.aierr.core.usage.ResponseUsage;
 
 /**
  * Receives the life of one logical AI call, in order: for each attempt {@code attemptStarted} then
- * one {@code attempt*} outcome, a {@code backoff} between attempts, {@code responseRead} when the
- * app has read a success's body, and {@code callEnded} once.
+ * one {@code attempt*} outcome, a {@code backoff} between attempts, {@code inBandError} for each
+ * error event the app reads in a streamed success, {@code responseRead} when the app has read a
+ * success's body, and {@code callEnded} once.
  * Implementations must be cheap and must never throw. Calls of one AI call never overlap, but
  * may come from different threads (async clients).
  */
@@ -50,6 +51,16 @@ public interface CallObserver {
      *                  call's own wait that the gate made longer ({@code retry-after-ms 250ms}); else null
      */
     default void backoff(int nextAttempt, long waitedMillis, BackoffSource source, String stretched) {
+    }
+
+    /**
+     * The app read an error event inside the stream of the call's success (an in-band error, or an
+     * answer stopped by a content filter): it reached the app, and is the call's final error unless
+     * another follows. Comes before {@code callEnded}, from the thread that reads the body, which may
+     * be ahead of the attempt's own end (a body read whole before the client returns): the one call
+     * that may overlap another of the same AI call.
+     */
+    default void inBandError(ClassifiedError error) {
     }
 
     /**

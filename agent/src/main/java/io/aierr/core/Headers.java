@@ -43,6 +43,14 @@ public final class Headers {
         return list == null ? Collections.emptyList() : list;
     }
 
+    /** The same headers with this one's values replaced by {@code value}. */
+    public Headers with(String name, String value) {
+        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        copy.putAll(values);
+        copy.put(name, Collections.singletonList(value));
+        return new Headers(copy);
+    }
+
     public Iterable<String> names() {
         return values.keySet();
     }

@@ -103,6 +103,11 @@ final class CallStats implements Telemetry {
         }
 
         @Override
+        public void inBandError(ClassifiedError error) {
+            count(error);
+        }
+
+        @Override
         public void backoff(int nextAttempt, long delayMillis, BackoffSource source, String stretched) {
             if (nextAttempt > 1) {
                 retries.increment();
@@ -113,7 +118,7 @@ final class CallStats implements Telemetry {
         @Override
         public void callEnded(int attempts, int status, ClassifiedError error, Throwable failure,
                               String giveUpReason) {
-            if (Outcome.failed(status, failure)) {
+            if (Outcome.failed(status, error, failure)) {
                 failedCalls.increment();
             }
         }

@@ -95,6 +95,15 @@ final class ConsoleReporter implements Telemetry {
             pendingMessage = failure.getMessage();
         }
 
+        /** Reached the app inside its stream: nothing is decided on it, so its line is written at once. */
+        @Override
+        public void inBandError(ClassifiedError error) {
+            String head = head(error.provider) + "200 " + error.category.id()
+                    + (error.code == null ? "" : " (" + cut(error.code, 40) + ")") + " " + target() + " in the stream";
+            String end = " -> passed to the app in its stream";
+            write(head + message(error.message, LINE_LIMIT - head.length() - end.length()) + end);
+        }
+
         @Override
         public void backoff(int nextAttempt, long waitedMillis, BackoffSource source, String stretched) {
             backoffMillis += waitedMillis;
@@ -113,7 +122,7 @@ final class ConsoleReporter implements Telemetry {
                 flush(giveUpReason != null ? " -> giving up: " + giveUpReason : " -> the app gets the exception");
             } else if (giveUpReason != null) {
                 write(head(info.provider) + target() + " " + giveUpReason);
-            } else if (attempts > 1 && !Outcome.failed(status, failure)) {
+            } else if (attempts > 1 && !Outcome.failed(status, error, failure)) {
                 write(head(info.provider) + target() + " recovered: " + status + " on attempt " + attempts + " after "
                         + backoffMillis + "ms of backoff");
             }

@@ -130,6 +130,11 @@ final class FanOutTelemetry implements Telemetry {
         }
 
         @Override
+        public void inBandError(ClassifiedError error) {
+            each(o -> o.inBandError(error));
+        }
+
+        @Override
         public void responseRead(ResponseUsage usage) {
             each(o -> o.responseRead(usage));
         }

@@ -197,6 +197,14 @@ final class OtlpCallObserver implements CallObserver {
         otel.backoffDuration.record(delayMillis, Attributes.of(PROVIDER, info.provider, BACKOFF_SOURCE, source));
     }
 
+    /** On the call span, as the attempt span carries an error response's: the stream's error reached the app. */
+    @Override
+    public void inBandError(ClassifiedError error) {
+        call.addEvent(TelemetryNames.EVENT_ERROR, classified(error));
+        otel.errors.add(1, Attributes.of(PROVIDER, error.provider, ERROR_CATEGORY, error.category.id(),
+                HTTP_RESPONSE_STATUS_CODE, 200L));
+    }
+
     /** GenAI semconv: the usage, model, id and finish reasons on the call span, and the token histogram. */
     @Override
     public void responseRead(ResponseUsage usage) {

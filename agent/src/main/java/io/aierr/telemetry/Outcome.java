@@ -9,9 +9,12 @@ final class Outcome {
     private Outcome() {
     }
 
-    /** The app got an error response or an exception. */
-    static boolean failed(int status, Throwable failure) {
-        return failure != null || status >= 400;
+    /**
+     * The app got an error response or an exception, or a success whose stream ended in an error
+     * ({@code error} with a status below 400: an in-band error or a content filter).
+     */
+    static boolean failed(int status, ClassifiedError error, Throwable failure) {
+        return failure != null || status >= 400 || error != null;
     }
 
     /**
@@ -21,7 +24,7 @@ final class Outcome {
      * Attempt spans keep HTTP semconv (the status code, or the exception class).
      */
     static String errorType(int status, ClassifiedError error, Throwable failure) {
-        if (!failed(status, failure)) {
+        if (!failed(status, error, failure)) {
             return null;
         }
         if (error != null) {

@@ -26,7 +26,18 @@ class AierrConfigTest {
         assertTrue(c.summary);
         assertEquals(List.of("http://localhost:4318"), c.collectorEndpoints);
         assertEquals(1 << 20, c.replayLimitBytes);
+        assertEquals(2_000, c.firstEventWaitMillis);
         assertTrue(c.warnings.isEmpty());
+    }
+
+    @Test
+    void theFirstEventWaitIsADurationAndZeroTurnsTheHoldOff() {
+        assertEquals(300, AierrConfig.from(Map.of("aierr.stream.first-event-wait", "300ms")::get).firstEventWaitMillis);
+        assertEquals(0, AierrConfig.from(Map.of("aierr.stream.first-event-wait", "0")::get).firstEventWaitMillis);
+        AierrConfig bad = AierrConfig.from(Map.of("aierr.stream.first-event-wait", "soon")::get);
+        assertEquals(2_000, bad.firstEventWaitMillis);
+        assertEquals(1, bad.warnings.size(), String.join("\n", bad.warnings));
+        assertEquals("AIERR_STREAM_FIRST_EVENT_WAIT", AierrConfig.envName("aierr.stream.first-event-wait"));
     }
 
     @Test

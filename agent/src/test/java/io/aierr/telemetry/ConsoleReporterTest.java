@@ -60,6 +60,25 @@ class ConsoleReporterTest {
     private final CallObserver call = reporter.callStarted(CALL);
 
     @Test
+    void anErrorInsideAStreamIsALineOfItsOwnAndTheCallDoesNotReadAsRecovered() {
+        ClassifiedError overloaded = new ClassifiedError("anthropic", Category.OVERLOADED, 0, null, "overloaded_error",
+                "Overloaded", true, null, "Retry later");
+        call.attemptStarted(1);
+        call.attemptResponded(1, 200, overloaded);
+        clock.advance(300);
+        call.backoff(2, 300, BackoffSource.EXPONENTIAL, null);
+        call.attemptStarted(2);
+        call.attemptResponded(2, 200, null);
+        call.inBandError(overloaded);
+        call.callEnded(2, 200, overloaded, null, null);
+        assertEquals(List.of(
+                "2026-12-07T04:54:30.120Z aierr call=1 anthropic 200 overloaded " + TARGET
+                        + " attempt 1: Overloaded -> retried after 300ms (exponential)",
+                "2026-12-07T04:54:30.420Z aierr call=1 anthropic 200 overloaded " + TARGET
+                        + " in the stream: Overloaded -> passed to the app in its stream"), lines);
+    }
+
+    @Test
     void eachRetriedErrorIsOneLineWithTheTimeItCameAndTheWaitThenTheRecovery() {
         call.attemptStarted(1);
         call.attemptResponded(1, 429, RATE_LIMITED);

@@ -121,6 +121,15 @@ final class AppCall {
     }
 
     /**
+     * The first byte (or delta) of a streamed answer reached the app: prints {@code first-byte.ms}, then
+     * leaves the {@code first-line} mark for a server that holds the rest until the app read something.
+     */
+    void firstByte() {
+        print("first-byte.ms", elapsedMillis());
+        Signals.send(signals(), "first-line");
+    }
+
+    /**
      * Reads a body the way the {@code read} option says: all at once, line by line as it arrives, or
      * counted (chunk by chunk, printing how many bytes came before a read error).
      */

@@ -18,6 +18,7 @@ import io.aierr.core.limits.RateCounters;
 import io.aierr.core.limits.RateGate;
 import io.aierr.core.limits.Refusal;
 import io.aierr.core.limits.TokenGate;
+import io.aierr.core.stream.EventStream;
 import io.aierr.core.usage.ResponseUsage;
 import io.aierr.core.usage.UsageReader;
 
@@ -71,6 +72,14 @@ public final class AiCall {
     private String waitStretched;
     private int lastStatus;
     private ClassifiedError lastError;
+    /**
+     * The last error the app read inside the stream of its success: the call's final error. Set from
+     * the reading thread, which may be ahead of the attempt's own end (a body read whole before the
+     * client returns), so it is kept apart from {@link #lastError}.
+     */
+    private volatile ClassifiedError streamError;
+    /** The attempt in flight answered a 200 whose first event was an error: not a pass for the endpoint. */
+    private boolean firstEventFailed;
     private String giveUpReason;
     /** The success's body the app reads, whose end ends the call's telemetry; null when none is read. */
     private volatile SuccessBody successBody;
@@ -223,6 +232,7 @@ public final class AiCall {
         }
         attempts++;
         attemptSentAt = now;
+        firstEventFailed = false;
         if (tokens != null) {
             limits.tokens.sent(now, tokens);
         }
@@ -283,6 +293,62 @@ public final class AiCall {
         RetryDecision decision = response.bodyBroken
                 ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
                 : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
+        decided(now, decision, error, answer);
+        return decision;
+    }
+
+    /**
+     * Whether a success of this content type is held until its first event (see {@link FirstEvent}):
+     * an event stream of a call that can be sent again, while retries are on and the hold is.
+     */
+    public boolean holdsFirstEvent(String contentType) {
+        return policy.enabled && policy.firstEventWaitMillis > 0 && replayable && EventStream.isEventStream(contentType);
+    }
+
+    /** How long a held stream waits for its first event before it goes to the app all the same. */
+    public long firstEventWaitMillis() {
+        return policy.firstEventWaitMillis;
+    }
+
+    /**
+     * The attempt answered a {@code 200} event stream whose first event carries this error, and nothing
+     * reached the app yet: decided on as an error response would be (same attempts, waits, gate, budget
+     * and breaker). On a retry the caller drops the response and waits; on a give-up the app gets the
+     * stream as it came ({@link #onSuccess}), and its error is reported as it reads it.
+     *
+     * @param answer the event as an error answer (its status the one it names or stands for, its body the
+     *               event's data), for the endpoint's gate and breaker and the answers they may copy
+     */
+    public RetryDecision onFirstEventError(ErrorResponse answer, ClassifiedError error) {
+        assert state == State.SENDING || state == State.ENDED : state;
+        long now = System.nanoTime();
+        firstEventFailed = true;
+        shareWithEndpoint(now, answer, AnswerCopy.of(answer, error));
+        RetryDecision decision = limit(now, error,
+                policy.decideFirstEvent(error, attempts, waitedMillis, remainingMillis(), replayable));
+        if (decision.retry) {
+            // dropped unseen: the attempt ends here with the error, as an error response's would
+            lastStatus = 200;
+            lastError = error;
+            observer.attemptResponded(attempts, 200, error);
+            planWait(now, decision.source, decision.stretched);
+            state = State.WAITING;
+        } else {
+            giveUpReason = decision.reason;
+        }
+        return decision;
+    }
+
+    /**
+     * The app read an error event inside the stream of this call's success: the final category of the
+     * call, unless a later one follows. Mid-stream errors are never retried: content reached the app.
+     */
+    void inBandError(ClassifiedError error) {
+        streamError = error;
+        observer.inBandError(error);
+    }
+
+    private void decided(long now, RetryDecision decision, ClassifiedError error, AnswerCopy answer) {
         if (decision.retry) {
             planWait(now, decision.source, decision.stretched);
             state = State.WAITING;
@@ -296,21 +362,22 @@ public final class AiCall {
                 }
             }
         }
-        return decision;
     }
 
     /** The attempt succeeded (status below 400) and the app gets this response. */
     public void onSuccess(int status, Headers headers) {
         assert state == State.SENDING || state == State.ENDED : state;
         long now = System.nanoTime();
-        if (limits.gate != null) {
-            limits.gate.passed(now, RateCounters.from(headers, System.currentTimeMillis()));
+        if (!firstEventFailed) {
+            if (limits.gate != null) {
+                limits.gate.passed(now, RateCounters.from(headers, System.currentTimeMillis()));
+            }
+            if (tokens != null) {
+                limits.tokens.answered(now, tokens, headers, System.currentTimeMillis(), true);
+            }
+            limits.breaker.record(now, null);
+            limits.settled.succeeded();
         }
-        if (tokens != null) {
-            limits.tokens.answered(now, tokens, headers, System.currentTimeMillis(), true);
-        }
-        limits.breaker.record(now, null);
-        limits.settled.succeeded();
         lastStatus = status;
         lastError = null;
         observer.attemptResponded(attempts, status, null);
@@ -323,7 +390,7 @@ public final class AiCall {
      * when the app has read the body or closed it, with what the body said of its usage.
      */
     public SuccessBody successBody(String contentType) {
-        SuccessBody body = new SuccessBody(this, UsageReader.forContentType(contentType));
+        SuccessBody body = new SuccessBody(this, UsageReader.forContentType(contentType), info.provider);
         successBody = body;
         return body;
     }
@@ -510,7 +577,8 @@ public final class AiCall {
 
     /** Tells the observer the call ended, once both the call and the body the app reads are done. */
     void report() {
-        observer.callEnded(attempts, lastStatus, lastError, endedBy, giveUpReason);
+        ClassifiedError inStream = streamError;
+        observer.callEnded(attempts, lastStatus, inStream != null ? inStream : lastError, endedBy, giveUpReason);
     }
 
     private static CallObserver safe(Telemetry telemetry, CallInfo info) {

@@ -23,7 +23,11 @@ final class Judging {
             int status = client.status(response);
             if (status < 400) {
                 Headers headers = client.headers(response);
-                R delivered = reading(call, client, response, headers);
+                // a client that holds a stream as it comes in judged its first event already
+                R delivered = verdict.decision() == null ? reading(call, client, response, headers, verdict) : response;
+                if (verdict.retry()) {
+                    return null;
+                }
                 call.onSuccess(status, headers);
                 return delivered;
             }
@@ -52,8 +56,12 @@ final class Judging {
         return decision.settled ? client.settled(delivered) : delivered;
     }
 
-    /** The success with its body read on the way to the app, when the client hands its stream over. */
-    private static <R, X extends Exception> R reading(AiCall call, Responses<R, X> client, R response, Headers headers) {
+    /**
+     * The success with its body read on the way to the app, when the client hands its stream over; a
+     * held stream's first event read first and judged (null when it is to be sent again).
+     */
+    private static <R, X extends Exception> R reading(AiCall call, Responses<R, X> client, R response, Headers headers,
+                                                      Verdict verdict) {
         InputStream content;
         try {
             content = client.successContent(response);
@@ -63,7 +71,17 @@ final class Judging {
         if (content == null) {
             return response;
         }
-        SuccessBody body = call.successBody(headers.first("content-type"));
+        String contentType = headers.first("content-type");
+        if (verdict.holdsFirstEvent(contentType)) {
+            FirstEvent first = new FirstEvent();
+            HeldStream held = HeldStream.hold(content, first, verdict.firstEventWaitMillis());
+            RetryDecision decision = held.firstEventCame() ? verdict.judgeFirstEvent(headers, first) : null;
+            if (decision != null && decision.retry) {
+                return null; // the driver discards the response, which closes the stream
+            }
+            content = held.handOver();
+        }
+        SuccessBody body = call.successBody(contentType);
         try {
             return client.withBody(response, body.reading(content));
         } catch (RuntimeException | LinkageError e) {

@@ -19,18 +19,35 @@ public final class RetryPolicy {
     public final long initialBackoffMillis;
     public final long maxBackoffMillis;
     public final long maxWaitMillis;
+    /**
+     * {@code aierr.stream.first-event-wait}: how long a replayable call's event stream is held for its
+     * first event, so that an in-band error there is retried before the app sees it; 0 when streams are never held.
+     */
+    public final long firstEventWaitMillis;
     /** Draws a uniform value in [0, bound]; full jitter spreads callers that failed together. */
     private final LongUnaryOperator jitter;
 
     public RetryPolicy(boolean enabled, Set<Integer> statuses, int maxAttempts, long initialBackoffMillis,
                        long maxBackoffMillis, long maxWaitMillis, LongUnaryOperator jitter) {
+        this(enabled, statuses, maxAttempts, initialBackoffMillis, maxBackoffMillis, maxWaitMillis, 0, jitter);
+    }
+
+    private RetryPolicy(boolean enabled, Set<Integer> statuses, int maxAttempts, long initialBackoffMillis,
+                        long maxBackoffMillis, long maxWaitMillis, long firstEventWaitMillis, LongUnaryOperator jitter) {
         this.enabled = enabled;
+        this.firstEventWaitMillis = firstEventWaitMillis;
         this.statuses = statuses;
         this.maxAttempts = maxAttempts;
         this.initialBackoffMillis = initialBackoffMillis;
         this.maxBackoffMillis = maxBackoffMillis;
         this.maxWaitMillis = maxWaitMillis;
         this.jitter = jitter;
+    }
+
+    /** The same policy, holding event streams for their first event this long (0: never). */
+    public RetryPolicy holdingFirstEvent(long waitMillis) {
+        return new RetryPolicy(enabled, statuses, maxAttempts, initialBackoffMillis, maxBackoffMillis, maxWaitMillis,
+                Math.max(0, waitMillis), jitter);
     }
 
     /** Draws uniform jitter in [0, bound] from the thread's own random source. */
@@ -46,14 +63,33 @@ public final class RetryPolicy {
      */
     public RetryDecision decide(ClassifiedError error, int attemptsMade, long waitedMillis,
                                 long deadlineMillis, boolean replayable) {
+        if (enabled && !error.category.neverRetried() && !statuses.contains(error.status)) {
+            return RetryDecision.giveUp("status " + error.status + " is not retried");
+        }
+        return decideRetryable(error, attemptsMade, waitedMillis, deadlineMillis, replayable);
+    }
+
+    /**
+     * The same for an error a stream's first event carries inside a {@code 200}: retried as its status
+     * would be when it names one ({@code "code": 429}), else when its category is one waiting can fix
+     * (overloaded, rate limited, unavailable, queue full).
+     */
+    public RetryDecision decideFirstEvent(ClassifiedError error, int attemptsMade, long waitedMillis,
+                                         long deadlineMillis, boolean replayable) {
+        boolean retried = error.status >= 400 ? statuses.contains(error.status) : error.category.retryable();
+        if (enabled && !error.category.neverRetried() && !retried) {
+            return RetryDecision.giveUp(error.category.id() + " in a stream is not retried");
+        }
+        return decideRetryable(error, attemptsMade, waitedMillis, deadlineMillis, replayable);
+    }
+
+    private RetryDecision decideRetryable(ClassifiedError error, int attemptsMade, long waitedMillis,
+                                          long deadlineMillis, boolean replayable) {
         if (!enabled) {
             return RetryDecision.giveUp("retries disabled");
         }
         if (error.category.neverRetried()) {
             return RetryDecision.settle(error.category.id() + " is never retried");
-        }
-        if (!statuses.contains(error.status)) {
-            return RetryDecision.giveUp("status " + error.status + " is not retried");
         }
         if (!replayable) {
             return RetryDecision.giveUp("request body cannot be replayed");

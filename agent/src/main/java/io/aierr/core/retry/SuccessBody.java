@@ -1,5 +1,8 @@
 package io.aierr.core.retry;
 
+import io.aierr.core.classify.ClassifiedError;
+import io.aierr.core.classify.StreamEvents;
+import io.aierr.core.stream.EventStream;
 import io.aierr.core.usage.ResponseUsage;
 import io.aierr.core.usage.UsageReader;
 
@@ -7,12 +10,15 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The body of a call's success as the app reads it. Each chunk is shown to a {@link UsageReader}
- * on its way to the app, unchanged and not held; when the app has read it to its end or closed it,
+ * on its way to the app, unchanged and not held; an event stream is cut into events once, each read
+ * for usage and for an in-band error ({@link StreamEvents}), which the call reports as the app meets
+ * it. When the app has read the body to its end or closed it,
  * the usage goes to the call, and the call's telemetry ends: the later of that and the call's own
  * end. A client adapter makes one with {@link AiCall#successBody} and calls {@link #accept} for
  * every chunk the app gets and {@link #ended()} once (more calls are ignored).
@@ -23,23 +29,50 @@ public final class SuccessBody {
 
     private final AiCall call;
     private final UsageReader reader;
+    /** The events of an event stream; null for any other body. */
+    private final EventStream events;
+    private final String provider;
     private final AtomicBoolean bodyEnded = new AtomicBoolean();
     /** The call's end and the body's end: the second reports the call. */
     private final AtomicInteger ends = new AtomicInteger();
     private byte[] scratch;
 
-    SuccessBody(AiCall call, UsageReader reader) {
+    SuccessBody(AiCall call, UsageReader reader, String provider) {
         this.call = call;
         this.reader = reader;
+        this.provider = provider;
+        this.events = reader != null && reader.readsEvents() ? new EventStream(this::event) : null;
     }
 
     public void accept(byte[] bytes, int offset, int length) {
         if (reader != null) {
             try {
-                reader.accept(bytes, offset, length);
+                if (events != null) {
+                    events.accept(bytes, offset, length);
+                } else {
+                    reader.accept(bytes, offset, length);
+                }
             } catch (RuntimeException e) {
-                // reading usage is aierr's business: the app's bytes go on regardless
+                // reading the body is aierr's business: the app's bytes go on regardless
             }
+        }
+    }
+
+    /**
+     * One event of an event stream: its usage, and the error it carries, if any. Whatever fails here
+     * fails for this event only: the parser keeps its place for the next.
+     */
+    private void event(String name, byte[] data, int length) {
+        try {
+            reader.event(data, length);
+            if (length > 0 && (data[0] == '{' || data[0] == '[')) {
+                ClassifiedError error = StreamEvents.errorIn(provider, name, Arrays.copyOf(data, length));
+                if (error != null) {
+                    call.inBandError(error);
+                }
+            }
+        } catch (RuntimeException e) {
+            // aierr's reading of one event; the app's bytes go on regardless
         }
     }
 

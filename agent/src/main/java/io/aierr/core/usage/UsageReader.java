@@ -6,14 +6,16 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 
+import io.aierr.core.stream.EventStream;
+
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * Reads a successful answer's usage as its bytes flow to the app: each chunk the app reads is
  * shown to {@link #accept} and passed on unchanged, nothing is held back or copied whole. A JSON
- * body goes through Jackson's non-blocking parser, chunk by chunk; a server-sent event stream
- * line by line, each {@code data:} event parsed on its own. The same fields are read in both:
+ * body goes through Jackson's non-blocking parser, chunk by chunk; a server-sent event stream is
+ * cut into events by an {@link EventStream} (shared with the other readers of the stream), and
+ * each event's data is parsed on its own. The same fields are read in both:
  * <ul>
  *   <li>OpenAI chat and completions: {@code id}, {@code model}, {@code usage.prompt_tokens} /
  *       {@code completion_tokens}, {@code choices[i].finish_reason} (a stream's last chunks);</li>
@@ -28,25 +30,18 @@ import java.util.Arrays;
  */
 public final class UsageReader {
     private static final JsonFactory JSON = new JsonFactory();
-    /** Usage sits in small events; a longer line (a large content delta) is skipped, not buffered. */
-    private static final int MAX_EVENT_LINE = 64 * 1024;
     /** The fields read are at most this deep ({@code message.usage.input_tokens}). */
     private static final int MAX_DEPTH = 4;
 
     private final ResponseUsage usage = new ResponseUsage();
     /** The non-blocking parser of a JSON body; null for an event stream. */
     private final JsonParser body;
-    /** The event-stream line being assembled; null for a JSON body. */
-    private byte[] line;
-    private int lineLength;
-    private boolean lineTooLong;
     private boolean stopped;
     /** The field names around the scalar being read, innermost first; reused, as every scalar of the body comes here. */
     private final String[] names = new String[MAX_DEPTH];
 
     private UsageReader(boolean events) throws IOException {
         this.body = events ? null : JSON.createNonBlockingByteArrayParser();
-        this.line = events ? new byte[1024] : null;
     }
 
     /** A reader for an answer of this content type, or null when it is neither JSON nor an event stream. */
@@ -54,31 +49,43 @@ public final class UsageReader {
         if (contentType == null) {
             return null;
         }
-        String type = contentType.toLowerCase(java.util.Locale.ROOT);
         try {
-            if (type.startsWith("text/event-stream")) {
+            if (EventStream.isEventStream(contentType)) {
                 return new UsageReader(true);
             }
-            return type.contains("json") ? new UsageReader(false) : null;
+            return contentType.toLowerCase(java.util.Locale.ROOT).contains("json") ? new UsageReader(false) : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
-    /** The next bytes of the body, as the app reads them. */
+    /** True for an event stream, whose events come to {@link #event}; a JSON body's bytes come to {@link #accept}. */
+    public boolean readsEvents() {
+        return body == null;
+    }
+
+    /** The next bytes of a JSON body, as the app reads them. */
     public void accept(byte[] bytes, int offset, int length) {
-        if (stopped || length <= 0) {
+        if (stopped || length <= 0 || body == null) {
             return;
         }
         try {
-            if (body != null) {
-                ((ByteArrayFeeder) body.getNonBlockingInputFeeder()).feedInput(bytes, offset, offset + length);
-                walk(body, 0);
-            } else {
-                acceptEvents(bytes, offset, length);
-            }
+            ((ByteArrayFeeder) body.getNonBlockingInputFeeder()).feedInput(bytes, offset, offset + length);
+            walk(body, 0);
         } catch (IOException | RuntimeException unreadable) {
             stopped = true;
+        }
+    }
+
+    /** The data of an event stream's next event (see {@link EventStream}); only JSON data is read. */
+    public void event(byte[] data, int length) {
+        if (stopped || length <= 0 || data[0] != '{') {
+            return; // "[DONE]" and other non-JSON data
+        }
+        try (JsonParser event = JSON.createParser(data, 0, length)) {
+            walk(event, 1);
+        } catch (IOException | RuntimeException notJson) {
+            // one unreadable event does not stop the stream's later ones
         }
     }
 
@@ -94,44 +101,6 @@ public final class UsageReader {
         }
         stopped = true;
         return usage;
-    }
-
-    private void acceptEvents(byte[] bytes, int offset, int length) throws IOException {
-        for (int i = offset, end = offset + length; i < end; i++) {
-            byte b = bytes[i];
-            if (b == '\n') {
-                if (!lineTooLong) {
-                    event(line, lineLength);
-                }
-                lineLength = 0;
-                lineTooLong = false;
-            } else if (!lineTooLong) {
-                if (lineLength == MAX_EVENT_LINE) {
-                    lineTooLong = true;
-                } else {
-                    if (lineLength == line.length) {
-                        line = Arrays.copyOf(line, Math.min(MAX_EVENT_LINE, line.length * 2));
-                    }
-                    line[lineLength++] = b;
-                }
-            }
-        }
-    }
-
-    private void event(byte[] text, int length) throws IOException {
-        int end = length > 0 && text[length - 1] == '\r' ? length - 1 : length;
-        if (end < 5 || text[0] != 'd' || text[1] != 'a' || text[2] != 't' || text[3] != 'a' || text[4] != ':') {
-            return; // an event name, id, comment or blank line
-        }
-        int start = end > 5 && text[5] == ' ' ? 6 : 5;
-        if (end - start <= 0 || text[start] != '{') {
-            return; // "[DONE]" and other non-JSON data
-        }
-        try (JsonParser event = JSON.createParser(text, start, end - start)) {
-            walk(event, 1);
-        } catch (IOException | RuntimeException notJson) {
-            // one unreadable event does not stop the stream's later ones
-        }
     }
 
     /**

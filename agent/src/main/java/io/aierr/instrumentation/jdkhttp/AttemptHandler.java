@@ -2,6 +2,7 @@ package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.core.Headers;
 import io.aierr.core.retry.AiCall;
+import io.aierr.core.retry.FirstEvent;
 import io.aierr.core.retry.RetryDecision;
 import io.aierr.core.retry.Verdict;
 
@@ -14,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Wraps the app's {@link BodyHandler} for one attempt. Successes go straight to the app's
- * handler (no copy, streams stay streams), their usage read on the way. Error responses are first peeked and decided on: a
+ * handler (no copy, streams stay streams), their usage and in-band errors read on the way; an event
+ * stream of a replayable call only once its first event came and carries no error to retry (see
+ * {@link FirstEvent}). Error responses are first peeked and decided on: a
  * response to retry is drained and dropped without the app's handler ever seeing it; the final
  * one is replayed into the app's handler byte for byte, and one whose body broke while peeked
  * (never retried) with its read error after the bytes that came.
@@ -37,12 +40,20 @@ final class AttemptHandler<T> implements BodyHandler<T> {
     @Override
     public BodySubscriber<T> apply(ResponseInfo info) {
         if (info.statusCode() < 400) {
-            return new ReadingSubscriber<>(app.apply(info),
-                    verdict.successBody(info.headers().firstValue("content-type").orElse(null)));
+            String contentType = info.headers().firstValue("content-type").orElse(null);
+            if (!verdict.holdsFirstEvent(contentType)) {
+                return new ReadingSubscriber<>(app.apply(info), verdict.successBody(contentType));
+            }
+            Headers headers = Headers.of(info.headers().map());
+            FirstEvent first = new FirstEvent();
+            return PeekingSubscriber.holdingFirstEvent(first, verdict.firstEventWaitMillis(), (prefix, truncated, broken) -> {
+                RetryDecision d = broken ? null : verdict.judgeFirstEvent(headers, first);
+                return d != null && d.retry ? null : new ReadingSubscriber<>(app.apply(info), verdict.successBody(contentType));
+            });
         }
         errorInfo = info;
         Headers headers = Headers.of(info.headers().map());
-        peeking = new PeekingSubscriber<>(AiCall.PEEK_LIMIT, (prefix, truncated, broken) ->
+        peeking = PeekingSubscriber.peeking(AiCall.PEEK_LIMIT, (prefix, truncated, broken) ->
                 verdict.judge(info.statusCode(), headers, prefix, truncated, broken).retry ? null : app.apply(info));
         return peeking;
     }

@@ -1,5 +1,6 @@
 package io.aierr.core.usage;
 
+import io.aierr.core.stream.EventStream;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -13,9 +14,15 @@ class UsageReaderTest {
     /** Feeds the body in chunks of {@code chunk} bytes, as an app might read it. */
     private static ResponseUsage read(String contentType, String body, int chunk) {
         UsageReader reader = UsageReader.forContentType(contentType);
+        EventStream events = reader.readsEvents() ? new EventStream((name, data, length) -> reader.event(data, length))
+                : null;
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < bytes.length; i += chunk) {
-            reader.accept(bytes, i, Math.min(chunk, bytes.length - i));
+            if (events != null) {
+                events.accept(bytes, i, Math.min(chunk, bytes.length - i));
+            } else {
+                reader.accept(bytes, i, Math.min(chunk, bytes.length - i));
+            }
         }
         return reader.finish();
     }
@@ -95,7 +102,7 @@ class UsageReaderTest {
         ResponseUsage cut = read("application/json", "{\"id\":\"a\",\"usage\":{\"prompt_tokens\":4", 3);
         assertEquals("a", cut.id);
         StringBuilder huge = new StringBuilder("data: {\"x\":\"");
-        huge.append("z".repeat(200_000)).append("\"}\ndata: {\"usage\":{\"input_tokens\":7}}\n");
-        assertEquals(7L, read("text/event-stream", huge.toString(), 8192).inputTokens, "a long line is skipped, not buffered");
+        huge.append("z".repeat(200_000)).append("\"}\n\ndata: {\"usage\":{\"input_tokens\":7}}\n\n");
+        assertEquals(7L, read("text/event-stream", huge.toString(), 8192).inputTokens, "a long event is skipped, not buffered");
     }
 }

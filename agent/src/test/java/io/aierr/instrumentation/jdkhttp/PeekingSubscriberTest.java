@@ -54,7 +54,7 @@ class PeekingSubscriberTest {
 
     /** Peeks with a decider that gives up and hands the body to {@code app}; records what it was told. */
     private static <T> PeekingSubscriber<T> peek(BodySubscriber<T> app, List<String> told) {
-        return new PeekingSubscriber<>(64 * 1024, (prefix, truncated, broken) -> {
+        return PeekingSubscriber.peeking(64 * 1024, (prefix, truncated, broken) -> {
             told.add(new String(prefix, StandardCharsets.UTF_8) + " truncated=" + truncated + " broken=" + broken);
             return app;
         });
@@ -91,7 +91,7 @@ class PeekingSubscriberTest {
 
     @Test
     void aBodyDroppedForARetryIsNotHandedOn() {
-        PeekingSubscriber<String> peeking = new PeekingSubscriber<>(8, (prefix, truncated, broken) -> null);
+        PeekingSubscriber<String> peeking = PeekingSubscriber.peeking(8, (prefix, truncated, broken) -> null);
         BreakingUpstream upstream = new BreakingUpstream(peeking);
         peeking.onSubscribe(upstream);
         assertTrue(upstream.log.contains("cancel"), "the rest of a dropped body is cancelled: " + upstream.log);

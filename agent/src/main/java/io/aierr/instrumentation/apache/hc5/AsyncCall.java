@@ -311,7 +311,7 @@ final class AsyncCall<T> implements AsyncRetries.Exchange<AsyncCall<T>.Execution
      */
     final class Execution implements FutureCallback<T> {
         private final AttemptProducer relayProducer = new AttemptProducer(this);
-        private final HeldErrorConsumer<T> relayConsumer = new HeldErrorConsumer<>(consumer, AsyncCall.this::observed,
+        private final HeldResponseConsumer<T> relayConsumer = new HeldResponseConsumer<>(consumer, AsyncCall.this::observed,
                 () -> this.reply.verdict());
         /** The first attempt sends the app's producer; the others a copy of its request and body. */
         final boolean first;
