@@ -1,8 +1,11 @@
 package io.aierr.core.classify;
 
+import io.aierr.core.stream.EventStream;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +39,8 @@ public final class StreamBody {
     }
 
     private static final int MAX_EVENTS = 100_000;
+    /** A body cut off without its last blank line still ends its last event. */
+    private static final byte[] END_OF_EVENT = {'\n', '\n'};
 
     private StreamBody() {
     }
@@ -67,42 +72,13 @@ public final class StreamBody {
 
     private static List<Event> sse(byte[] body) {
         List<Event> events = new ArrayList<>();
-        String name = null;
-        StringBuilder data = null;
-        boolean bareJson = false;
-        for (String line : new String(body, StandardCharsets.UTF_8).split("\r\n|\r|\n", -1)) {
-            if (line.isEmpty()) {
-                if (data != null && events.size() < MAX_EVENTS) {
-                    events.add(new Event(name, dataBytes(data)));
-                }
-                name = null;
-                data = null;
-                bareJson = false;
-                continue;
+        EventStream parser = new EventStream((name, data, length) -> {
+            if (events.size() < MAX_EVENTS) {
+                events.add(new Event(name, Arrays.copyOf(data, length)));
             }
-            if (bareJson || data == null && name == null && (line.startsWith("{") || line.startsWith("["))) {
-                bareJson = true;
-                data = (data == null ? new StringBuilder() : data.append('\n')).append(line);
-                continue;
-            }
-            if (line.startsWith(":")) {
-                continue;
-            }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
-            }
-            if (field.equals("event")) {
-                name = value;
-            } else if (field.equals("data")) {
-                data = (data == null ? new StringBuilder() : data.append('\n')).append(value);
-            }
-        }
-        if (data != null && events.size() < MAX_EVENTS) {
-            events.add(new Event(name, dataBytes(data)));
-        }
+        });
+        parser.accept(body, 0, body.length);
+        parser.accept(END_OF_EVENT, 0, END_OF_EVENT.length);
         return events;
     }
 
@@ -121,10 +97,6 @@ public final class StreamBody {
             }
         }
         return first == null ? body : first;
-    }
-
-    private static byte[] dataBytes(StringBuilder data) {
-        return data.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -6,8 +6,9 @@ import java.util.Arrays;
  * Cuts a {@code text/event-stream} body into its events as its bytes come, chunk by chunk: each
  * event's {@code event:} name and its {@code data:} lines joined by newlines, as the server-sent
  * events format defines them. The one parser of aierr's stream readers (usage, in-band errors, the
- * first-event hold). Each data byte is copied once, into the event being assembled; {@code id:},
- * {@code retry:} and comment lines are dropped. An event whose data outgrows {@link #MAX_EVENT} is
+ * first-event hold, the CLI's reading of a whole body). Each data byte is copied once, into the
+ * event being assembled; {@code id:}, {@code retry:} and comment lines are dropped, and an event
+ * that starts with a bare line of JSON is data to its end. An event whose data outgrows {@link #MAX_EVENT} is
  * skipped whole, never cut: an oversized event is passed through to the app and read by nobody.
  * Not thread-safe: one parser per body, fed in order.
  */
@@ -36,6 +37,8 @@ public final class EventStream {
     private int lineLength;
     private boolean hasData;
     private String name;
+    /** The event began with a line of bare JSON: each of its lines is data. */
+    private boolean bareJson;
     /** The event outgrew {@link #MAX_EVENT}: its lines are skipped until it ends. */
     private boolean oversized;
     /** While {@link #oversized}: the line being skipped had bytes, so it is not the blank line that ends the event. */
@@ -94,8 +97,14 @@ public final class EventStream {
             return;
         }
         int at = lineStart;
-        if (startsWith(at, length, "data")) {
-            int value = valueStart(at, length, 4);
+        boolean data = !bareJson && startsWith(at, length, "data");
+        // Gemini and some gateways end a stream with a bare JSON error object, no "data:" before it,
+        // often over several lines: an event that starts that way is JSON to its end
+        if (!data && !hasData && name == null && (buffer[at] == '{' || buffer[at] == '[')) {
+            bareJson = true;
+        }
+        if (data || bareJson) {
+            int value = data ? valueStart(at, length, 4) : at;
             int n = at + length - value;
             int separator = hasData ? 1 : 0;
             if (dataLength + separator + n > MAX_EVENT) {
@@ -156,6 +165,7 @@ public final class EventStream {
         lineLength = 0;
         hasData = false;
         name = null;
+        bareJson = false;
         oversized = false;
         skippedLine = false;
     }

@@ -42,4 +42,13 @@ class EventStreamTest {
         String manyLines = "data: 0123456789\n".repeat(EventStream.MAX_EVENT / 10) + "\n";
         assertEquals(List.of("null|ok"), events(manyLines + "data: ok\n\n", 1000));
     }
+
+    @Test
+    void aBareJsonObjectAfterTheEventsIsOneEventOverItsLines() {
+        String stream = "data: {\"candidates\":[]}\n\n{\n  \"error\": {\n    \"code\": 503\n  }\n}\n\n";
+        for (int chunk : new int[] {1, 4096}) {
+            assertEquals(List.of("null|{\"candidates\":[]}", "null|{\n  \"error\": {\n    \"code\": 503\n  }\n}"),
+                    events(stream, chunk), "chunk " + chunk);
+        }
+    }
 }
