@@ -111,10 +111,14 @@ public final class EventStream {
                 oversized = true; // this line is over; the event's end is the next blank line
                 return;
             }
+            if (dataLength + separator + n > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.min(MAX_EVENT + 8, buffer.length * 2));
+            }
+            // moved before the separator is written: a bare JSON line's value starts where it goes
+            System.arraycopy(buffer, value, buffer, dataLength + separator, n);
             if (hasData) {
                 buffer[dataLength] = '\n';
             }
-            System.arraycopy(buffer, value, buffer, dataLength + separator, n);
             dataLength += separator + n;
             hasData = true;
         } else if (startsWith(at, length, "event")) {
