@@ -28,6 +28,12 @@ public final class StreamEvents {
     private static final String[] BLOCKED_FINISH = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII",
         "IMAGE_SAFETY"};
     /** Where an event names the HTTP status its error would have had. */
+    /**
+     * One of these words is in every event {@link #errorIn} can find something in ({@code "error"},
+     * {@code response.failed}, the filter reasons and fields below): an event without any is not parsed.
+     */
+    private static final byte[][] TELLING_WORDS = ascii("error", "failed", "content_filter", "finishReason",
+            "blockReason", "refusal");
     private static final String[] STATUS_PATHS = {"error.code", "code", "status_code", "error.status_code",
         "originalStatusCode"};
 
@@ -62,6 +68,9 @@ public final class StreamEvents {
         if (data == null || data.length == 0 || data[0] != '{' && data[0] != '[') {
             return null;
         }
+        if (!isErrorName(event) && !mentionsAny(data, TELLING_WORDS)) {
+            return null; // most events are deltas: a byte scan spares them the JSON parse
+        }
         JsonFields json = JsonFields.parse(data);
         if (!json.isJson) {
             return null;
@@ -92,8 +101,28 @@ public final class StreamEvents {
         return new Found(null, 0, null, events.size());
     }
 
+    private static boolean isErrorName(String event) {
+        return "error".equals(event) || "response.failed".equals(event) || isAwsException(event);
+    }
+
+    /** Whether {@code data} holds any of these ASCII words. */
+    private static boolean mentionsAny(byte[] data, byte[][] words) {
+        for (byte[] word : words) {
+            outer:
+            for (int i = 0, last = data.length - word.length; i <= last; i++) {
+                for (int j = 0; j < word.length; j++) {
+                    if (data[i + j] != word[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isErrorEvent(String event, JsonFields json) {
-        return "error".equals(event) || "response.failed".equals(event) || isAwsException(event)
+        return isErrorName(event)
                 || "error".equals(json.first("type")) || "response.failed".equals(json.first("type"))
                 || "error".equals(json.first("object"))
                 || json.first("error.message", "error.code", "error.type", "error.status", "error") != null;
@@ -154,5 +183,13 @@ public final class StreamEvents {
     /** For tests: {@link #errorIn} of a UTF-8 string. */
     static ClassifiedError errorIn(String provider, String event, String data) {
         return errorIn(provider, event, data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[][] ascii(String... words) {
+        byte[][] bytes = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) {
+            bytes[i] = words[i].getBytes(StandardCharsets.US_ASCII);
+        }
+        return bytes;
     }
 }
