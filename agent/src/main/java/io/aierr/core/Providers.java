@@ -30,6 +30,8 @@ public final class Providers {
         KNOWN_HOSTS.put("api.fireworks.ai", "fireworks");
         KNOWN_HOSTS.put("api.cohere.com", "cohere");
         KNOWN_HOSTS.put("api.cohere.ai", "cohere");
+        KNOWN_HOSTS.put("api.x.ai", "xai");
+        KNOWN_HOSTS.put("api.perplexity.ai", "perplexity");
     }
 
     /** How many hosts (or host patterns) aierr knows as AI endpoints without configuration. */
@@ -48,6 +50,7 @@ public final class Providers {
             case "vertex-ai": return "gcp.vertex_ai";
             case "bedrock": return "aws.bedrock";
             case "mistral": return "mistral_ai";
+            case "xai": return "x_ai";
             default: return provider;
         }
     }
