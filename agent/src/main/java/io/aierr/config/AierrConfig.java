@@ -52,6 +52,13 @@ public final class AierrConfig {
      * continues that call instead of starting a fresh one; 0 when off.
      */
     public final long resendWindowMillis;
+    /**
+     * {@code aierr.coordination}: {@code local}, or the {@code redis://} URL through which JVMs that
+     * share an endpoint share its limits; checked where it is used, as it may hold a password.
+     */
+    public final String coordination;
+    /** {@code aierr.coordination.deadline}: how long one Redis call may take before aierr goes on alone. */
+    public final long coordinationDeadlineMillis;
     /** {@code aierr.exporter}: any of {@code otlp}, {@code console}; empty for {@code none}. */
     public final Set<String> exporters;
     public final boolean summary;
@@ -91,6 +98,9 @@ public final class AierrConfig {
         breakerFailures = breakerEnabled ? failures : 0;
         breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);
         resendWindowMillis = r.duration("aierr.retry.resend-window", 30_000);
+        String fleet = r.raw("aierr.coordination");
+        coordination = fleet == null ? "local" : fleet;
+        coordinationDeadlineMillis = r.duration("aierr.coordination.deadline", 50);
         exporters = r.exporters("aierr.exporter");
         summary = r.bool("aierr.summary", true);
         collectorEndpoints = r.collectorEndpoints();

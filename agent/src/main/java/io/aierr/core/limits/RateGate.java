@@ -16,6 +16,8 @@ import io.aierr.core.classify.BackoffSource;
  *       accepts, not all at the same instant. A lone caller (no other call to the endpoint in
  *       progress) goes at its own time, so it never waits past its hint.</li>
  * </ul>
+ * Other JVMs sharing the endpoint (the {@link FleetView fleet}) hold it too with their 429s'
+ * hints, and this gate paces to its share of the endpoint's rate.
  *
  * <p>The rate is read from the server's own counters when it sends them (OpenAI-style
  * {@code x-ratelimit-limit/remaining/reset-requests}: {@code (limit - remaining) / reset} is the
@@ -85,8 +87,16 @@ public final class RateGate {
     /** The answer behind the current hold or limit: what a call refused for its turn gets a copy of. */
     private AnswerCopy cause;
 
+    private final FleetView fleet;
+
     public RateGate(boolean adaptive) {
+        this(adaptive, new FleetView("", null, new java.util.concurrent.atomic.AtomicInteger()));
+    }
+
+    /** @param fleet the other JVMs sharing the endpoint: their holds hold this gate too, and it paces to its share */
+    RateGate(boolean adaptive, FleetView fleet) {
         this.adaptive = adaptive;
+        this.fleet = fleet;
     }
 
     /**
@@ -101,12 +111,19 @@ public final class RateGate {
             binding = false;
             pacing = false;
         }
+        long fleetHold = fleet.heldUntil();
         if (!binding) {
-            return Turn.OWN_TIME;
+            // another JVM's 429 says the limit binds, though this JVM has not met it yet
+            return fleetHold > earliest ? new Turn(fleetHold - now, BackoffSource.FLEET) : Turn.OWN_TIME;
         }
         long slot = Math.max(earliest, heldUntil);
         BackoffSource cause = slot > earliest ? BackoffSource.HELD : null;
-        if (pacing && !alone) {
+        if (fleetHold > slot) {
+            slot = fleetHold;
+            cause = BackoffSource.FLEET;
+        }
+        // a lone caller of this JVM is not alone when other JVMs share the limit
+        if (pacing && !(alone && fleet.share() >= 1)) {
             long spaced = lastSlot + (long) (SECOND / currentRate(now));
             if (spaced > slot) {
                 slot = spaced;
@@ -135,19 +152,22 @@ public final class RateGate {
         cause = answer;
         if (hintMillis >= 0) {
             heldUntil = Math.max(heldUntil, now + hintMillis * 1_000_000L);
+            fleet.held(heldUntil);
         }
         if (sentAt < lastDecreaseAt && pacing) {
             return; // sent before the last decrease: the same congestion, already accounted for
         }
-        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now);
+        // what passed here is this JVM's share of what passed the server
+        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now) / fleet.share();
         if (measured == 0 && serverRate == 0) {
             return; // nothing passed lately, so no rate to pace at: the server's hints alone hold callers
         }
         measured = Math.max(MIN_RATE, measured);
-        lastMaxRate = pacing ? Math.max(currentRate(now), measured) : measured;
+        lastMaxRate = pacing ? Math.max(endpointRate(now), measured) : measured;
         rate = measured * BACKOFF_SHARE;
         lastDecreaseAt = now;
         pacing = true;
+        fleet.learnedRate(endpointRate(now));
     }
 
     /** A response that was not throttled. */
@@ -180,10 +200,17 @@ public final class RateGate {
     private void learnServerRate(RateCounters counters) {
         if (counters != null && counters.refillRate() > 0) {
             serverRate = counters.refillRate();
+            fleet.learnedRate(serverRate);
         }
     }
 
+    /** This JVM's sending rate: its share of the endpoint's. */
     private double currentRate(long now) {
+        return endpointRate(now) * fleet.share();
+    }
+
+    /** The rate the whole endpoint accepts, by the server's counters or as learned. */
+    private double endpointRate(long now) {
         if (serverRate > 0) {
             // a hair below the refill rate, so that the server's bucket keeps a fraction of a token
             // to absorb the jitter of arrival times instead of answering 429

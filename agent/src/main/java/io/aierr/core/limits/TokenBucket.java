@@ -51,6 +51,12 @@ final class TokenBucket {
     /** Tokens of the successes since {@link #emptyAt}. */
     private double passedSinceEmpty;
     private long lastThrottleAt;
+    /** Other JVMs sharing the bucket: this one refills at its share of the rate, and may spend its share of what remains. */
+    private final FleetView fleet;
+
+    TokenBucket(FleetView fleet) {
+        this.fleet = fleet;
+    }
 
     /** Whether the ledger knows enough of the server's bucket to make a call wait. */
     boolean known(long now) {
@@ -74,7 +80,7 @@ final class TokenBucket {
 
     /** How long a call that reserved last waits for its tokens, ns. */
     long debtNanos() {
-        return level >= 0 ? 0 : (long) Math.ceil(-level / rate * SECOND);
+        return level >= 0 ? 0 : (long) Math.ceil(-level / (rate * fleet.share()) * SECOND);
     }
 
     /** Gives back tokens reserved by a call that will not send them. */
@@ -104,7 +110,7 @@ final class TokenBucket {
         }
         counted = true;
         double refilledSince = Math.max(0, now - sentAt) / SECOND * rate;
-        level = Math.min(capacity, counters.remaining + refilledSince) - sentSince - promised;
+        level = Math.min(capacity, counters.remaining + refilledSince) * fleet.share() - sentSince - promised;
         at = now;
     }
 
@@ -157,7 +163,8 @@ final class TokenBucket {
             capacity = rate;
         }
         if (now > at) {
-            level = Math.min(capacity - promised, level + (now - at) / SECOND * rate);
+            double share = fleet.share();
+            level = Math.min(capacity * share - promised, level + (now - at) / SECOND * rate * share);
             at = now;
         }
     }

@@ -1,0 +1,110 @@
+package io.aierr.core.limits;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One endpoint's limit as this JVM sees the fleet that shares it: this JVM's share of the limit,
+ * and a hold another JVM's 429 set. The gates read it and report what they learn to it without
+ * waiting; a {@link Fleet} carries it to and from the other JVMs. Alone (local mode, or while the
+ * fleet cannot be reached) the share is whole and only this JVM's own 429s hold it.
+ *
+ * <p>Times are {@link System#nanoTime()} nanoseconds of this JVM; the fleet converts them to
+ * durations on the way out and back, so that JVMs need no common clock.
+ */
+public final class FleetView {
+    private static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * The same in every JVM for the same endpoint and API key: host, port, and the first 64 bits of
+     * the key's SHA-256 (never the key itself: it names Redis keys other programs can read).
+     */
+    public final String key;
+    private final AtomicInteger inProgress;
+    private volatile double share = 1;
+    private volatile long fleetHeldUntil = NONE;
+    /** A hold this JVM learned and has not told yet. */
+    private final AtomicLong holdToTell = new AtomicLong(NONE);
+    /** The whole endpoint's rate, requests per second, as this JVM last learned it; 0 when none. */
+    private volatile double rate;
+    private volatile Runnable tell = () -> { };
+
+    FleetView(String authority, String credential, AtomicInteger inProgress) {
+        this.key = credential == null ? authority : authority + ':' + fingerprint(credential);
+        this.inProgress = inProgress;
+    }
+
+    AtomicInteger inProgress() {
+        return inProgress;
+    }
+
+    /** This JVM's share of the endpoint's limit, (0, 1]. */
+    double share() {
+        return share;
+    }
+
+    /** Until when (nanoTime) another JVM's 429 holds the endpoint, or {@code Long.MIN_VALUE}. */
+    long heldUntil() {
+        return fleetHeldUntil;
+    }
+
+    /** This JVM's gate holds the endpoint until {@code untilNanos}: the others hear of it at once. */
+    void held(long untilNanos) {
+        holdToTell.accumulateAndGet(untilNanos, Math::max);
+        tell.run();
+    }
+
+    /** The whole endpoint's rate as this JVM's gate learned it, requests per second. */
+    void learnedRate(double requestsPerSecond) {
+        rate = requestsPerSecond;
+    }
+
+    /** Calls this JVM has in progress to the endpoint: its demand, which sets its share. */
+    public int demand() {
+        return inProgress.get();
+    }
+
+    /** The rate this JVM learned, requests per second; 0 when none. */
+    public double rate() {
+        return rate;
+    }
+
+    /** Milliseconds from {@code now} that a hold this JVM learned lasts, once; 0 when there is none to tell. */
+    public long takeHold(long now) {
+        long until = holdToTell.getAndSet(NONE);
+        return until == NONE ? 0 : Math.max(0, (until - now + 999_999) / 1_000_000L);
+    }
+
+    /** What the fleet said: this JVM's share, and how long, from {@code now}, the endpoint is held (0: not held). */
+    public void heard(long now, double share, long heldMillis) {
+        this.share = Math.max(0.01, Math.min(1, share));
+        this.fleetHeldUntil = heldMillis > 0 ? now + heldMillis * 1_000_000L : NONE;
+    }
+
+    /** The fleet cannot be reached: this JVM goes on alone, with its whole share. */
+    public void alone() {
+        share = 1;
+        fleetHeldUntil = NONE;
+    }
+
+    /** How the fleet hears of a hold at once rather than at its next exchange. */
+    public void whenHeld(Runnable tell) {
+        this.tell = tell;
+    }
+
+    private static String fingerprint(String credential) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(credential.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                hex.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
