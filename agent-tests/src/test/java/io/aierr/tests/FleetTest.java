@@ -1,0 +1,134 @@
+package io.aierr.tests;
+
+import io.aierr.tests.apps.FleetApp;
+import io.aierr.tests.apps.Signals;
+import io.aierr.tests.support.Bodies;
+import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.RateLimitedAiServer;
+import io.aierr.tests.support.RedisServer;
+import io.aierr.tests.support.ScriptedAiServer;
+import io.aierr.tests.support.ScriptedAiServer.Reply;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Replicas of a service that share one API key share its limit through Redis
+ * ({@code aierr.coordination}): a 429's hold reaches every JVM, and together they pace to what the
+ * server accepts. Each behavior is shown against the same JVMs in local mode. Counts, not timings,
+ * are asserted.
+ */
+class FleetTest {
+    private static final String PATH = "/v1/chat/completions";
+    private static final long HOLD_MILLIS = 4_000;
+
+    /**
+     * Starts replicas A, B, ... and returns once each made its warm-up call; each starts its load on
+     * its {@code go-<name>} mark.
+     */
+    private static List<Future<ForkedJvm.Result>> start(ExecutorService starter, int size, String authority, String url,
+                                                        Path signals, String coordination, String... load)
+            throws InterruptedException {
+        List<Future<ForkedJvm.Result>> running = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            List<String> args = new ArrayList<>(List.of("url=" + url, "signals=" + signals, "name=" + name(i)));
+            args.addAll(List.of(load));
+            ForkedJvm jvm = ForkedJvm.app(FleetApp.class, args.toArray(new String[0]))
+                    .property("aierr.endpoints", authority + "=openai")
+                    .property("aierr.coordination", coordination)
+                    .property("aierr.retry.max-attempts", "20");
+            running.add(starter.submit(jvm::run));
+        }
+        for (int i = 0; i < size; i++) {
+            assertTrue(Signals.await(signals, "warm-" + name(i)), "replica " + name(i) + " warmed up");
+        }
+        return running;
+    }
+
+    /** Replicas that start their loads at the same moment, and what each saw. */
+    private static List<ForkedJvm.Result> fleet(int size, String authority, String url, String coordination,
+                                                String... load) throws Exception {
+        Path signals = Files.createTempDirectory("fleet-signals");
+        ExecutorService starter = Executors.newCachedThreadPool();
+        try {
+            List<Future<ForkedJvm.Result>> running = start(starter, size, authority, url, signals, coordination, load);
+            for (int i = 0; i < size; i++) {
+                Signals.send(signals, "go-" + name(i));
+            }
+            return results(running);
+        } finally {
+            starter.shutdownNow();
+        }
+    }
+
+    private static List<ForkedJvm.Result> results(List<Future<ForkedJvm.Result>> running) throws Exception {
+        List<ForkedJvm.Result> results = new ArrayList<>();
+        for (Future<ForkedJvm.Result> r : running) {
+            results.add(r.get());
+        }
+        return results;
+    }
+
+    private static String name(int i) {
+        return String.valueOf((char) ('A' + i));
+    }
+
+    private static int outcome(List<ForkedJvm.Result> results, String key) {
+        int n = 0;
+        for (ForkedJvm.Result r : results) {
+            String v = r.value("outcome." + key);
+            n += v == null ? 0 : Integer.parseInt(v);
+        }
+        return n;
+    }
+
+    /** Requests the server got while the 429 it answered third held the endpoint. */
+    private static int sentDuringTheHold(String coordination) throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            Path signals = server.signals();
+            server.then(Reply.status(200).json(Bodies.CHAT_COMPLETION)).then(Reply.status(200).json(Bodies.CHAT_COMPLETION))
+                    .then(Reply.status(429).json(Bodies.OPENAI_RATE_LIMIT)
+                            .header("retry-after-ms", String.valueOf(HOLD_MILLIS))
+                            .header("x-ratelimit-limit-requests", "10")
+                            .header("x-ratelimit-remaining-requests", "0")
+                            .header("x-ratelimit-reset-requests", HOLD_MILLIS + "ms"))
+                    .cycle(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            ExecutorService starter = Executors.newCachedThreadPool();
+            try {
+                List<Future<ForkedJvm.Result>> running = start(starter, 2, server.authority(), server.url(PATH), signals,
+                        coordination);
+                // A meets the 429 and holds itself; B, told to call a moment later, is held by A's hold
+                Signals.send(signals, "go-A");
+                assertTrue(Signals.await(signals, "answered-3"), "A got its 429");
+                Thread.sleep(500);
+                Signals.send(signals, "go-B");
+                List<ForkedJvm.Result> results = results(running);
+                assertEquals(2, outcome(results, "200"), results.toString());
+            } finally {
+                starter.shutdownNow();
+            }
+            List<ScriptedAiServer.Recorded> sent = server.requests();
+            long holdFrom = sent.get(2).receivedNanos;
+            return (int) sent.stream().skip(3)
+                    .filter(r -> r.receivedNanos - holdFrom < (HOLD_MILLIS - 1_000) * 1_000_000L).count();
+        }
+    }
+
+    @Test
+    void aHoldOneJvmMetHoldsTheOthers() throws Exception {
+        try (RedisServer redis = new RedisServer(null)) {
+            assertEquals(0, sentDuringTheHold(redis.url()), "B waited for A's hold");
+        }
+        assertEquals(1, sentDuringTheHold("local"), "alone, B sends during A's hold");
+    }
+}
