@@ -131,4 +131,23 @@ class FleetTest {
         }
         assertEquals(1, sentDuringTheHold("local"), "alone, B sends during A's hold");
     }
+
+    @Test
+    void theFleetPacesToTheLimitTogether() throws Exception {
+        int shared;
+        int alone;
+        try (RedisServer redis = new RedisServer(null);
+             RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            List<ForkedJvm.Result> r = fleet(3, server.authority(), server.url(PATH), redis.url(), "threads=8", "calls=5");
+            assertEquals(120, outcome(r, "200"), r.toString());
+            shared = server.throttled.get();
+            System.out.println("fleet: requests " + server.requests.get() + ", 429s " + shared);
+        }
+        try (RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            List<ForkedJvm.Result> r = fleet(3, server.authority(), server.url(PATH), "local", "threads=8", "calls=5");
+            alone = server.throttled.get();
+            System.out.println("local: requests " + server.requests.get() + ", 429s " + alone + ", 200s " + outcome(r, "200"));
+        }
+        assertTrue(shared * 2 < alone, "429s with Redis " + shared + ", alone " + alone);
+    }
 }
