@@ -150,4 +150,93 @@ class FleetTest {
         }
         assertTrue(shared * 2 < alone, "429s with Redis " + shared + ", alone " + alone);
     }
+
+    @Test
+    void redisKilledMidRunFailsNoCallAndWarnsOnce() throws Exception {
+        try (RedisServer redis = new RedisServer(null);
+             RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            Path signals = Files.createTempDirectory("fleet-signals");
+            ExecutorService starter = Executors.newCachedThreadPool();
+            try {
+                List<Future<ForkedJvm.Result>> running = start(starter, 2, server.authority(), server.url(PATH), signals,
+                        redis.url(), "threads=8", "calls=8");
+                Signals.send(signals, "go-A");
+                Signals.send(signals, "go-B");
+                while (server.requests.get() < 2 + 40) {
+                    Thread.sleep(10);
+                }
+                redis.kill();
+                List<ForkedJvm.Result> results = results(running);
+                assertEquals(128, outcome(results, "200"), results.toString());
+                for (ForkedJvm.Result r : results) {
+                    assertEquals(1, count(r.stderr, "limits are local to this JVM"), r.stderr);
+                }
+            } finally {
+                starter.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aPasswordProtectedRedisIsSharedAndHoldsNoSecretOrPrompt() throws Exception {
+        String password = "fleet-pw-8c1f";
+        try (RedisServer redis = new RedisServer(password);
+             RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            List<ForkedJvm.Result> results = fleet(2, server.authority(), server.url(PATH), redis.url(), "threads=4",
+                    "calls=5");
+            assertEquals(40, outcome(results, "200"), results.toString());
+            String stored = redis.dump();
+            assertTrue(stored.contains("aierr:fleet:" + server.authority() + ":"), stored);
+            for (String key : redis.cli("--scan").trim().split("\n")) {
+                long ttl = Long.parseLong(redis.cli("PTTL", key).trim());
+                assertTrue(ttl > 0 && ttl <= 60_000, key + " expires by itself: " + ttl);
+            }
+            for (String secret : List.of("sk-test-load-key", "question", "warm up", "gpt-4o-mini", password)) {
+                assertFalse(stored.contains(secret), secret + " in Redis: " + stored);
+            }
+            for (ForkedJvm.Result r : results) {
+                assertFalse(r.stderr.contains(password), r.stderr);
+                assertFalse(r.stderr.contains("limits are local"), r.stderr);
+            }
+        }
+    }
+
+    @Test
+    void aWrongPasswordWarnsOnceWithoutPrintingItAndCallsGoOn() throws Exception {
+        try (RedisServer redis = new RedisServer("the-right-one");
+             RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            String wrong = "redis://:not-the-right-one@127.0.0.1:" + redis.port;
+            List<ForkedJvm.Result> results = fleet(1, server.authority(), server.url(PATH), wrong, "threads=4", "calls=5");
+            ForkedJvm.Result r = results.get(0);
+            assertEquals(20, outcome(results, "200"), r.toString());
+            assertEquals(1, count(r.stderr, "refused the credentials"), r.stderr);
+            assertFalse(r.stderr.contains("not-the-right-one"), r.stderr);
+            assertTrue(redis.cli("--scan").isBlank(), "nothing stored");
+        }
+    }
+
+    @Test
+    void localModeLoadsNoRedisClass() throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer(); RedisServer redis = new RedisServer(null)) {
+            server.cycle(Reply.status(200).json(Bodies.CHAT_COMPLETION));
+            for (String coordination : List.of("local", redis.url())) {
+                ForkedJvm.Result r = ForkedJvm.app(io.aierr.tests.apps.LoadApp.class, "url=" + server.url(PATH))
+                        .property("aierr.endpoints", server.authority() + "=openai")
+                        .property("aierr.coordination", coordination)
+                        .jvmArg("-verbose:class")
+                        .run();
+                assertEquals("1", r.value("outcome.200"), r.toString());
+                boolean loaded = r.stdout.contains("io.aierr.coordination.redis.");
+                assertEquals(!"local".equals(coordination), loaded, coordination + ": Redis classes loaded " + loaded);
+            }
+        }
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
 }
