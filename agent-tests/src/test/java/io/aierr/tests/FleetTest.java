@@ -215,6 +215,48 @@ class FleetTest {
         }
     }
 
+    /** Requests the server got from B once A's breaker opened. */
+    private static int sentAfterABreakerOpened(String coordination) throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer()) {
+            Path signals = server.signals();
+            server.cycle(Reply.status(503).text(Bodies.NO_HEALTHY_UPSTREAM));
+            ExecutorService starter = Executors.newCachedThreadPool();
+            try {
+                // each replica's warm-up meets the outage (2 attempts); A's first call then opens A's breaker
+                List<Future<ForkedJvm.Result>> running = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    running.add(starter.submit(ForkedJvm.app(FleetApp.class, "url=" + server.url(PATH),
+                            "signals=" + signals, "name=" + name(i), "calls=3")
+                            .property("aierr.endpoints", server.authority() + "=openai")
+                            .property("aierr.coordination", coordination)
+                            .property("aierr.retry.max-attempts", "2")
+                            .property("aierr.retry.initial-backoff", "10ms")
+                            .property("aierr.breaker.failures", "4")
+                            .property("aierr.breaker.open-for", "20s")::run));
+                }
+                assertTrue(Signals.await(signals, "warm-A") && Signals.await(signals, "warm-B"));
+                Signals.send(signals, "go-A");
+                assertTrue(Signals.await(signals, "answered-6"), "A's first call met the outage");
+                Thread.sleep(500);
+                int before = server.requestCount();
+                Signals.send(signals, "go-B");
+                List<ForkedJvm.Result> results = results(running);
+                assertEquals(6, outcome(results, "503") + outcome(results, "503-circuit-open"), results.toString());
+                return server.requestCount() - before;
+            } finally {
+                starter.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aBreakerOneJvmOpenedFailsTheOthersFast() throws Exception {
+        try (RedisServer redis = new RedisServer(null)) {
+            assertEquals(0, sentAfterABreakerOpened(redis.url()), "B answered from its own copy of the outage");
+        }
+        assertEquals(2, sentAfterABreakerOpened("local"), "alone, B met the outage until its own breaker opened");
+    }
+
     @Test
     void localModeLoadsNoRedisClass() throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer(); RedisServer redis = new RedisServer(null)) {

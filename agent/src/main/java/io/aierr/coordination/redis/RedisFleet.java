@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * hold), in one atomic script per endpoint ({@code sync.lua}). App threads never talk to Redis.
  *
  * <p>Each JVM's share of an endpoint's limit is its demand (calls in progress) over the fleet's, so
- * the fleet together paces to what the server accepts, and a 429's hold reaches every JVM. Redis
+ * the fleet together paces to what the server accepts; a 429's hold and an opened breaker reach
+ * every JVM, and the retry budget counts the fleet's calls and retries. Redis
  * sees host, port, a hash of the API key, counts and times: never a key, a prompt or a response.
  *
  * <p>Connecting happens only on this thread. When Redis is down, slow (a call past the deadline) or
@@ -106,15 +107,18 @@ public final class RedisFleet implements Fleet, Runnable {
             scriptSha = (String) connection.call("SCRIPT", "LOAD", script);
         }
         for (FleetView view : views) {
-            long hold = view.takeHold(System.nanoTime());
+            long now = System.nanoTime();
+            int demand = view.demand();
+            long calls = view.calls();
+            long retries = view.retries();
             List<?> reply = (List<?>) connection.call("EVALSHA", scriptSha, "1", KEY_PREFIX + view.key, member,
-                    Integer.toString(view.demand()), Long.toString(hold), Double.toString(view.rate()),
-                    Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS));
-            long held = (Long) reply.get(0);
-            long fleetDemand = (Long) reply.get(1);
-            int mine = Math.max(1, view.demand());
-            long others = Math.max(0, fleetDemand - view.demand());
-            view.heard(System.nanoTime(), mine / (double) (mine + others), held);
+                    Integer.toString(demand), Long.toString(calls), Long.toString(retries),
+                    Long.toString(view.takeHold(now)), Long.toString(view.takeBreakerOpen(now)),
+                    Double.toString(view.rate()), Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS));
+            int mine = Math.max(1, demand);
+            long others = Math.max(0, (Long) reply.get(2) - demand);
+            view.heard(System.nanoTime(), mine / (double) (mine + others), (Long) reply.get(0), (Long) reply.get(1),
+                    Math.max(0, (Long) reply.get(3) - calls), Math.max(0, (Long) reply.get(4) - retries));
         }
         if (outage) {
             outage = false;

@@ -53,7 +53,7 @@ public final class EndpointPolicy {
 
     private EndpointLimits newLimits(String name, FleetView view) {
         return new EndpointLimits(name, view.inProgress(), view, gate ? new RateGate(adaptiveRate, view) : null,
-                tokens ? new TokenGate(view) : null, new RetryBudget(retryBudget),
-                new CircuitBreaker(breakerFailures, breakerOpenMillis), new SettledRequests(resendWindowMillis));
+                tokens ? new TokenGate(view) : null, new RetryBudget(retryBudget, view),
+                new CircuitBreaker(breakerFailures, breakerOpenMillis, view), new SettledRequests(resendWindowMillis));
     }
 }

@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One endpoint's limit as this JVM sees the fleet that shares it: this JVM's share of the limit,
- * and a hold another JVM's 429 set. The gates read it and report what they learn to it without
+ * One endpoint's limits as this JVM sees the fleet that shares them: this JVM's share of the
+ * limit, a hold another JVM's 429 set, a breaker another JVM opened, and the others' retry budget
+ * counts. The gates read it and report what they learn to it without
  * waiting; a {@link Fleet} carries it to and from the other JVMs. Alone (local mode, or while the
  * fleet cannot be reached) the share is whole and only this JVM's own 429s hold it.
  *
@@ -26,8 +27,16 @@ public final class FleetView {
     private final AtomicInteger inProgress;
     private volatile double share = 1;
     private volatile long fleetHeldUntil = NONE;
+    private volatile long fleetOpenUntil = NONE;
+    private volatile long othersCalls;
+    private volatile long othersRetries;
     /** A hold this JVM learned and has not told yet. */
     private final AtomicLong holdToTell = new AtomicLong(NONE);
+    /** The end of this JVM's breaker's open time, not told yet. */
+    private final AtomicLong openToTell = new AtomicLong(NONE);
+    /** The calls and retries in this JVM's retry budget's window. */
+    private volatile long calls;
+    private volatile long retries;
     /** The whole endpoint's rate, requests per second, as this JVM last learned it; 0 when none. */
     private volatile double rate;
     private volatile Runnable tell = () -> { };
@@ -57,6 +66,33 @@ public final class FleetView {
         tell.run();
     }
 
+    /** Until when (nanoTime) another JVM's breaker is open, or {@code Long.MIN_VALUE}. */
+    long breakerOpenUntil() {
+        return fleetOpenUntil;
+    }
+
+    /** This JVM's breaker opened until {@code untilNanos}: the others hear of it at once. */
+    void breakerOpened(long untilNanos) {
+        openToTell.accumulateAndGet(untilNanos, Math::max);
+        tell.run();
+    }
+
+    /** The calls and retries in this JVM's retry budget's window, for the others' budgets. */
+    void budgetCounted(long calls, long retries) {
+        this.calls = calls;
+        this.retries = retries;
+    }
+
+    /** The other JVMs' calls in the retry budget's window. */
+    long othersCalls() {
+        return othersCalls;
+    }
+
+    /** The other JVMs' retries in the retry budget's window. */
+    long othersRetries() {
+        return othersRetries;
+    }
+
     /** The whole endpoint's rate as this JVM's gate learned it, requests per second. */
     void learnedRate(double requestsPerSecond) {
         rate = requestsPerSecond;
@@ -72,22 +108,54 @@ public final class FleetView {
         return rate;
     }
 
-    /** Milliseconds from {@code now} that a hold this JVM learned lasts, once; 0 when there is none to tell. */
-    public long takeHold(long now) {
-        long until = holdToTell.getAndSet(NONE);
-        return until == NONE ? 0 : Math.max(0, (until - now + 999_999) / 1_000_000L);
+    /** Calls in this JVM's retry budget's window. */
+    public long calls() {
+        return calls;
     }
 
-    /** What the fleet said: this JVM's share, and how long, from {@code now}, the endpoint is held (0: not held). */
-    public void heard(long now, double share, long heldMillis) {
+    /** Retries in this JVM's retry budget's window. */
+    public long retries() {
+        return retries;
+    }
+
+    /** Milliseconds from {@code now} that a hold this JVM learned lasts, once; 0 when there is none to tell. */
+    public long takeHold(long now) {
+        return millisFrom(now, holdToTell.getAndSet(NONE));
+    }
+
+    /** Milliseconds from {@code now} that this JVM's breaker stays open, once; 0 when there is nothing to tell. */
+    public long takeBreakerOpen(long now) {
+        return millisFrom(now, openToTell.getAndSet(NONE));
+    }
+
+    /**
+     * What the fleet said, with durations from {@code now} (0: none).
+     *
+     * @param share         this JVM's share of the endpoint's limit
+     * @param heldMillis    how long a 429's hint holds the endpoint
+     * @param openMillis    how long a JVM's breaker stays open
+     * @param othersCalls   the other JVMs' calls in the retry budget's window
+     * @param othersRetries their retries in it
+     */
+    public void heard(long now, double share, long heldMillis, long openMillis, long othersCalls, long othersRetries) {
         this.share = Math.max(0.01, Math.min(1, share));
         this.fleetHeldUntil = heldMillis > 0 ? now + heldMillis * 1_000_000L : NONE;
+        this.fleetOpenUntil = openMillis > 0 ? now + openMillis * 1_000_000L : NONE;
+        this.othersCalls = othersCalls;
+        this.othersRetries = othersRetries;
     }
 
     /** The fleet cannot be reached: this JVM goes on alone, with its whole share. */
     public void alone() {
         share = 1;
         fleetHeldUntil = NONE;
+        fleetOpenUntil = NONE;
+        othersCalls = 0;
+        othersRetries = 0;
+    }
+
+    private static long millisFrom(long now, long until) {
+        return until == NONE ? 0 : Math.max(0, (until - now + 999_999) / 1_000_000L);
     }
 
     /** How the fleet hears of a hold at once rather than at its next exchange. */

@@ -1,38 +1,42 @@
--- One exchange of a JVM with its fleet about one endpoint, atomic: the JVM's demand and the hold and
--- rate it learned go in; the fleet's hold and total demand come out. Times are Redis's own clock,
--- holds travel as durations, so the JVMs need no common clock.
--- KEYS[1]: the endpoint's hash. ARGV: member id, demand (calls in progress), hold (ms from now, 0 for
--- none), rate (requests/s, 0 for unknown), ttl (ms), stale (ms after which a silent member is gone).
+-- One exchange of a JVM with its fleet about one endpoint, atomic. In: what the JVM counts (calls in
+-- progress, calls and retries of the retry budget's window) and what it learned (a hold, its breaker
+-- opening, the rate). Out: the fleet's hold, its breaker, and the sums of every live member's counts.
+-- Times are Redis's own clock and travel as durations, so the JVMs need no common clock.
+-- KEYS[1]: the endpoint's hash. ARGV: member id, demand, budget calls, budget retries, hold (ms from
+-- now, 0 for none), breaker open (ms from now, 0 for none), rate (requests/s, 0 for unknown),
+-- ttl (ms), stale (ms after which a silent member no longer counts).
 local key = KEYS[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local hold = tonumber(ARGV[3])
-redis.call('HSET', key, 'm:' .. ARGV[1], ARGV[2] .. ':' .. now)
-if hold > 0 then
-  local held = tonumber(redis.call('HGET', key, 'held') or '0')
-  if now + hold > held then
-    redis.call('HSET', key, 'held', now + hold)
+redis.call('HSET', key, 'm:' .. ARGV[1], ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4] .. ':' .. now)
+local function extend(field, ms)
+  ms = tonumber(ms)
+  if ms > 0 and now + ms > tonumber(redis.call('HGET', key, field) or '0') then
+    redis.call('HSET', key, field, now + ms)
   end
 end
-if tonumber(ARGV[4]) > 0 then
-  redis.call('HSET', key, 'rate', ARGV[4])
+extend('held', ARGV[5])
+extend('open', ARGV[6])
+if tonumber(ARGV[7]) > 0 then
+  redis.call('HSET', key, 'rate', ARGV[7])
 end
-local held = 0
-local demand = 0
+local held, open, demand, calls, retries = 0, 0, 0, 0, 0
 local fields = redis.call('HGETALL', key)
-local stale = tonumber(ARGV[6])
+local stale = tonumber(ARGV[9])
 for i = 1, #fields, 2 do
-  local name = fields[i]
+  local name, value = fields[i], fields[i + 1]
   if name == 'held' then
-    held = tonumber(fields[i + 1])
+    held = tonumber(value)
+  elseif name == 'open' then
+    open = tonumber(value)
   elseif string.sub(name, 1, 2) == 'm:' then
-    local calls, at = string.match(fields[i + 1], '^(%d+):(%d+)$')
-    if calls == nil or now - tonumber(at) > stale then
+    local d, c, r, at = string.match(value, '^(%d+):(%d+):(%d+):(%d+)$')
+    if d == nil or now - tonumber(at) > stale then
       redis.call('HDEL', key, name)
     else
-      demand = demand + tonumber(calls)
+      demand, calls, retries = demand + tonumber(d), calls + tonumber(c), retries + tonumber(r)
     end
   end
 end
-redis.call('PEXPIRE', key, ARGV[5])
-return {math.max(0, held - now), demand}
+redis.call('PEXPIRE', key, ARGV[8])
+return {math.max(0, held - now), math.max(0, open - now), demand, calls, retries}
