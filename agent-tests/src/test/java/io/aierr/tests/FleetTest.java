@@ -2,6 +2,7 @@ package io.aierr.tests;
 
 import io.aierr.tests.apps.FleetApp;
 import io.aierr.tests.apps.Signals;
+import io.aierr.tests.support.AierrCommand;
 import io.aierr.tests.support.Bodies;
 import io.aierr.tests.support.ForkedJvm;
 import io.aierr.tests.support.RateLimitedAiServer;
@@ -128,6 +129,10 @@ class FleetTest {
     void aHoldOneJvmMetHoldsTheOthers() throws Exception {
         try (RedisServer redis = new RedisServer(null)) {
             assertEquals(0, sentDuringTheHold(redis.url()), "B waited for A's hold");
+            // what an SRE sees: the endpoint, and the rate A paces it at (97 % of 10 requests refilled in 4 s)
+            ForkedJvm.Result status = AierrCommand.run("", "status", "--coordination", redis.url());
+            assertEquals(0, status.exitCode, status.toString());
+            assertTrue(status.stdout.contains("2.4 requests/s"), status.stdout);
         }
         assertEquals(1, sentDuringTheHold("local"), "alone, B sends during A's hold");
     }
