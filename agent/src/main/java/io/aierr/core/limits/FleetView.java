@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * limit, a hold another JVM's 429 set, a breaker another JVM opened, and the others' retry budget
  * counts. The gates read it and report what they learn to it without
  * waiting; a {@link Fleet} carries it to and from the other JVMs. Alone (local mode, or while the
- * fleet cannot be reached) the share is whole and only this JVM's own 429s hold it.
+ * fleet cannot be reached) only this JVM's own 429s hold it, and its share is what the server's
+ * counters leave it (whole, unless they show others spending the same key).
  *
  * <p>Times are {@link System#nanoTime()} nanoseconds of this JVM; the fleet converts them to
  * durations on the way out and back, so that JVMs need no common clock.
@@ -25,7 +26,10 @@ public final class FleetView {
      */
     public final String key;
     private final AtomicInteger inProgress;
-    private volatile double share = 1;
+    /** The share the fleet gave this JVM; NaN while no fleet is reached. */
+    private volatile double fleetShare = Double.NaN;
+    /** The share the server's counters leave this JVM (others spend the same key), for when no fleet is reached. */
+    private volatile double counterShare = 1;
     private volatile long fleetHeldUntil = NONE;
     private volatile long fleetOpenUntil = NONE;
     private volatile long othersCalls;
@@ -50,9 +54,15 @@ public final class FleetView {
         return inProgress;
     }
 
-    /** This JVM's share of the endpoint's limit, (0, 1]. */
+    /** This JVM's share of the endpoint's limit, (0, 1]: the fleet's word when it is reached, else the counters'. */
     double share() {
-        return share;
+        double given = fleetShare;
+        return Double.isNaN(given) ? counterShare : given;
+    }
+
+    /** The share of the limit the server's counters leave this JVM. */
+    void sharedByCounters(double share) {
+        counterShare = share;
     }
 
     /** Until when (nanoTime) another JVM's 429 holds the endpoint, or {@code Long.MIN_VALUE}. */
@@ -138,16 +148,16 @@ public final class FleetView {
      * @param othersRetries their retries in it
      */
     public void heard(long now, double share, long heldMillis, long openMillis, long othersCalls, long othersRetries) {
-        this.share = Math.max(0.01, Math.min(1, share));
+        this.fleetShare = Math.max(0.01, Math.min(1, share));
         this.fleetHeldUntil = heldMillis > 0 ? now + heldMillis * 1_000_000L : NONE;
         this.fleetOpenUntil = openMillis > 0 ? now + openMillis * 1_000_000L : NONE;
         this.othersCalls = othersCalls;
         this.othersRetries = othersRetries;
     }
 
-    /** The fleet cannot be reached: this JVM goes on alone, with its whole share. */
+    /** The fleet cannot be reached: this JVM goes on alone, with the share the counters leave it. */
     public void alone() {
-        share = 1;
+        fleetShare = Double.NaN;
         fleetHeldUntil = NONE;
         fleetOpenUntil = NONE;
         othersCalls = 0;

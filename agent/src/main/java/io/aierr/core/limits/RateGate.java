@@ -17,7 +17,8 @@ import io.aierr.core.classify.BackoffSource;
  *       progress) goes at its own time, so it never waits past its hint.</li>
  * </ul>
  * Other JVMs sharing the endpoint (the {@link FleetView fleet}) hold it too with their 429s'
- * hints, and this gate paces to its share of the endpoint's rate.
+ * hints, and this gate paces to its share of the endpoint's rate: the share the fleet gives it, or,
+ * without one, what the server's counters say is left to it.
  *
  * <p>The rate is read from the server's own counters when it sends them (OpenAI-style
  * {@code x-ratelimit-limit/remaining/reset-requests}: {@code (limit - remaining) / reset} is the
@@ -88,6 +89,7 @@ public final class RateGate {
     private AnswerCopy cause;
 
     private final FleetView fleet;
+    private final ShareFromCounters othersInCounters = new ShareFromCounters();
 
     public RateGate(boolean adaptive) {
         this(adaptive, new FleetView("", null, new java.util.concurrent.atomic.AtomicInteger()));
@@ -110,6 +112,8 @@ public final class RateGate {
         if (binding && now - lastThrottleAt > FORGET_AFTER) {
             binding = false;
             pacing = false;
+            othersInCounters.forget();
+            fleet.sharedByCounters(1);
         }
         long fleetHold = fleet.heldUntil();
         if (!binding) {
@@ -143,6 +147,7 @@ public final class RateGate {
      */
     public synchronized void throttled(long now, long sentAt, long hintMillis, RateCounters counters, AnswerCopy answer) {
         learnServerRate(counters);
+        countOthers(now, counters, false);
         throttles[throttleCount++ % throttles.length] = now;
         lastThrottleAt = now;
         if (!binding && !bindingEvidence(now, counters)) {
@@ -174,12 +179,20 @@ public final class RateGate {
     public synchronized void passed(long now, RateCounters counters) {
         passes[passCount++ % passes.length] = now;
         learnServerRate(counters);
+        countOthers(now, counters, true);
         if (counters != null && counters.remaining == 0 && serverRate > 0) {
             // the bucket is empty: the next request would be throttled, so wait for one refill
             heldUntil = Math.max(heldUntil, now + (long) (SECOND / serverRate));
             lastThrottleAt = now;
             binding = true;
             pacing = true;
+        }
+    }
+
+    /** While the limit binds, the counters tell whether others spend it too (see {@link ShareFromCounters}). */
+    private void countOthers(long now, RateCounters counters, boolean passed) {
+        if (binding && counters != null) {
+            fleet.sharedByCounters(othersInCounters.answered(now, counters, passed, serverRate));
         }
     }
 

@@ -1,0 +1,65 @@
+package io.aierr.core.limits;
+
+/**
+ * Tells, without any coordination, that other clients spend the same limit (replicas sharing one
+ * API key): the server's counters fall faster than this JVM's own successes explain. Over a window
+ * of at least {@link #WINDOW}, the server accepted what its bucket lost plus what it refilled
+ * ({@code remaining} then - {@code remaining} now + refill rate x time); this JVM's share of the
+ * limit is its own successes over that.
+ *
+ * <p>Read only while the limit binds: a bucket that is full wastes its refill, which would count as
+ * others' requests. Not thread-safe: {@link RateGate} holds its lock around every use.
+ */
+final class ShareFromCounters {
+    private static final long WINDOW = 2_000_000_000L;
+    /** Fewer accepted requests than this in a window say too little of a share. */
+    private static final double MIN_ACCEPTED = 8;
+    /** Below this, a share is more likely a miscount than a crowd; a JVM never starves itself. */
+    private static final double MIN_SHARE = 0.05;
+    /** A share this close to the whole is the whole: jitter, not another client. */
+    private static final double WHOLE = 0.9;
+
+    private long startAt = Long.MIN_VALUE;
+    private long startRemaining;
+    private int passes;
+    private double share = 1;
+
+    /**
+     * An answer that carried the request bucket's counters.
+     *
+     * @param passed     whether it was a success
+     * @param refillRate the bucket's refill rate, requests per second; 0 when unknown
+     * @return this JVM's share of the limit as the counters tell it, (0, 1]
+     */
+    double answered(long now, RateCounters counters, boolean passed, double refillRate) {
+        if (startAt == Long.MIN_VALUE) {
+            restart(now, counters);
+            return share;
+        }
+        if (passed) {
+            passes++;
+        }
+        long span = now - startAt;
+        if (span >= WINDOW) {
+            double accepted = startRemaining - counters.remaining + refillRate * span / 1e9;
+            if (refillRate > 0 && accepted >= MIN_ACCEPTED) {
+                double seen = passes / accepted;
+                share = seen >= WHOLE ? 1 : Math.max(MIN_SHARE, seen);
+            }
+            restart(now, counters);
+        }
+        return share;
+    }
+
+    /** The limit no longer binds: what was seen of others is forgotten with it. */
+    void forget() {
+        startAt = Long.MIN_VALUE;
+        share = 1;
+    }
+
+    private void restart(long now, RateCounters counters) {
+        startAt = now;
+        startRemaining = counters.remaining;
+        passes = 0;
+    }
+}
