@@ -2,6 +2,8 @@
 # Per-call cost of aierr on the JDK client: the same loop of local POSTs with and without the
 # agent, for a call to a non-AI host and to a host listed as an AI endpoint, in one run.
 # Writes bench/results/call-overhead.md.    bash bench/call-overhead.sh
+# With COORDINATION=redis://host:port, one more row: the AI endpoint with its limits shared through
+# that Redis (aierr.coordination).
 set -euo pipefail
 cd "$(dirname "$0")"
 jar=../agent/target/aierr.jar
@@ -28,4 +30,9 @@ row() { # label, "median p99", base median
   base_ai=$(java -cp target/classes CallOverhead localhost 2>/dev/null | tail -1)
   row "no agent, localhost" "$base_ai" "${base_ai%% *}"
   row "aierr, AI endpoint (classified, traced)" "$(java "${agent[@]}" -cp target/classes CallOverhead localhost 2>/dev/null | tail -1)" "${base_ai%% *}"
+  if [ -n "${COORDINATION:-}" ]; then
+    row "aierr, AI endpoint, limits shared through Redis" \
+      "$(java "${agent[@]}" -Daierr.coordination="$COORDINATION" -cp target/classes CallOverhead localhost 2>/dev/null | tail -1)" \
+      "${base_ai%% *}"
+  fi
 } | tee results/call-overhead.md

@@ -118,7 +118,8 @@ public final class RedisFleet implements Fleet, Runnable {
             int mine = Math.max(1, demand);
             long others = Math.max(0, (Long) reply.get(2) - demand);
             view.heard(System.nanoTime(), mine / (double) (mine + others), (Long) reply.get(0), (Long) reply.get(1),
-                    Math.max(0, (Long) reply.get(3) - calls), Math.max(0, (Long) reply.get(4) - retries));
+                    Math.max(0, (Long) reply.get(3) - calls), Math.max(0, (Long) reply.get(4) - retries),
+                    (Long) reply.get(5) / (double) Math.max(1, (Long) reply.get(6)));
         }
         if (outage) {
             outage = false;

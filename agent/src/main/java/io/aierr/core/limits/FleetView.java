@@ -32,6 +32,7 @@ public final class FleetView {
     private volatile double counterShare = 1;
     private volatile long fleetHeldUntil = NONE;
     private volatile long fleetOpenUntil = NONE;
+    private volatile double place;
     private volatile long othersCalls;
     private volatile long othersRetries;
     /** A hold this JVM learned and has not told yet. */
@@ -74,6 +75,11 @@ public final class FleetView {
     void held(long untilNanos) {
         holdToTell.accumulateAndGet(untilNanos, Math::max);
         tell.run();
+    }
+
+    /** This JVM's place among the fleet's, [0, 1): its turn within one round of the fleet's paced calls. */
+    double place() {
+        return place;
     }
 
     /** Until when (nanoTime) another JVM's breaker is open, or {@code Long.MIN_VALUE}. */
@@ -146,8 +152,12 @@ public final class FleetView {
      * @param openMillis    how long a JVM's breaker stays open
      * @param othersCalls   the other JVMs' calls in the retry budget's window
      * @param othersRetries their retries in it
+     * @param place         this JVM's place among the fleet's, [0, 1): when the calls held by a hold resume,
+     *                      the JVMs go in this order, not all at the instant the hold ends
      */
-    public void heard(long now, double share, long heldMillis, long openMillis, long othersCalls, long othersRetries) {
+    public void heard(long now, double share, long heldMillis, long openMillis, long othersCalls, long othersRetries,
+                      double place) {
+        this.place = place;
         this.fleetShare = Math.max(0.01, Math.min(1, share));
         this.fleetHeldUntil = heldMillis > 0 ? now + heldMillis * 1_000_000L : NONE;
         this.fleetOpenUntil = openMillis > 0 ? now + openMillis * 1_000_000L : NONE;
@@ -158,6 +168,7 @@ public final class FleetView {
     /** The fleet cannot be reached: this JVM goes on alone, with the share the counters leave it. */
     public void alone() {
         fleetShare = Double.NaN;
+        place = 0;
         fleetHeldUntil = NONE;
         fleetOpenUntil = NONE;
         othersCalls = 0;

@@ -116,6 +116,10 @@ public final class RateGate {
             fleet.sharedByCounters(1);
         }
         long fleetHold = fleet.heldUntil();
+        if (fleetHold != Long.MIN_VALUE && pacing) {
+            // the JVMs resume one after another in their places of one paced round, not all at once
+            fleetHold += (long) (fleet.place() * SECOND / currentRate(now));
+        }
         if (!binding) {
             // another JVM's 429 says the limit binds, though this JVM has not met it yet
             return fleetHold > earliest ? new Turn(fleetHold - now, BackoffSource.FLEET) : Turn.OWN_TIME;

@@ -11,7 +11,7 @@ package io.aierr.core.limits;
  * others' requests. Not thread-safe: {@link RateGate} holds its lock around every use.
  */
 final class ShareFromCounters {
-    private static final long WINDOW = 2_000_000_000L;
+    private static final long WINDOW = 1_000_000_000L;
     /** Fewer accepted requests than this in a window say too little of a share. */
     private static final double MIN_ACCEPTED = 8;
     /** Below this, a share is more likely a miscount than a crowd; a JVM never starves itself. */

@@ -1,6 +1,7 @@
 -- One exchange of a JVM with its fleet about one endpoint, atomic. In: what the JVM counts (calls in
 -- progress, calls and retries of the retry budget's window) and what it learned (a hold, its breaker
--- opening, the rate). Out: the fleet's hold, its breaker, and the sums of every live member's counts.
+-- opening, the rate). Out: the fleet's hold, its breaker, the sums of every live member's counts, and
+-- this member's rank among the live members (its place when the fleet's calls resume after a hold).
 -- Times are Redis's own clock and travel as durations, so the JVMs need no common clock.
 -- KEYS[1]: the endpoint's hash. ARGV: member id, demand, budget calls, budget retries, hold (ms from
 -- now, 0 for none), breaker open (ms from now, 0 for none), rate (requests/s, 0 for unknown),
@@ -20,7 +21,8 @@ extend('open', ARGV[6])
 if tonumber(ARGV[7]) > 0 then
   redis.call('HSET', key, 'rate', ARGV[7])
 end
-local held, open, demand, calls, retries = 0, 0, 0, 0, 0
+local held, open, demand, calls, retries, rank, members = 0, 0, 0, 0, 0, 0, 0
+local me = 'm:' .. ARGV[1]
 local fields = redis.call('HGETALL', key)
 local stale = tonumber(ARGV[9])
 for i = 1, #fields, 2 do
@@ -35,8 +37,12 @@ for i = 1, #fields, 2 do
       redis.call('HDEL', key, name)
     else
       demand, calls, retries = demand + tonumber(d), calls + tonumber(c), retries + tonumber(r)
+      members = members + 1
+      if name < me then
+        rank = rank + 1
+      end
     end
   end
 end
 redis.call('PEXPIRE', key, ARGV[8])
-return {math.max(0, held - now), math.max(0, open - now), demand, calls, retries}
+return {math.max(0, held - now), math.max(0, open - now), demand, calls, retries, rank, members}
