@@ -114,12 +114,13 @@ public final class RedisFleet implements Fleet, Runnable {
             List<?> reply = (List<?>) connection.call("EVALSHA", scriptSha, "1", KEY_PREFIX + view.key, member,
                     Integer.toString(demand), Long.toString(calls), Long.toString(retries),
                     Long.toString(view.takeHold(now)), Long.toString(view.takeBreakerOpen(now)),
-                    Double.toString(view.rate()), Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS));
+                    Double.toString(view.takeRate()), Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS));
             int mine = Math.max(1, demand);
             long others = Math.max(0, (Long) reply.get(2) - demand);
             view.heard(System.nanoTime(), mine / (double) (mine + others), (Long) reply.get(0), (Long) reply.get(1),
                     Math.max(0, (Long) reply.get(3) - calls), Math.max(0, (Long) reply.get(4) - retries),
-                    (Long) reply.get(5) / (double) Math.max(1, (Long) reply.get(6)));
+                    (Long) reply.get(5) / (double) Math.max(1, (Long) reply.get(6)),
+                    Double.parseDouble((String) reply.get(7)), (Long) reply.get(8));
         }
         if (outage) {
             outage = false;

@@ -42,8 +42,11 @@ public final class FleetView {
     /** The calls and retries in this JVM's retry budget's window. */
     private volatile long calls;
     private volatile long retries;
-    /** The whole endpoint's rate, requests per second, as this JVM last learned it; 0 when none. */
-    private volatile double rate;
+    /** The whole endpoint's rate, requests per second, as this JVM last learned it and has not told; 0 when none. */
+    private final AtomicLong rateToTell = new AtomicLong();
+    /** The rate a JVM of the fleet learned last, and the number of that lesson (it changes with each). */
+    private volatile double fleetRate;
+    private volatile long fleetRateLesson;
     private volatile Runnable tell = () -> { };
 
     FleetView(String authority, String credential, AtomicInteger inProgress) {
@@ -109,9 +112,19 @@ public final class FleetView {
         return othersRetries;
     }
 
-    /** The whole endpoint's rate as this JVM's gate learned it, requests per second. */
+    /** The whole endpoint's rate as this JVM's gate learned it, requests per second: the others hear of it. */
     void learnedRate(double requestsPerSecond) {
-        rate = requestsPerSecond;
+        rateToTell.set(Double.doubleToLongBits(requestsPerSecond));
+    }
+
+    /** The rate another JVM (or this one) learned last, requests per second; 0 when none. */
+    double fleetRate() {
+        return fleetRate;
+    }
+
+    /** Changes each time a JVM of the fleet learns a rate: the gates take each lesson once. */
+    long fleetRateLesson() {
+        return fleetRateLesson;
     }
 
     /** Calls this JVM has in progress to the endpoint: its demand, which sets its share. */
@@ -119,9 +132,9 @@ public final class FleetView {
         return inProgress.get();
     }
 
-    /** The rate this JVM learned, requests per second; 0 when none. */
-    public double rate() {
-        return rate;
+    /** The rate this JVM learned since it last told, requests per second, once; 0 when there is none to tell. */
+    public double takeRate() {
+        return Double.longBitsToDouble(rateToTell.getAndSet(0));
     }
 
     /** Calls in this JVM's retry budget's window. */
@@ -154,10 +167,14 @@ public final class FleetView {
      * @param othersRetries their retries in it
      * @param place         this JVM's place among the fleet's, [0, 1): when the calls held by a hold resume,
      *                      the JVMs go in this order, not all at the instant the hold ends
+     * @param rate          the rate a JVM learned last, requests per second (0: none), and the number of
+     *                      that lesson
      */
     public void heard(long now, double share, long heldMillis, long openMillis, long othersCalls, long othersRetries,
-                      double place) {
+                      double place, double rate, long rateLesson) {
         this.place = place;
+        this.fleetRate = rate;
+        this.fleetRateLesson = rateLesson;
         this.fleetShare = Math.max(0.01, Math.min(1, share));
         this.fleetHeldUntil = heldMillis > 0 ? now + heldMillis * 1_000_000L : NONE;
         this.fleetOpenUntil = openMillis > 0 ? now + openMillis * 1_000_000L : NONE;

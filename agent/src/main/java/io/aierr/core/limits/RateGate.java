@@ -90,6 +90,8 @@ public final class RateGate {
 
     private final FleetView fleet;
     private final ShareFromCounters othersInCounters = new ShareFromCounters();
+    /** The fleet's last lesson of a rate this gate took. */
+    private long fleetRateLesson;
 
     public RateGate(boolean adaptive) {
         this(adaptive, new FleetView("", null, new java.util.concurrent.atomic.AtomicInteger()));
@@ -115,6 +117,7 @@ public final class RateGate {
             othersInCounters.forget();
             fleet.sharedByCounters(1);
         }
+        learnFromTheFleet(now);
         long fleetHold = fleet.heldUntil();
         if (fleetHold != Long.MIN_VALUE && pacing) {
             // the JVMs resume one after another in their places of one paced round, not all at once
@@ -189,6 +192,25 @@ public final class RateGate {
             heldUntil = Math.max(heldUntil, now + (long) (SECOND / serverRate));
             lastThrottleAt = now;
             binding = true;
+            pacing = true;
+        }
+    }
+
+    /**
+     * Without counters, a rate another JVM learned from its 429s is a throttle here too: the fleet
+     * paces to one rate rather than to as many noisy guesses as it has JVMs.
+     */
+    private void learnFromTheFleet(long now) {
+        long lesson = fleet.fleetRateLesson();
+        if (lesson == fleetRateLesson || !adaptive || serverRate > 0 || !binding) {
+            return;
+        }
+        fleetRateLesson = lesson;
+        double learned = fleet.fleetRate();
+        if (learned > 0) {
+            lastMaxRate = pacing ? Math.max(endpointRate(now), learned / BACKOFF_SHARE) : learned / BACKOFF_SHARE;
+            rate = learned;
+            lastDecreaseAt = now;
             pacing = true;
         }
     }
