@@ -7,15 +7,19 @@ package io.aierr.core.limits;
  * ({@code remaining} then - {@code remaining} now + refill rate x time); this JVM's share of the
  * limit is its own successes over that.
  *
- * <p>Read only while the limit binds: a bucket that is full wastes its refill, which would count as
- * others' requests. Not thread-safe: {@link RateGate} holds its lock around every use.
+ * <p>Read only while the limit binds and the bucket ends a window low: a bucket that fills up wastes
+ * its refill, which would count as others' requests and shrink the share for ever; a window that
+ * leaves tokens over lets the share grow back instead. Not thread-safe: {@link RateGate} holds its
+ * lock around every use.
  */
 final class ShareFromCounters {
-    private static final long WINDOW = 1_000_000_000L;
+    private static final long WINDOW = 500_000_000L;
     /** Fewer accepted requests than this in a window say too little of a share. */
-    private static final double MIN_ACCEPTED = 8;
+    private static final double MIN_ACCEPTED = 6;
     /** Below this, a share is more likely a miscount than a crowd; a JVM never starves itself. */
     private static final double MIN_SHARE = 0.05;
+    /** How much a share grows in a window that left tokens over. */
+    private static final double GROWTH = 1.25;
     /** A share this close to the whole is the whole: jitter, not another client. */
     private static final double WHOLE = 0.9;
 
@@ -42,7 +46,11 @@ final class ShareFromCounters {
         long span = now - startAt;
         if (span >= WINDOW) {
             double accepted = startRemaining - counters.remaining + refillRate * span / 1e9;
-            if (refillRate > 0 && accepted >= MIN_ACCEPTED) {
+            if (counters.remaining * 2 >= counters.limit) {
+                // tokens are left over: the bucket may have wasted its refill, so others may have taken
+                // less than it looks; the share grows back instead, towards the whole
+                share = Math.min(1, share * GROWTH);
+            } else if (refillRate > 0 && accepted >= MIN_ACCEPTED) {
                 double seen = passes / accepted;
                 share = seen >= WHOLE ? 1 : Math.max(MIN_SHARE, seen);
             }
