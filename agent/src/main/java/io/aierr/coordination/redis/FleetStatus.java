@@ -14,7 +14,6 @@ import java.util.TreeMap;
  */
 public final class FleetStatus {
     private static final int TIMEOUT_MILLIS = 2_000;
-    private static final long STALE_MILLIS = 1_000;
 
     private FleetStatus() {
     }
@@ -78,7 +77,8 @@ public final class FleetStatus {
         long retries = 0;
         for (Map.Entry<String, String> f : fields.entrySet()) {
             String[] counts = f.getValue().split(":");
-            if (f.getKey().startsWith("m:") && counts.length == 4 && now - Long.parseLong(counts[3]) <= STALE_MILLIS) {
+            boolean live = counts.length == 4 && now - Long.parseLong(counts[3]) <= RedisFleet.STALE_MILLIS;
+            if (f.getKey().startsWith("m:") && live) {
                 jvms++;
                 inProgress += Long.parseLong(counts[0]);
                 calls += Long.parseLong(counts[1]);

@@ -35,7 +35,7 @@ public final class RedisFleet implements Fleet, Runnable {
     /** A fleet that is gone leaves nothing behind after this. */
     static final long TTL_MILLIS = 60_000;
     /** A JVM silent for this long no longer counts in the fleet's demand. */
-    private static final long STALE_MILLIS = 1_000;
+    static final long STALE_MILLIS = 1_000;
     static final String KEY_PREFIX = "aierr:fleet:";
 
     private final RedisUrl url;

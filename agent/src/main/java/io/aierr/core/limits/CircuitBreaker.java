@@ -27,7 +27,7 @@ public final class CircuitBreaker {
 
     /** @param threshold outage answers in a row that open it; 0 or less turns it off */
     public CircuitBreaker(int threshold, long openMillis) {
-        this(threshold, openMillis, new FleetView("", null, new java.util.concurrent.atomic.AtomicInteger()));
+        this(threshold, openMillis, FleetView.ofThisJvmOnly());
     }
 
     /** @param fleet the other JVMs sharing the endpoint: a breaker one of them opens is open here too */

@@ -36,7 +36,7 @@ public final class EndpointPolicy {
 
     /** Limits shared by calls that cannot be told apart by endpoint: they stay in this JVM. */
     public EndpointLimits newLimits(String name) {
-        return newLimits(name, new FleetView(name, null, new AtomicInteger()));
+        return newLimits(name, FleetView.ofThisJvmOnly());
     }
 
     /**

@@ -28,8 +28,6 @@ public final class FleetView {
     private final AtomicInteger inProgress;
     /** The share the fleet gave this JVM; NaN while no fleet is reached. */
     private volatile double fleetShare = Double.NaN;
-    /** The share the server's counters leave this JVM (others spend the same key), for when no fleet is reached. */
-    private volatile double counterShare = 1;
     private volatile long fleetHeldUntil = NONE;
     private volatile long fleetOpenUntil = NONE;
     private volatile double place;
@@ -54,19 +52,22 @@ public final class FleetView {
         this.inProgress = inProgress;
     }
 
+    /** A view that no fleet carries: for limits made without one. */
+    static FleetView ofThisJvmOnly() {
+        return new FleetView("", null, new AtomicInteger());
+    }
+
     AtomicInteger inProgress() {
         return inProgress;
     }
 
-    /** This JVM's share of the endpoint's limit, (0, 1]: the fleet's word when it is reached, else the counters'. */
-    double share() {
+    /**
+     * This JVM's share of the endpoint's limit, (0, 1]: the fleet's word while it is reached, else
+     * {@code byCounters}, what the server's counters leave this JVM (see {@link ShareFromCounters}).
+     */
+    double shareOr(double byCounters) {
         double given = fleetShare;
-        return Double.isNaN(given) ? counterShare : given;
-    }
-
-    /** The share of the limit the server's counters leave this JVM. */
-    void sharedByCounters(double share) {
-        counterShare = share;
+        return Double.isNaN(given) ? byCounters : given;
     }
 
     /** Until when (nanoTime) another JVM's 429 holds the endpoint, or {@code Long.MIN_VALUE}. */

@@ -94,7 +94,7 @@ public final class RateGate {
     private long fleetRateLesson;
 
     public RateGate(boolean adaptive) {
-        this(adaptive, new FleetView("", null, new java.util.concurrent.atomic.AtomicInteger()));
+        this(adaptive, FleetView.ofThisJvmOnly());
     }
 
     /** @param fleet the other JVMs sharing the endpoint: their holds hold this gate too, and it paces to its share */
@@ -115,7 +115,6 @@ public final class RateGate {
             binding = false;
             pacing = false;
             othersInCounters.forget();
-            fleet.sharedByCounters(1);
         }
         learnFromTheFleet(now);
         long fleetHold = fleet.heldUntil();
@@ -134,7 +133,7 @@ public final class RateGate {
             cause = BackoffSource.FLEET;
         }
         // a lone caller of this JVM is not alone when other JVMs share the limit
-        if (pacing && !(alone && fleet.share() >= 1)) {
+        if (pacing && !(alone && share() >= 1)) {
             long spaced = lastSlot + (long) (SECOND / currentRate(now));
             if (spaced > slot) {
                 slot = spaced;
@@ -170,7 +169,7 @@ public final class RateGate {
             return; // sent before the last decrease: the same congestion, already accounted for
         }
         // what passed here is this JVM's share of what passed the server
-        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now) / fleet.share();
+        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now) / share();
         if (measured == 0 && serverRate == 0) {
             return; // nothing passed lately, so no rate to pace at: the server's hints alone hold callers
         }
@@ -218,7 +217,10 @@ public final class RateGate {
     /** While the limit binds, the counters tell whether others spend it too (see {@link ShareFromCounters}). */
     private void countOthers(long now, RateCounters counters, boolean passed) {
         if (binding && counters != null) {
-            fleet.sharedByCounters(othersInCounters.answered(now, counters, passed, serverRate));
+            if (passed) {
+                othersInCounters.passed(1);
+            }
+            othersInCounters.answered(now, counters, serverRate);
         }
     }
 
@@ -245,7 +247,12 @@ public final class RateGate {
 
     /** This JVM's sending rate: its share of the endpoint's. */
     private double currentRate(long now) {
-        return endpointRate(now) * fleet.share();
+        return endpointRate(now) * share();
+    }
+
+    /** This JVM's share of the endpoint's rate: the fleet's word, or the counters'. */
+    private double share() {
+        return fleet.shareOr(othersInCounters.share());
     }
 
     /** The rate the whole endpoint accepts, by the server's counters or as learned. */

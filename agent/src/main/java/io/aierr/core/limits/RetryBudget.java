@@ -22,7 +22,7 @@ public final class RetryBudget {
 
     /** @param ratio retries allowed per call, e.g. 0.2; negative turns the budget off */
     public RetryBudget(double ratio) {
-        this(ratio, new FleetView("", null, new java.util.concurrent.atomic.AtomicInteger()));
+        this(ratio, FleetView.ofThisJvmOnly());
     }
 
     /** @param fleet the other JVMs sharing the endpoint: the budget counts their calls and retries too */

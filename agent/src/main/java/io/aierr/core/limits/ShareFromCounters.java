@@ -5,7 +5,7 @@ package io.aierr.core.limits;
  * API key): the server's counters fall faster than this JVM's own successes explain. Over a window
  * of at least {@link #WINDOW}, the server accepted what its bucket lost plus what it refilled
  * ({@code remaining} then - {@code remaining} now + refill rate x time); this JVM's share of the
- * limit is its own successes over that.
+ * limit is what its own successes cost over that. Requests or tokens alike.
  *
  * <p>Read only while the limit binds and the bucket ends a window low: a bucket that fills up wastes
  * its refill, which would count as others' requests and shrink the share for ever; a window that
@@ -25,23 +25,30 @@ final class ShareFromCounters {
 
     private long startAt = Long.MIN_VALUE;
     private long startRemaining;
-    private int passes;
+    /** What this JVM's successes cost in the bucket since the window started: requests, or tokens. */
+    private double passes;
     private double share = 1;
 
+    /** This JVM's share of the limit as the counters told it last, (0, 1]. */
+    double share() {
+        return share;
+    }
+
+    /** A success of this JVM that cost {@code cost} in the bucket. */
+    void passed(double cost) {
+        passes += cost;
+    }
+
     /**
-     * An answer that carried the request bucket's counters.
+     * An answer that carried the bucket's counters.
      *
-     * @param passed     whether it was a success
-     * @param refillRate the bucket's refill rate, requests per second; 0 when unknown
+     * @param refillRate the bucket's refill rate, units per second; 0 when unknown
      * @return this JVM's share of the limit as the counters tell it, (0, 1]
      */
-    double answered(long now, RateCounters counters, boolean passed, double refillRate) {
+    double answered(long now, RateCounters counters, double refillRate) {
         if (startAt == Long.MIN_VALUE) {
             restart(now, counters);
             return share;
-        }
-        if (passed) {
-            passes++;
         }
         long span = now - startAt;
         if (span >= WINDOW) {

@@ -122,7 +122,7 @@ public final class TokenGate {
     private final FleetView fleet;
 
     public TokenGate() {
-        this(new FleetView("", null, new java.util.concurrent.atomic.AtomicInteger()));
+        this(FleetView.ofThisJvmOnly());
     }
 
     TokenGate(FleetView fleet) {
