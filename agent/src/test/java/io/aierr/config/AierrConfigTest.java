@@ -26,6 +26,8 @@ class AierrConfigTest {
         assertTrue(c.summary);
         assertEquals(List.of("http://localhost:4318"), c.collectorEndpoints);
         assertEquals(1 << 20, c.replayLimitBytes);
+        assertEquals("local", c.coordination);
+        assertEquals(50, c.coordinationDeadlineMillis);
         assertTrue(c.warnings.isEmpty());
     }
 
