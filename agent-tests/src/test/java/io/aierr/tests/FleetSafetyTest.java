@@ -83,6 +83,21 @@ class FleetSafetyTest {
     }
 
     @Test
+    void aTlsRedisIsSharedOverTls() throws Exception {
+        try (RedisServer redis = new RedisServer("tls-pw", true);
+             RateLimitedAiServer server = new RateLimitedAiServer(20, 5, true)) {
+            assertTrue(redis.url().startsWith("rediss://"), redis.url());
+            java.util.Map<String, String> settings = settings(server.authority(), redis.url());
+            settings.put("javax.net.ssl.trustStore", redis.trustStore().toString());
+            settings.put("javax.net.ssl.trustStorePassword", "changeit");
+            ForkedJvm.Result r = Replicas.run(1, server.url(PATH), settings, "threads=4", "calls=5").get(0);
+            assertEquals("20", r.value("outcome.200"), r.toString());
+            assertFalse(r.stderr.contains("limits are local"), r.stderr);
+            assertTrue(redis.dump().contains("aierr:fleet:" + server.authority() + ":"), "shared over TLS");
+        }
+    }
+
+    @Test
     void localModeLoadsNoRedisClass() throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer(); RedisServer redis = new RedisServer(null)) {
             server.cycle(Reply.status(200).json(Bodies.CHAT_COMPLETION));

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} (the Debian package; {@code .ci/run} installs it) on a free loopback
- * port, with its files in a temporary folder, for the fleet's tests: started by the constructor,
- * stopped by {@link #close}, killable mid-test with {@link #kill}.
+ * port, with its files in a temporary folder, optionally speaking TLS only (a certificate made by
+ * {@code openssl}), for the fleet's tests: started by the constructor, stopped by {@link #close},
+ * killable mid-test with {@link #kill}.
  */
 public final class RedisServer implements AutoCloseable {
     private static final Path BINARY = Paths.get("/usr/bin/redis-server");
@@ -23,10 +24,20 @@ public final class RedisServer implements AutoCloseable {
     public final int port;
     private final String password;
     private final Path folder;
+    /** The server's self-signed certificate when it speaks TLS only, else null. */
+    private final Path certificate;
     private final Process process;
 
     /** @param password what clients must give, or null for none */
     public RedisServer(String password) throws IOException, InterruptedException {
+        this(password, false);
+    }
+
+    /**
+     * @param password what clients must give, or null for none
+     * @param tls      whether it speaks TLS only, with a self-signed certificate for 127.0.0.1
+     */
+    public RedisServer(String password, boolean tls) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " missing: .ci/run installs it (apt-get install -y redis-server)");
         }
@@ -35,8 +46,19 @@ public final class RedisServer implements AutoCloseable {
             port = free.getLocalPort();
         }
         folder = Files.createTempDirectory("redis-test");
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--port", String.valueOf(port),
-                "--bind", "127.0.0.1", "--dir", folder.toString(), "--save", "", "--appendonly", "no"));
+        certificate = tls ? folder.resolve("cert.pem") : null;
+        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--bind", "127.0.0.1",
+                "--dir", folder.toString(), "--save", "", "--appendonly", "no"));
+        if (tls) {
+            run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.resolve("key.pem").toString(),
+                    "-out", certificate.toString(), "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1");
+            command.addAll(List.of("--port", "0", "--tls-port", String.valueOf(port), "--tls-cert-file",
+                    certificate.toString(), "--tls-key-file", folder.resolve("key.pem").toString(),
+                    "--tls-auth-clients", "no"));
+        } else {
+            command.addAll(List.of("--port", String.valueOf(port)));
+        }
         if (password != null) {
             command.add("--requirepass");
             command.add(password);
@@ -53,14 +75,42 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** {@code redis://[:password@]127.0.0.1:port}. */
+    /** {@code redis://[:password@]127.0.0.1:port}, {@code rediss://} with TLS. */
     public String url() {
-        return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port;
+        return (certificate == null ? "redis://" : "rediss://") + (password == null ? "" : ":" + password + "@")
+                + "127.0.0.1:" + port;
+    }
+
+    /** A trust store (PKCS12, password {@code changeit}) that trusts this server's certificate, for a client JVM. */
+    public Path trustStore() throws IOException {
+        Path store = folder.resolve("trust.p12");
+        if (!Files.exists(store)) {
+            run(Paths.get(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt",
+                    "-alias", "redis", "-file", certificate.toString(), "-keystore", store.toString(),
+                    "-storetype", "PKCS12", "-storepass", "changeit");
+        }
+        return store;
+    }
+
+    private static void run(String... command) throws IOException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     /** Runs {@code redis-cli} against it and returns what it printed. */
     public String cli(String... args) {
         List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port), "--no-auth-warning"));
+        if (certificate != null) {
+            command.addAll(List.of("--tls", "--cacert", certificate.toString()));
+        }
         if (password != null) {
             command.add("-a");
             command.add(password);
