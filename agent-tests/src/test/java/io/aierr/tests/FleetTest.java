@@ -9,6 +9,7 @@ import io.aierr.tests.support.RedisServer;
 import io.aierr.tests.support.Replicas;
 import io.aierr.tests.support.ScriptedAiServer;
 import io.aierr.tests.support.ScriptedAiServer.Reply;
+import io.aierr.tests.support.TokenLimitedAiServer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -82,6 +83,19 @@ class FleetTest {
             alone = server.throttled.get();
         }
         assertTrue(shared < alone, "429s with Redis " + shared + ", alone " + alone);
+    }
+
+    @Test
+    void statusShowsTheTokensTheFleetSaw() throws Exception {
+        try (RedisServer redis = new RedisServer(null);
+             TokenLimitedAiServer server = new TokenLimitedAiServer(5_000, 5_000, true)) {
+            List<ForkedJvm.Result> r = Replicas.run(2, server.url(PATH), settings(server.authority(), redis.url()),
+                    "threads=2", "calls=3", "max-tokens=100-500");
+            assertEquals(12, outcome(r, "200"), r.toString());
+            ForkedJvm.Result status = AierrCommand.run("", "status", "--coordination", redis.url());
+            assertEquals(0, status.exitCode, status.toString());
+            assertTrue(status.stdout.contains(" of 5000 left, refilling "), status.stdout);
+        }
     }
 
     /** Requests the server got from B once A's breaker opened. */

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * What the fleet knows, per endpoint, as {@code java -jar aierr.jar status --coordination redis://...}
- * prints it for an SRE: the JVMs that share it, the rate, a hold, the breaker, the retry budget.
+ * prints it for an SRE: the JVMs that share it, the rate, the tokens left, a hold, the breaker, the
+ * retry budget.
  * Read only: it changes nothing in Redis.
  */
 public final class FleetStatus {
@@ -90,6 +91,7 @@ public final class FleetStatus {
                 + line("JVMs", jvms + " live, " + inProgress + " calls in progress")
                 + line("rate", rate == null ? "not learned"
                         : String.format(java.util.Locale.ROOT, "%.1f requests/s", Double.parseDouble(rate)))
+                + line("tokens", tokens(fields.get("tokens"), now))
                 + line("held", until(fields.get("held"), now, "not held"))
                 + line("breaker", until(fields.get("open"), now, "closed"))
                 + line("retry budget", calls + " calls, " + retries + " retries in the last 10 s")
@@ -98,6 +100,16 @@ public final class FleetStatus {
 
     private static String line(String label, String value) {
         return String.format("%n  %-14s%s", label, value);
+    }
+
+    /** {@code remaining:limit:refill:at}, as the last JVM that read token counters told them. */
+    private static String tokens(String seen, long now) {
+        String[] f = seen == null ? new String[0] : seen.split(":");
+        if (f.length != 4) {
+            return "no token counters seen";
+        }
+        return f[0] + " of " + f[1] + " left, refilling " + f[2] + "/s (read " + Math.max(0, now - Long.parseLong(f[3]))
+                + " ms ago)";
     }
 
     private static String until(String at, long now, String otherwise) {

@@ -114,7 +114,8 @@ public final class RedisFleet implements Fleet, Runnable {
             List<?> reply = (List<?>) connection.call("EVALSHA", scriptSha, "1", KEY_PREFIX + view.key, member,
                     Integer.toString(demand), Long.toString(calls), Long.toString(retries),
                     Long.toString(view.takeHold(now)), Long.toString(view.takeBreakerOpen(now)),
-                    Double.toString(view.takeRate()), Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS));
+                    Double.toString(view.takeRate()), Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS),
+                    view.takeTokens());
             int mine = Math.max(1, demand);
             long others = Math.max(0, (Long) reply.get(2) - demand);
             view.heard(System.nanoTime(), mine / (double) (mine + others), (Long) reply.get(0), (Long) reply.get(1),

@@ -45,6 +45,7 @@ public final class FleetView {
     /** The rate a JVM of the fleet learned last, and the number of that lesson (it changes with each). */
     private volatile double fleetRate;
     private volatile long fleetRateLesson;
+    private volatile String tokensToTell = "";
     private volatile Runnable tell = () -> { };
 
     FleetView(String authority, String credential, AtomicInteger inProgress) {
@@ -116,6 +117,18 @@ public final class FleetView {
     /** The whole endpoint's rate as this JVM's gate learned it, requests per second: the others hear of it. */
     void learnedRate(double requestsPerSecond) {
         rateToTell.set(Double.doubleToLongBits(requestsPerSecond));
+    }
+
+    /** A token bucket's counters as this JVM last read them (for the fleet's status): remaining, limit, refill per second. */
+    void tokensSeen(long remaining, long limit, double refillPerSecond) {
+        tokensToTell = remaining + ":" + limit + ":" + Math.round(refillPerSecond);
+    }
+
+    /** The token counters this JVM read since it last told, {@code remaining:limit:refill}, once; empty when none. */
+    public String takeTokens() {
+        String seen = tokensToTell;
+        tokensToTell = "";
+        return seen;
     }
 
     /** The rate another JVM (or this one) learned last, requests per second; 0 when none. */

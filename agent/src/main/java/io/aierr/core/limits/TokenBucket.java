@@ -116,6 +116,7 @@ final class TokenBucket {
         counted = true;
         double refilledSince = Math.max(0, now - sentAt) / SECOND * rate;
         othersInCounters.answered(now, counters, counters.refillRate());
+        fleet.tokensSeen(counters.remaining, counters.limit, rate);
         level = Math.min(capacity, counters.remaining + refilledSince) * share() - sentSince - promised;
         at = now;
     }

@@ -6,7 +6,8 @@
 -- Times are Redis's own clock and travel as durations, so the JVMs need no common clock.
 -- KEYS[1]: the endpoint's hash. ARGV: member id, demand, budget calls, budget retries, hold (ms from
 -- now, 0 for none), breaker open (ms from now, 0 for none), rate learned (requests/s, 0 for none new),
--- ttl (ms), stale (ms after which a silent member no longer counts).
+-- ttl (ms), stale (ms after which a silent member no longer counts), a token bucket's counters as the
+-- member last read them ('remaining:limit:refill per second', '' for none new; shown by status only).
 local key = KEYS[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -19,6 +20,9 @@ local function extend(field, ms)
 end
 extend('held', ARGV[5])
 extend('open', ARGV[6])
+if ARGV[10] ~= '' then
+  redis.call('HSET', key, 'tokens', ARGV[10] .. ':' .. now)
+end
 if tonumber(ARGV[7]) > 0 then
   redis.call('HSET', key, 'rate', ARGV[7])
   redis.call('HINCRBY', key, 'lesson', 1)
