@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** How the benchmark app's calls arrive: which threads call when. */
 abstract class LoadShape {
-    /** Numbers the app's calls so the server can tell a call's first attempt from its retries. */
-    private static final AtomicLong CALL_IDS = new AtomicLong();
+    /**
+     * Numbers the app's calls so the server can tell a call's first attempt from its retries; the JVMs
+     * of one fleet (FleetLoad) start from apart ({@code -Dbench.call-ids-from}).
+     */
+    private static final AtomicLong CALL_IDS = new AtomicLong(Long.getLong("bench.call-ids-from", 0));
 
     /** What the app saw of one call: its {@code x-bench-phase}, how long it took, how it ended. */
     record CallRecord(String phase, long latencyNanos, String outcome) {

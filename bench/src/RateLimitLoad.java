@@ -49,7 +49,7 @@ public final class RateLimitLoad {
         System.exit(0); // the SDK's OkHttp threads would keep the JVM up for a minute
     }
 
-    private static LoadShape tokenLoop(Map<String, String> opt) {
+    static LoadShape tokenLoop(Map<String, String> opt) {
         int threads = Integer.parseInt(opt.get("threads"));
         int calls = Integer.parseInt(opt.get("calls"));
         return new LoadShape.ClosedLoop(threads, calls,
@@ -57,7 +57,7 @@ public final class RateLimitLoad {
     }
 
     /** Opens as many connections as calls will be in flight and warms the code path, all outside the limit. */
-    private static void warmUp(ChatCaller caller, int concurrency) throws Exception {
+    static void warmUp(ChatCaller caller, int concurrency) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         for (Future<Object> done : LoadShape.startTogether(pool, concurrency, () -> {
             for (int i = 0; i < WARM_UP_CALLS_PER_CONNECTION; i++) {
@@ -70,7 +70,7 @@ public final class RateLimitLoad {
         pool.shutdown();
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> opt = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {

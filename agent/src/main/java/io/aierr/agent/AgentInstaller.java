@@ -2,9 +2,11 @@ package io.aierr.agent;
 
 import io.aierr.bootstrap.AierrHooks;
 import io.aierr.config.AierrConfig;
+import io.aierr.coordination.Coordination;
 import io.aierr.core.retry.AiCalls;
 import io.aierr.core.EndpointMatcher;
 import io.aierr.core.limits.EndpointPolicy;
+import io.aierr.core.limits.Fleet;
 import io.aierr.core.Providers;
 import io.aierr.core.retry.ReplayMemory;
 import io.aierr.core.retry.RetryPolicy;
@@ -34,8 +36,9 @@ final class AgentInstaller {
 
     static void install(Instrumentation inst, AierrConfig config) throws ReflectiveOperationException {
         Telemetry telemetry = TelemetryFactory.create(config, Log::warnOnce);
+        Fleet fleet = Coordination.fleet(config.coordination, config.coordinationDeadlineMillis, Log::warnOnce);
         AiCalls calls = new AiCalls(EndpointMatcher.withCollectors(config.endpoints, collectorFor(config)),
-                retryPolicy(config), endpointPolicy(config), telemetry);
+                retryPolicy(config), endpointPolicy(config, fleet), telemetry);
         ReplayMemory replay = new ReplayMemory(config.retryEnabled ? config.replayLimitBytes : 0);
         AierrHooks.jdkHttp = new JdkHttpAdapter(calls, replay, Log::warnOnce);
         HelperInjector helpers = new HelperInjector(ClassDefiner.open(inst)::define);
@@ -51,6 +54,7 @@ final class AgentInstaller {
         System.err.println("aierr " + Version.get() + ": retries " + (config.retryEnabled
                 ? "on (max-attempts " + config.maxAttempts + ", statuses " + config.retryStatuses + ")" : "off")
                 + ", exporter " + exporterTarget(config)
+                + (fleet == Fleet.ALONE ? "" : ", limits shared through " + Coordination.redacted(config.coordination))
                 + ", " + (Providers.knownHostCount() + config.endpoints.size()) + " AI endpoints"
                 + (config.endpoints.isEmpty() ? "" : " (" + config.endpoints.size() + " from aierr.endpoints: "
                 + String.join(", ", config.endpoints) + ")"));
@@ -62,9 +66,9 @@ final class AgentInstaller {
                 .holdingFirstEvent(config.firstEventWaitMillis);
     }
 
-    private static EndpointPolicy endpointPolicy(AierrConfig config) {
+    private static EndpointPolicy endpointPolicy(AierrConfig config, Fleet fleet) {
         return new EndpointPolicy(config.gate, config.adaptiveRate, config.tokens, config.retryBudget, config.breakerFailures,
-                config.breakerOpenMillis, config.resendWindowMillis);
+                config.breakerOpenMillis, config.resendWindowMillis, fleet);
     }
 
     private static List<String> collectorFor(AierrConfig config) {

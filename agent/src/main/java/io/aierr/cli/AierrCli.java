@@ -1,13 +1,15 @@
 package io.aierr.cli;
 
+import io.aierr.config.AierrConfig;
 import io.aierr.config.Version;
+import io.aierr.coordination.redis.FleetStatus;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** {@code java -jar aierr.jar [classify|attach|list|version]}: the agent jar as a command-line tool. */
+/** {@code java -jar aierr.jar [classify|attach|list|status|version]}: the agent jar as a command-line tool. */
 public final class AierrCli {
     private AierrCli() {
     }
@@ -24,6 +26,9 @@ public final class AierrCli {
                 break;
             case "list":
                 System.exit(new AttachCommand(out, System.err).list());
+                break;
+            case "status":
+                System.exit(status(Arrays.copyOfRange(args, 1, args.length)));
                 break;
             case "version":
             case "--version":
@@ -50,6 +55,18 @@ public final class AierrCli {
         }
     }
 
+    /** {@code status [--coordination URL]}: the URL given, else {@code aierr.coordination} as the agent reads it. */
+    private static int status(String[] args) {
+        String url = args.length == 2 && args[0].equals("--coordination") ? args[1]
+                : args.length == 0 ? AierrConfig.load().coordination : null;
+        if (url == null || !url.toLowerCase(java.util.Locale.ROOT).startsWith("redis")) {
+            System.err.println("aierr: usage: java -jar aierr.jar status --coordination redis://[user:password@]host:port[/db]"
+                    + " (or set aierr.coordination / AIERR_COORDINATION)");
+            return 2;
+        }
+        return FleetStatus.print(url, new PrintStream(System.out, true, StandardCharsets.UTF_8), System.err);
+    }
+
     private static void usage(PrintStream out) {
         out.println("aierr " + Version.get() + ": classifies, retries and traces errors of AI endpoint calls");
         out.println();
@@ -61,6 +78,8 @@ public final class AierrCli {
         out.println("  java -jar aierr.jar attach <pid> [name=value ...]");
         out.println("                                               attach to a running JVM with these settings");
         out.println("  java -jar aierr.jar list                     list the running JVMs (pid, main class or jar)");
+        out.println("  java -jar aierr.jar status --coordination redis://host:port");
+        out.println("                                               what the fleet shares per endpoint (rate, hold, breaker)");
         out.println("  java -jar aierr.jar version                  print the version");
     }
 }

@@ -57,6 +57,12 @@ public final class AierrConfig {
      * first event shows no in-band error, held at most this long (and 16 KiB); 0 when never held.
      */
     public final long firstEventWaitMillis;
+     * {@code aierr.coordination}: {@code local}, or the {@code redis://} URL through which JVMs that
+     * share an endpoint share its limits; checked where it is used, as it may hold a password.
+     */
+    public final String coordination;
+    /** {@code aierr.coordination.deadline}: how long one Redis call may take before aierr goes on alone. */
+    public final long coordinationDeadlineMillis;
     /** {@code aierr.exporter}: any of {@code otlp}, {@code console}; empty for {@code none}. */
     public final Set<String> exporters;
     public final boolean summary;
@@ -97,6 +103,9 @@ public final class AierrConfig {
         breakerOpenMillis = r.duration("aierr.breaker.open-for", 5_000);
         resendWindowMillis = r.duration("aierr.retry.resend-window", 30_000);
         firstEventWaitMillis = r.duration("aierr.stream.first-event-wait", 2_000);
+        String fleet = r.raw("aierr.coordination");
+        coordination = fleet == null ? "local" : fleet;
+        coordinationDeadlineMillis = r.duration("aierr.coordination.deadline", 50);
         exporters = r.exporters("aierr.exporter");
         summary = r.bool("aierr.summary", true);
         collectorEndpoints = r.collectorEndpoints();

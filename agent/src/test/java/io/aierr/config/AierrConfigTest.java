@@ -27,6 +27,8 @@ class AierrConfigTest {
         assertEquals(List.of("http://localhost:4318"), c.collectorEndpoints);
         assertEquals(1 << 20, c.replayLimitBytes);
         assertEquals(2_000, c.firstEventWaitMillis);
+        assertEquals("local", c.coordination);
+        assertEquals(50, c.coordinationDeadlineMillis);
         assertTrue(c.warnings.isEmpty());
     }
 

@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * app compares it with the bytes it got and prints {@code bodies.checked} and {@code bodies.changed}.
  */
 public final class LoadApp {
+    /** The key every call carries: calls of several of these apps share its limit. */
+    static final String API_KEY = "sk-test-load-key";
+
     public static void main(String[] args) throws Exception {
         Map<String, String> o = JdkClientApp.options(args);
         int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
@@ -44,7 +47,7 @@ public final class LoadApp {
                     : ",\"max_tokens\":" + (tokenRange[0] + Math.floorMod(n * 7919, tokenRange[1] - tokenRange[0] + 1));
             return HttpRequest.newBuilder(URI.create(o.get("url")))
                     .header("content-type", "application/json")
-                    .header("authorization", "Bearer sk-test-load-key")
+                    .header("authorization", "Bearer " + API_KEY)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[\"question "
                             + n + "\"]" + maxTokens + "}"))
                     .build();

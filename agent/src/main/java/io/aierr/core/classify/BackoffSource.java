@@ -25,7 +25,9 @@ public enum BackoffSource {
     /** Another call's hint holds the endpoint until the server's time. */
     HELD("held"),
     /** The endpoint's learned rate spreads the waiting calls: a turn later than any hint. */
-    PACED("paced");
+    PACED("paced"),
+    /** Another JVM sharing the endpoint's limit (the fleet) holds it until the server's time. */
+    FLEET("fleet");
 
     private final String id;
 

@@ -5,11 +5,14 @@ package io.aierr.core.limits;
  * workers, 503 no healthy upstream): after {@code threshold} outage answers in a row it opens,
  * and calls are answered at once with a copy of the last outage answer instead of queueing behind
  * retries that cannot succeed. After the open time one probe call goes through (half-open); its success
- * closes the breaker, its failure opens it again for twice as long (up to a minute).
+ * closes the breaker, its failure opens it again for twice as long (up to a minute). A breaker
+ * another JVM of the fleet opened is open here too, for calls of a JVM that met the outage lately.
  * Thread-safe; times are nanoseconds.
  */
 public final class CircuitBreaker {
     private static final long MAX_OPEN = 60_000_000_000L;
+    /** An outage answer older than this is no copy to answer with when another JVM's breaker opens. */
+    private static final long FLEET_OUTAGE_RECENT = 60_000_000_000L;
 
     private final int threshold;
     private final long openNanos;
@@ -19,12 +22,20 @@ public final class CircuitBreaker {
     private boolean probeInFlight;
     private long probeTicket;
     private AnswerCopy lastOutage;
+    private long lastOutageAt;
+    private final FleetView fleet;
 
     /** @param threshold outage answers in a row that open it; 0 or less turns it off */
     public CircuitBreaker(int threshold, long openMillis) {
+        this(threshold, openMillis, FleetView.ofThisJvmOnly());
+    }
+
+    /** @param fleet the other JVMs sharing the endpoint: a breaker one of them opens is open here too */
+    CircuitBreaker(int threshold, long openMillis, FleetView fleet) {
         this.threshold = threshold;
         this.openNanos = openMillis * 1_000_000L;
         this.currentOpen = openNanos;
+        this.fleet = fleet;
     }
 
     public static final long REJECTED = -1;
@@ -37,8 +48,11 @@ public final class CircuitBreaker {
      *         the half-open probe (hand it back to {@link #probeEnded})
      */
     public synchronized long admit(long now, boolean firstAttempt) {
-        if (threshold <= 0 || consecutiveOutages < threshold) {
+        if (threshold <= 0) {
             return ADMITTED;
+        }
+        if (consecutiveOutages < threshold) {
+            return openInTheFleet(now) ? REJECTED : ADMITTED;
         }
         if (now < openUntil || probeInFlight || !firstAttempt) {
             return REJECTED;
@@ -49,6 +63,12 @@ public final class CircuitBreaker {
 
     /** What a rejected call gets: a copy of the last outage answer. */
     public synchronized Refusal refusal(long now, String endpoint) {
+        if (consecutiveOutages < threshold) {
+            return new Refusal(Refusal.Reason.CIRCUIT_OPEN, lastOutage, "circuit open for " + endpoint + " in the "
+                    + "fleet (another JVM met " + threshold + " outage answers in a row), last here: " + lastOutage.error
+                    + "; answering without sending for " + Math.max(0, fleet.breakerOpenUntil() - now) / 1_000_000L
+                    + "ms more");
+        }
         return new Refusal(Refusal.Reason.CIRCUIT_OPEN, lastOutage, "circuit open for " + endpoint + " after "
                 + consecutiveOutages + " outage answers in a row, last: " + lastOutage.error + "; answering without "
                 + "sending for " + Math.max(0, openUntil - now) / 1_000_000L + "ms more");
@@ -66,6 +86,7 @@ public final class CircuitBreaker {
             return;
         }
         lastOutage = outage;
+        lastOutageAt = now;
         consecutiveOutages++;
         if (threshold > 0 && consecutiveOutages >= threshold && (probeInFlight || now >= openUntil)) {
             if (probeInFlight) {
@@ -73,7 +94,16 @@ public final class CircuitBreaker {
             }
             probeInFlight = false;
             openUntil = now + currentOpen;
+            fleet.breakerOpened(openUntil);
         }
+    }
+
+    /**
+     * Another JVM's breaker is open and this one met the outage lately: it answers with its own copy
+     * of it. One that has not met it sends, as it has no answer to copy, and meets it at most once.
+     */
+    private boolean openInTheFleet(long now) {
+        return lastOutage != null && now - lastOutageAt < FLEET_OUTAGE_RECENT && fleet.breakerOpenUntil() > now;
     }
 
     /** The call that held this probe ticket ended; frees the probe if no answer did. */

@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What aierr shares between all calls to one endpoint: its rate gate, token gate, retry budget,
- * breaker and the requests it settled.
+ * breaker, the requests it settled, and its view of the other JVMs that share the endpoint.
  */
 public final class EndpointLimits {
     /** host:port, for messages; the credential it is also keyed by is never kept. */
@@ -17,10 +17,15 @@ public final class EndpointLimits {
     public final CircuitBreaker breaker;
     public final SettledRequests settled;
     /** Calls to the endpoint admitted and not yet ended: one means a lone caller. */
-    public final AtomicInteger inProgress = new AtomicInteger();
+    public final AtomicInteger inProgress;
+    /** What the other JVMs sharing the endpoint's limit said, and what this one tells them. */
+    public final FleetView fleet;
 
-    public EndpointLimits(String name, RateGate gate, TokenGate tokens, RetryBudget budget, CircuitBreaker breaker, SettledRequests settled) {
+    EndpointLimits(String name, AtomicInteger inProgress, FleetView fleet, RateGate gate, TokenGate tokens,
+                   RetryBudget budget, CircuitBreaker breaker, SettledRequests settled) {
         this.name = name;
+        this.inProgress = inProgress;
+        this.fleet = fleet;
         this.gate = gate;
         this.tokens = tokens;
         this.budget = budget;

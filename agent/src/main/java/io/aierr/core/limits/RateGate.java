@@ -16,6 +16,9 @@ import io.aierr.core.classify.BackoffSource;
  *       accepts, not all at the same instant. A lone caller (no other call to the endpoint in
  *       progress) goes at its own time, so it never waits past its hint.</li>
  * </ul>
+ * Other JVMs sharing the endpoint (the {@link FleetView fleet}) hold it too with their 429s'
+ * hints, and this gate paces to its share of the endpoint's rate: the share the fleet gives it, or,
+ * without one, what the server's counters say is left to it.
  *
  * <p>The rate is read from the server's own counters when it sends them (OpenAI-style
  * {@code x-ratelimit-limit/remaining/reset-requests}: {@code (limit - remaining) / reset} is the
@@ -85,8 +88,19 @@ public final class RateGate {
     /** The answer behind the current hold or limit: what a call refused for its turn gets a copy of. */
     private AnswerCopy cause;
 
+    private final FleetView fleet;
+    private final ShareFromCounters othersInCounters = new ShareFromCounters();
+    /** The fleet's last lesson of a rate this gate took. */
+    private long fleetRateLesson;
+
     public RateGate(boolean adaptive) {
+        this(adaptive, FleetView.ofThisJvmOnly());
+    }
+
+    /** @param fleet the other JVMs sharing the endpoint: their holds hold this gate too, and it paces to its share */
+    RateGate(boolean adaptive, FleetView fleet) {
         this.adaptive = adaptive;
+        this.fleet = fleet;
     }
 
     /**
@@ -100,13 +114,26 @@ public final class RateGate {
         if (binding && now - lastThrottleAt > FORGET_AFTER) {
             binding = false;
             pacing = false;
+            othersInCounters.forget();
+        }
+        learnFromTheFleet(now);
+        long fleetHold = fleet.heldUntil();
+        if (fleetHold != Long.MIN_VALUE && pacing) {
+            // the JVMs resume one after another in their places of one paced round, not all at once
+            fleetHold += (long) (fleet.place() * SECOND / currentRate(now));
         }
         if (!binding) {
-            return Turn.OWN_TIME;
+            // another JVM's 429 says the limit binds, though this JVM has not met it yet
+            return fleetHold > earliest ? new Turn(fleetHold - now, BackoffSource.FLEET) : Turn.OWN_TIME;
         }
         long slot = Math.max(earliest, heldUntil);
         BackoffSource cause = slot > earliest ? BackoffSource.HELD : null;
-        if (pacing && !alone) {
+        if (fleetHold > slot) {
+            slot = fleetHold;
+            cause = BackoffSource.FLEET;
+        }
+        // a lone caller of this JVM is not alone when other JVMs share the limit
+        if (pacing && !(alone && share() >= 1)) {
             long spaced = lastSlot + (long) (SECOND / currentRate(now));
             if (spaced > slot) {
                 slot = spaced;
@@ -126,6 +153,7 @@ public final class RateGate {
      */
     public synchronized void throttled(long now, long sentAt, long hintMillis, RateCounters counters, AnswerCopy answer) {
         learnServerRate(counters);
+        countOthers(now, counters, false);
         throttles[throttleCount++ % throttles.length] = now;
         lastThrottleAt = now;
         if (!binding && !bindingEvidence(now, counters)) {
@@ -135,31 +163,64 @@ public final class RateGate {
         cause = answer;
         if (hintMillis >= 0) {
             heldUntil = Math.max(heldUntil, now + hintMillis * 1_000_000L);
+            fleet.held(heldUntil);
         }
         if (sentAt < lastDecreaseAt && pacing) {
             return; // sent before the last decrease: the same congestion, already accounted for
         }
-        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now);
+        // what passed here is this JVM's share of what passed the server
+        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now) / share();
         if (measured == 0 && serverRate == 0) {
             return; // nothing passed lately, so no rate to pace at: the server's hints alone hold callers
         }
         measured = Math.max(MIN_RATE, measured);
-        lastMaxRate = pacing ? Math.max(currentRate(now), measured) : measured;
+        lastMaxRate = pacing ? Math.max(endpointRate(now), measured) : measured;
         rate = measured * BACKOFF_SHARE;
         lastDecreaseAt = now;
         pacing = true;
+        fleet.learnedRate(endpointRate(now));
     }
 
     /** A response that was not throttled. */
     public synchronized void passed(long now, RateCounters counters) {
         passes[passCount++ % passes.length] = now;
         learnServerRate(counters);
+        countOthers(now, counters, true);
         if (counters != null && counters.remaining == 0 && serverRate > 0) {
             // the bucket is empty: the next request would be throttled, so wait for one refill
             heldUntil = Math.max(heldUntil, now + (long) (SECOND / serverRate));
             lastThrottleAt = now;
             binding = true;
             pacing = true;
+        }
+    }
+
+    /**
+     * Without counters, a rate another JVM learned from its 429s is a throttle here too: the fleet
+     * paces to one rate rather than to as many noisy guesses as it has JVMs.
+     */
+    private void learnFromTheFleet(long now) {
+        long lesson = fleet.fleetRateLesson();
+        if (lesson == fleetRateLesson || !adaptive || serverRate > 0 || !binding) {
+            return;
+        }
+        fleetRateLesson = lesson;
+        double learned = fleet.fleetRate();
+        if (learned > 0) {
+            lastMaxRate = pacing ? Math.max(endpointRate(now), learned / BACKOFF_SHARE) : learned / BACKOFF_SHARE;
+            rate = learned;
+            lastDecreaseAt = now;
+            pacing = true;
+        }
+    }
+
+    /** While the limit binds, the counters tell whether others spend it too (see {@link ShareFromCounters}). */
+    private void countOthers(long now, RateCounters counters, boolean passed) {
+        if (binding && counters != null) {
+            if (passed) {
+                othersInCounters.passed(1);
+            }
+            othersInCounters.answered(now, counters, serverRate);
         }
     }
 
@@ -180,10 +241,22 @@ public final class RateGate {
     private void learnServerRate(RateCounters counters) {
         if (counters != null && counters.refillRate() > 0) {
             serverRate = counters.refillRate();
+            fleet.learnedRate(serverRate);
         }
     }
 
+    /** This JVM's sending rate: its share of the endpoint's. */
     private double currentRate(long now) {
+        return endpointRate(now) * share();
+    }
+
+    /** This JVM's share of the endpoint's rate: the fleet's word, or the counters'. */
+    private double share() {
+        return fleet.shareOr(othersInCounters.share());
+    }
+
+    /** The rate the whole endpoint accepts, by the server's counters or as learned. */
+    private double endpointRate(long now) {
         if (serverRate > 0) {
             // a hair below the refill rate, so that the server's bucket keeps a fraction of a token
             // to absorb the jitter of arrival times instead of answering 429

@@ -51,6 +51,17 @@ final class TokenBucket {
     /** Tokens of the successes since {@link #emptyAt}. */
     private double passedSinceEmpty;
     private long lastThrottleAt;
+    /**
+     * Other JVMs sharing the bucket (the fleet's word, or what the counters tell): this one refills
+     * at its share of the rate, and may spend its share of what remains.
+     */
+    private final FleetView fleet;
+    /** Others spending the same key, as the counters tell. */
+    private final ShareFromCounters othersInCounters = new ShareFromCounters();
+
+    TokenBucket(FleetView fleet) {
+        this.fleet = fleet;
+    }
 
     /** Whether the ledger knows enough of the server's bucket to make a call wait. */
     boolean known(long now) {
@@ -74,7 +85,7 @@ final class TokenBucket {
 
     /** How long a call that reserved last waits for its tokens, ns. */
     long debtNanos() {
-        return level >= 0 ? 0 : (long) Math.ceil(-level / rate * SECOND);
+        return level >= 0 ? 0 : (long) Math.ceil(-level / (rate * share()) * SECOND);
     }
 
     /** Gives back tokens reserved by a call that will not send them. */
@@ -104,13 +115,21 @@ final class TokenBucket {
         }
         counted = true;
         double refilledSince = Math.max(0, now - sentAt) / SECOND * rate;
-        level = Math.min(capacity, counters.remaining + refilledSince) - sentSince - promised;
+        othersInCounters.answered(now, counters, counters.refillRate());
+        fleet.tokensSeen(counters.remaining, counters.limit, rate);
+        level = Math.min(capacity, counters.remaining + refilledSince) * share() - sentSince - promised;
         at = now;
     }
 
     /** A success that cost about {@code cost} tokens here. */
     void passed(double cost) {
         passedSinceEmpty += cost;
+        othersInCounters.passed(cost);
+    }
+
+    /** This JVM's share of the bucket: the fleet's word, or what the counters leave it. */
+    private double share() {
+        return fleet.shareOr(othersInCounters.share());
     }
 
     /**
@@ -141,7 +160,8 @@ final class TokenBucket {
             return;
         }
         if (passedSinceEmpty > 0) {
-            learnedRate = passedSinceEmpty * SECOND / (now - emptyAt) * BACKOFF_SHARE;
+            // what passed here is this JVM's share of what passed the server
+            learnedRate = passedSinceEmpty * SECOND / (now - emptyAt) * BACKOFF_SHARE / share();
             rate = learnedRate;
             capacity = rate; // about a second's worth: what a provider's short enforcement window holds
         }
@@ -157,7 +177,8 @@ final class TokenBucket {
             capacity = rate;
         }
         if (now > at) {
-            level = Math.min(capacity - promised, level + (now - at) / SECOND * rate);
+            double share = share();
+            level = Math.min(capacity * share - promised, level + (now - at) / SECOND * rate * share);
             at = now;
         }
     }

@@ -109,15 +109,25 @@ public final class TokenGate {
         /** Prompt tokens the server counted per token estimated from the body's size, learned from usage. */
         double inputPerEstimate = 1;
 
-        TokenBucket bucket(Kind kind) {
+        TokenBucket bucket(Kind kind, FleetView fleet) {
             if (buckets[kind.ordinal()] == null) {
-                buckets[kind.ordinal()] = new TokenBucket();
+                buckets[kind.ordinal()] = new TokenBucket(fleet);
             }
             return buckets[kind.ordinal()];
         }
     }
 
     private final Map<String, Model> models = new HashMap<>();
+    /** Other JVMs sharing the endpoint: each paces to its share of the server's buckets. */
+    private final FleetView fleet;
+
+    public TokenGate() {
+        this(FleetView.ofThisJvmOnly());
+    }
+
+    TokenGate(FleetView fleet) {
+        this.fleet = fleet;
+    }
     /** The last 429 that named a token limit: what a call refused its turn gets a copy of. */
     private AnswerCopy cause;
 
@@ -203,7 +213,7 @@ public final class TokenGate {
             return named != null;
         }
         cause = answer;
-        mine.bucket(named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output));
+        mine.bucket(named, fleet).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output));
         return true;
     }
 
@@ -236,7 +246,7 @@ public final class TokenGate {
             RateCounters counters = RateCounters.of(kind.bucket, headers, receivedAtMillis);
             if (counters != null) {
                 int k = kind.ordinal();
-                mine.bucket(kind).follow(now, counters, r.wentOut ? r.sentAt : now,
+                mine.bucket(kind, fleet).follow(now, counters, r.wentOut ? r.sentAt : now,
                         r.wentOut ? mine.sentTotal[k] - r.sentTotalThen[k] : 0);
             }
         }

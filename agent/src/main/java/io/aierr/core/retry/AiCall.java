@@ -511,7 +511,8 @@ public final class AiCall {
         }
         long wait = reserveTokens(now);
         boolean turnIsTheWait = tokenLimited && error.retryHint == null && tokens.paced();
-        boolean heldByGate = decision.source == BackoffSource.HELD || decision.source == BackoffSource.PACED;
+        boolean heldByGate = decision.source == BackoffSource.HELD || decision.source == BackoffSource.PACED
+                || decision.source == BackoffSource.FLEET;
         if (turnIsTheWait && !heldByGate && wait <= remainingWaitMillis()) {
             return RetryDecision.retryAfter(wait, BackoffSource.PACED);
         }

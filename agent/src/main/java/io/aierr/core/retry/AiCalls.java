@@ -106,6 +106,6 @@ public final class AiCalls {
         if (limits.size() >= MAX_ENDPOINTS) {
             return overflow;
         }
-        return limits.computeIfAbsent(key, k -> endpointPolicy.newLimits(authority));
+        return limits.computeIfAbsent(key, k -> endpointPolicy.newLimits(authority, credential));
     }
 }

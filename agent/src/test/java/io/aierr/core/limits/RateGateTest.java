@@ -36,6 +36,22 @@ class RateGateTest {
     }
 
     @Test
+    void countersFallingFasterThanItsOwnSuccessesPaceAJvmToItsShare() {
+        // 20 requests per second (5 refill in 250 ms), the bucket always empty: whatever this JVM does
+        // not take, others sharing the key do
+        RateGate crowded = new RateGate(true);
+        RateGate alone = new RateGate(true);
+        for (int i = 0; i <= 40; i++) {
+            crowded.passed(T0 + i * 200 * MS, counters("5", "0", "250ms")); // 5 of the 20 per second are its own
+        }
+        for (int i = 0; i <= 160; i++) {
+            alone.passed(T0 + i * 50 * MS, counters("5", "0", "250ms")); // all 20 are its own
+        }
+        assertEquals(20 * 0.97 / 4, crowded.pacingRate(T0 + 8_000 * MS), 0.5, "a quarter of the limit is left to it");
+        assertEquals(20 * 0.97, alone.pacingRate(T0 + 8_000 * MS), 0.5);
+    }
+
+    @Test
     void sporadicThrottlesAmongSuccessesHoldNoOneElse() {
         RateGate gate = new RateGate(true);
         for (int i = 0; i < 1000; i++) { // a gateway's "peak load" 429s: one answer in five, with short hints

@@ -29,6 +29,23 @@ class RetryBudgetTest {
     }
 
     @Test
+    void theFleetsCallsAndRetriesShareOneBudget() {
+        FleetView view = new FleetView("host:443", "sk-key", new java.util.concurrent.atomic.AtomicInteger());
+        RetryBudget budget = new RetryBudget(0.2, view);
+        long now = 100 * S;
+        for (int i = 0; i < 100; i++) {
+            budget.callStarted(now);
+        }
+        assertEquals(100, view.calls(), "told to the fleet");
+        view.heard(now, 0.5, 0, 0, 100, 25, 0, 0, 0);
+        // 200 calls in the fleet allow 10 + 40 retries, of which the others took 25
+        assertEquals(25, retriesAllowed(budget, now, 1000));
+        assertEquals(25, view.retries());
+        view.alone();
+        assertEquals(10 + 20 - 25, retriesAllowed(budget, now, 1000), "alone again: this JVM's own budget");
+    }
+
+    @Test
     void theWindowSlides() {
         RetryBudget budget = new RetryBudget(0.2);
         long now = 100 * S;

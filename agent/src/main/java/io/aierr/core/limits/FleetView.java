@@ -1,0 +1,230 @@
+package io.aierr.core.limits;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One endpoint's limits as this JVM sees the fleet that shares them: this JVM's share of the
+ * limit, a hold another JVM's 429 set, a breaker another JVM opened, and the others' retry budget
+ * counts. The gates read it and report what they learn to it without
+ * waiting; a {@link Fleet} carries it to and from the other JVMs. Alone (local mode, or while the
+ * fleet cannot be reached) only this JVM's own 429s hold it, and its share is what the server's
+ * counters leave it (whole, unless they show others spending the same key).
+ *
+ * <p>Times are {@link System#nanoTime()} nanoseconds of this JVM; the fleet converts them to
+ * durations on the way out and back, so that JVMs need no common clock.
+ */
+public final class FleetView {
+    private static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * The same in every JVM for the same endpoint and API key: host, port, and the first 64 bits of
+     * the key's SHA-256 (never the key itself: it names Redis keys other programs can read).
+     */
+    public final String key;
+    private final AtomicInteger inProgress;
+    /** The share the fleet gave this JVM; NaN while no fleet is reached. */
+    private volatile double fleetShare = Double.NaN;
+    private volatile long fleetHeldUntil = NONE;
+    private volatile long fleetOpenUntil = NONE;
+    private volatile double place;
+    private volatile long othersCalls;
+    private volatile long othersRetries;
+    /** A hold this JVM learned and has not told yet. */
+    private final AtomicLong holdToTell = new AtomicLong(NONE);
+    /** The end of this JVM's breaker's open time, not told yet. */
+    private final AtomicLong openToTell = new AtomicLong(NONE);
+    /** The calls and retries in this JVM's retry budget's window. */
+    private volatile long calls;
+    private volatile long retries;
+    /** The whole endpoint's rate, requests per second, as this JVM last learned it and has not told; 0 when none. */
+    private final AtomicLong rateToTell = new AtomicLong();
+    /** The rate a JVM of the fleet learned last, and the number of that lesson (it changes with each). */
+    private volatile double fleetRate;
+    private volatile long fleetRateLesson;
+    private volatile String tokensToTell = "";
+    private volatile Runnable tell = () -> { };
+
+    FleetView(String authority, String credential, AtomicInteger inProgress) {
+        this.key = credential == null ? authority : authority + ':' + fingerprint(credential);
+        this.inProgress = inProgress;
+    }
+
+    /** A view that no fleet carries: for limits made without one. */
+    static FleetView ofThisJvmOnly() {
+        return new FleetView("", null, new AtomicInteger());
+    }
+
+    AtomicInteger inProgress() {
+        return inProgress;
+    }
+
+    /**
+     * This JVM's share of the endpoint's limit, (0, 1]: the fleet's word while it is reached, else
+     * {@code byCounters}, what the server's counters leave this JVM (see {@link ShareFromCounters}).
+     */
+    double shareOr(double byCounters) {
+        double given = fleetShare;
+        return Double.isNaN(given) ? byCounters : given;
+    }
+
+    /** Until when (nanoTime) another JVM's 429 holds the endpoint, or {@code Long.MIN_VALUE}. */
+    long heldUntil() {
+        return fleetHeldUntil;
+    }
+
+    /** This JVM's gate holds the endpoint until {@code untilNanos}: the others hear of it at once. */
+    void held(long untilNanos) {
+        holdToTell.accumulateAndGet(untilNanos, Math::max);
+        tell.run();
+    }
+
+    /** This JVM's place among the fleet's, [0, 1): its turn within one round of the fleet's paced calls. */
+    double place() {
+        return place;
+    }
+
+    /** Until when (nanoTime) another JVM's breaker is open, or {@code Long.MIN_VALUE}. */
+    long breakerOpenUntil() {
+        return fleetOpenUntil;
+    }
+
+    /** This JVM's breaker opened until {@code untilNanos}: the others hear of it at once. */
+    void breakerOpened(long untilNanos) {
+        openToTell.accumulateAndGet(untilNanos, Math::max);
+        tell.run();
+    }
+
+    /** The calls and retries in this JVM's retry budget's window, for the others' budgets. */
+    void budgetCounted(long calls, long retries) {
+        this.calls = calls;
+        this.retries = retries;
+    }
+
+    /** The other JVMs' calls in the retry budget's window. */
+    long othersCalls() {
+        return othersCalls;
+    }
+
+    /** The other JVMs' retries in the retry budget's window. */
+    long othersRetries() {
+        return othersRetries;
+    }
+
+    /** The whole endpoint's rate as this JVM's gate learned it, requests per second: the others hear of it. */
+    void learnedRate(double requestsPerSecond) {
+        rateToTell.set(Double.doubleToLongBits(requestsPerSecond));
+    }
+
+    /** A token bucket's counters as this JVM last read them (for the fleet's status): remaining, limit, refill per second. */
+    void tokensSeen(long remaining, long limit, double refillPerSecond) {
+        tokensToTell = remaining + ":" + limit + ":" + Math.round(refillPerSecond);
+    }
+
+    /** The token counters this JVM read since it last told, {@code remaining:limit:refill}, once; empty when none. */
+    public String takeTokens() {
+        String seen = tokensToTell;
+        tokensToTell = "";
+        return seen;
+    }
+
+    /** The rate another JVM (or this one) learned last, requests per second; 0 when none. */
+    double fleetRate() {
+        return fleetRate;
+    }
+
+    /** Changes each time a JVM of the fleet learns a rate: the gates take each lesson once. */
+    long fleetRateLesson() {
+        return fleetRateLesson;
+    }
+
+    /** Calls this JVM has in progress to the endpoint: its demand, which sets its share. */
+    public int demand() {
+        return inProgress.get();
+    }
+
+    /** The rate this JVM learned since it last told, requests per second, once; 0 when there is none to tell. */
+    public double takeRate() {
+        return Double.longBitsToDouble(rateToTell.getAndSet(0));
+    }
+
+    /** Calls in this JVM's retry budget's window. */
+    public long calls() {
+        return calls;
+    }
+
+    /** Retries in this JVM's retry budget's window. */
+    public long retries() {
+        return retries;
+    }
+
+    /** Milliseconds from {@code now} that a hold this JVM learned lasts, once; 0 when there is none to tell. */
+    public long takeHold(long now) {
+        return millisFrom(now, holdToTell.getAndSet(NONE));
+    }
+
+    /** Milliseconds from {@code now} that this JVM's breaker stays open, once; 0 when there is nothing to tell. */
+    public long takeBreakerOpen(long now) {
+        return millisFrom(now, openToTell.getAndSet(NONE));
+    }
+
+    /**
+     * What the fleet said, with durations from {@code now} (0: none).
+     *
+     * @param share         this JVM's share of the endpoint's limit
+     * @param heldMillis    how long a 429's hint holds the endpoint
+     * @param openMillis    how long a JVM's breaker stays open
+     * @param othersCalls   the other JVMs' calls in the retry budget's window
+     * @param othersRetries their retries in it
+     * @param place         this JVM's place among the fleet's, [0, 1): when the calls held by a hold resume,
+     *                      the JVMs go in this order, not all at the instant the hold ends
+     * @param rate          the rate a JVM learned last, requests per second (0: none), and the number of
+     *                      that lesson
+     */
+    public void heard(long now, double share, long heldMillis, long openMillis, long othersCalls, long othersRetries,
+                      double place, double rate, long rateLesson) {
+        this.place = place;
+        this.fleetRate = rate;
+        this.fleetRateLesson = rateLesson;
+        this.fleetShare = Math.max(0.01, Math.min(1, share));
+        this.fleetHeldUntil = heldMillis > 0 ? now + heldMillis * 1_000_000L : NONE;
+        this.fleetOpenUntil = openMillis > 0 ? now + openMillis * 1_000_000L : NONE;
+        this.othersCalls = othersCalls;
+        this.othersRetries = othersRetries;
+    }
+
+    /** The fleet cannot be reached: this JVM goes on alone, with the share the counters leave it. */
+    public void alone() {
+        fleetShare = Double.NaN;
+        place = 0;
+        fleetHeldUntil = NONE;
+        fleetOpenUntil = NONE;
+        othersCalls = 0;
+        othersRetries = 0;
+    }
+
+    private static long millisFrom(long now, long until) {
+        return until == NONE ? 0 : Math.max(0, (until - now + 999_999) / 1_000_000L);
+    }
+
+    /** How the fleet hears of a hold at once rather than at its next exchange. */
+    public void whenHeld(Runnable tell) {
+        this.tell = tell;
+    }
+
+    private static String fingerprint(String credential) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(credential.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                hex.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
