@@ -57,6 +57,7 @@ public final class AierrConfig {
      * first event shows no in-band error, held at most this long (and 16 KiB); 0 when never held.
      */
     public final long firstEventWaitMillis;
+    /**
      * {@code aierr.coordination}: {@code local}, or the {@code redis://} URL through which JVMs that
      * share an endpoint share its limits; checked where it is used, as it may hold a password.
      */
