@@ -227,9 +227,7 @@ public final class LoadApp {
         System.out.println("connections.open=" + RuntimeCensus.awaitAtMost(() -> RuntimeCensus.connectionsTo(port), 0,
                 closeWait));
         System.out.println("threads.start=" + threadsStart.size());
-        // the callers are gone; threads a client keeps idle for a while may still end
-        System.out.println("threads.end=" + RuntimeCensus.awaitAtMost(RuntimeCensus::liveThreads, threadsStart.size(),
-                Signals.MAX_WAIT_MILLIS));
+        System.out.println("threads.end=" + RuntimeCensus.liveThreads());
         System.out.println("threads.new=" + Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> !threadsStart.contains(t)).map(Thread::getName).sorted().toList());
         System.out.println("threads.named=" + RuntimeCensus.threadsNamed(o.getOrDefault("thread-prefix", "aierr-")));
