@@ -217,7 +217,8 @@ class FaultsTest {
     @ParameterizedTest
     @EnumSource(ClientFamilies.class)
     void aCollectorThatTakesTheConnectionButNeverAnswersCostsTheLoadNothing(ClientFamilies family) throws Exception {
-        Assumptions.assumeTrue(SIZE.samples(family));
+        // the exporter is the same whatever the client: at ci size one family shows it
+        Assumptions.assumeTrue(SIZE == LoadSize.FULL ? LoadSize.includes(family) : family == ClientFamilies.OKHTTP);
         // listening, so the kernel completes every handshake, but never accepting: nothing is ever read or answered
         try (ServerSocket silent = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
              ScriptedAiServer server = new ScriptedAiServer().answerWith(new LoadScript(SEED))) {
