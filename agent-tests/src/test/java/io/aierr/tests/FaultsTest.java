@@ -126,8 +126,9 @@ class FaultsTest {
             server.then(Reply.status(429).header("retry-after", "30").json(Bodies.OPENAI_RATE_LIMIT));
             ForkedJvm.Result control = sequential(family, server.url(PATH), "calls=1", "signals=" + server.signals(),
                     "exit-when=answered-1", "exit-by=" + how).withoutAgent().run();
+            // HttpClient 5 waits a 429's retry-after itself: then the exit comes in its wait, not after the answer
             assertExited(control, how);
-            assertEquals("1", control.value("status.429"), control.toString());
+            assertEquals(1, server.requestCount(), control.toString());
             System.out.println("the same exit without aierr: " + control.millisAfterLastOutput + " ms (with aierr "
                     + withAgent + " ms)");
         }

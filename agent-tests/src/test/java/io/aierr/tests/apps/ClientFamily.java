@@ -112,10 +112,20 @@ abstract class ClientFamily {
 
                     @Override
                     public void onResponse(okhttp3.Call c, okhttp3.Response response) {
-                        answer.complete(response);
+                        if (!answer.complete(response)) {
+                            response.close(); // its caller stopped waiting: nobody else will close it
+                        }
                     }
                 });
-                r = await(answer);
+                try {
+                    r = await(answer);
+                } catch (InterruptedException e) {
+                    call.cancel();
+                    if (!answer.cancel(false)) {
+                        answer.thenAccept(okhttp3.Response::close); // it came meanwhile
+                    }
+                    throw e;
+                }
             } else {
                 r = call.execute();
             }

@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * An ordinary app that makes many calls through one shared client and prints what it saw. Knows
@@ -34,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or {@code call <n> exception <class>};</li>
  * <li>warm-up: calls per thread made before the measured ones (numbered from 1,000,000,000, not printed);</li>
  * <li>stall-seconds: a {@link Watchdog} fails the app when no call ends for that long;</li>
- * <li>interrupt-every-ms with seed: a thread interrupts a random caller that often;</li>
+ * <li>interrupt-every-ms with seed: a thread interrupts a random caller about that often;</li>
  * <li>census=true: resources before (after the warm-up) and after the calls ({@link RuntimeCensus}):
  * heap after GC, live threads, the pool's leased connections, open connections to the server
  * (awaited to drop to 0 for up to close-wait-ms, when given), live instances of the classes named by
@@ -169,13 +171,13 @@ public final class LoadApp {
         }
     }
 
-    private static void run(int threads, java.util.function.IntConsumer work) throws InterruptedException {
+    private static void run(int threads, IntConsumer work) throws InterruptedException {
         run(threads, work, null);
     }
 
     /** Starts {@code threads} threads running {@code work(t)}, waits for them; with an interrupter, it runs meanwhile. */
-    private static void run(int threads, java.util.function.IntConsumer work,
-                                    java.util.function.Consumer<List<Thread>> interrupter) throws InterruptedException {
+    private static void run(int threads, IntConsumer work, Consumer<List<Thread>> interrupter)
+            throws InterruptedException {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int n = t;
@@ -197,8 +199,8 @@ public final class LoadApp {
         }
     }
 
-    /** With interrupt-every-ms: interrupts a random live caller that often, seeded. */
-    private java.util.function.Consumer<List<Thread>> interrupter(int threads) {
+    /** With interrupt-every-ms: interrupts a random caller about that often, seeded, while any is alive. */
+    private Consumer<List<Thread>> interrupter(int threads) {
         if (!o.containsKey("interrupt-every-ms")) {
             return null;
         }

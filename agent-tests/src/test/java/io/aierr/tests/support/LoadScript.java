@@ -88,7 +88,7 @@ public final class LoadScript implements Function<Recorded, Reply> {
     }
 
     /** How many times a retryable call fails before its success: 1 or 2. */
-    int failures(long call) {
+    private int failures(long call) {
         return random(call, -1).nextInt(1, 3);
     }
 
