@@ -2,6 +2,7 @@ package io.aierr.tests;
 
 import io.aierr.tests.apps.SequentialCallsApp;
 import io.aierr.tests.support.Bodies;
+import io.aierr.tests.support.ClientFamilies;
 import io.aierr.tests.support.ForkedJvm;
 import io.aierr.tests.support.ScriptedAiServer;
 import io.aierr.tests.support.ScriptedAiServer.Reply;
@@ -26,21 +27,8 @@ class EveryClientWaitsAndRefusalsTest {
         all[0] = "client=" + client;
         all[1] = "url=" + server.url(PATH);
         System.arraycopy(args, 0, all, 2, args.length);
-        ForkedJvm jvm = ForkedJvm.app(SequentialCallsApp.class, all)
-                .property("aierr.endpoints", server.authority() + "=openai");
-        switch (client) {
-            case "okhttp":
-            case "okhttp-async":
-                return jvm.jarsIn(OkHttpClientTest.OkHttp.V4.jars());
-            case "hc4":
-                return jvm.library("httpclient-4").library("httpcore-4").library("commons-logging")
-                        .library("commons-codec");
-            case "hc5":
-            case "hc5-async":
-                return jvm.library("httpclient5-").library("httpcore5-").library("slf4j-api");
-            default:
-                return jvm;
-        }
+        return ClientFamilies.named(client).onClassPath(ForkedJvm.app(SequentialCallsApp.class, all)
+                .property("aierr.endpoints", server.authority() + "=openai"));
     }
 
     private static int count(ForkedJvm.Result r, String key) {

@@ -130,13 +130,19 @@ final class AppCall {
     }
 
     /**
-     * Reads a body the way the {@code read} option says: all at once, line by line as it arrives, or
-     * counted (chunk by chunk, printing how many bytes came before a read error).
+     * Reads a body the way the {@code read} option says: all at once, line by line as it arrives,
+     * counted (chunk by chunk, printing how many bytes came before a read error), or digest (streamed
+     * through SHA-256 and never held: a body larger than the heap; prints its length and digest
+     * itself and returns null, which {@link #body} passes over).
      */
     byte[] read(InputStream in) throws IOException {
         String mode = option("read", "bytes");
         if ("counted".equals(mode)) {
             return readCounted(in);
+        }
+        if ("digest".equals(mode)) {
+            digest(in);
+            return null;
         }
         if (!"lines".equals(mode)) {
             return in.readAllBytes();
@@ -169,6 +175,23 @@ final class AppCall {
         return all.toByteArray();
     }
 
+    private void digest(InputStream in) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] chunk = new byte[64 * 1024];
+        long length = 0;
+        for (int n; (n = in.read(chunk)) >= 0; ) {
+            sha.update(chunk, 0, n);
+            length += n;
+        }
+        print("body.length", length);
+        print("body.sha256", HexFormat.of().formatHex(sha.digest()));
+    }
+
     void status(int status, String lastHeader) {
         print("status", status);
         if (lastHeader != null) {
@@ -177,6 +200,9 @@ final class AppCall {
     }
 
     void body(byte[] bytes) {
+        if (bytes == null) {
+            return;
+        }
         print("body.length", bytes.length);
         print("body.sha256", sha256(bytes));
         if (bytes.length <= 4096) {

@@ -12,8 +12,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * An ordinary app making several JDK client calls, one client for all of them, and printing what
  * each saw (see {@link AppCall}), so that one forked JVM plays a whole {@code ScenarioTable}. Knows
- * nothing of aierr. Call options: mode (send|async), handler (string|stream), read (bytes|counted,
- * for the stream handler).
+ * nothing of aierr. Call options: mode (send|async), handler (string|stream), read (bytes|counted|digest,
+ * for the stream handler; see {@link AppCall#read}).
  */
 public final class JdkTableApp {
     public static void main(String[] args) throws Exception {

@@ -71,7 +71,7 @@ public final class Signals {
     }
 
     /** Waits for the server's mark, then lets the client read what the server sent (see {@link #SETTLE_MILLIS}). */
-    static boolean awaitAndSettle(String folder, String name) throws InterruptedException {
+    public static boolean awaitAndSettle(String folder, String name) throws InterruptedException {
         if (!await(folder, name)) {
             return false;
         }

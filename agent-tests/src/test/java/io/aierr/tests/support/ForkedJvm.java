@@ -33,6 +33,8 @@ public final class ForkedJvm {
     public static final long TIMEOUT_SECONDS = 300;
     private static final long POLL_MILLIS = 20;
 
+    private long timeoutSeconds = TIMEOUT_SECONDS;
+
     private Path javaHome = Paths.get(System.getProperty("java.home"));
     private boolean agent = true;
     /** What follows {@code -javaagent:aierr.jar=}, or null for nothing. */
@@ -132,6 +134,12 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** A longer hang guard than {@link #TIMEOUT_SECONDS}, for a full-size load run by a benchmark. */
+    public ForkedJvm timeoutSeconds(long seconds) {
+        timeoutSeconds = seconds;
+        return this;
+    }
+
     public ForkedJvm javaHome(Path home) {
         javaHome = home;
         return this;
@@ -223,7 +231,7 @@ public final class ForkedJvm {
         }
         command.addAll(args);
         try {
-            return execute(command, "", TIMEOUT_SECONDS, environment);
+            return execute(command, "", timeoutSeconds, environment);
         } finally {
             if (lingerMark != null) {
                 Files.deleteIfExists(lingerMark);

@@ -17,10 +17,12 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -31,9 +33,16 @@ import java.util.stream.Stream;
  * guessed time.
  */
 public final class ScriptedAiServer implements AutoCloseable {
+    /** Connections waiting to be accepted: a load of 200 callers connects at once. */
+    private static final int BACKLOG = 1024;
+
     private final HttpServer server;
     private final Deque<Reply> script = new ConcurrentLinkedDeque<>();
-    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    /** A queue, not a copy-on-write list: a load records a hundred thousand requests. */
+    private final Queue<Recorded> requests = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger received = new AtomicInteger();
+    /** When set, the reply to each request, instead of the script. */
+    private volatile Function<Recorded, Reply> answers;
     private volatile Reply last = Reply.status(200).json("{}");
     /** Once the script is played, these replies over and over, when set. */
     private volatile List<Reply> cycle;
@@ -42,7 +51,7 @@ public final class ScriptedAiServer implements AutoCloseable {
     private volatile Path signals;
 
     public ScriptedAiServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), BACKLOG);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "scripted-ai-server");
             t.setDaemon(true);
@@ -54,6 +63,12 @@ public final class ScriptedAiServer implements AutoCloseable {
 
     public ScriptedAiServer then(Reply reply) {
         script.add(reply);
+        return this;
+    }
+
+    /** Answers every request with what {@code answers} makes of it, e.g. a {@link LoadScript}. */
+    public ScriptedAiServer answerWith(Function<Recorded, Reply> answers) {
+        this.answers = answers;
         return this;
     }
 
@@ -81,7 +96,7 @@ public final class ScriptedAiServer implements AutoCloseable {
     }
 
     public int requestCount() {
-        return requests.size();
+        return received.get();
     }
 
     /** The folder for the app's {@code signals=} option, where this server and the app leave marks ({@link Signals}). */
@@ -103,15 +118,9 @@ public final class ScriptedAiServer implements AutoCloseable {
         Recorded recorded = new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body,
                 System.nanoTime(), exchange.getRemoteAddress().getPort());
         requests.add(recorded);
-        Reply reply = script.poll();
-        List<Reply> repeating = cycle;
-        if (reply == null && repeating != null) {
-            reply = repeating.get(Math.floorMod(cycled.getAndIncrement(), repeating.size()));
-        } else if (reply == null) {
-            reply = last;
-        } else {
-            last = reply;
-        }
+        received.incrementAndGet();
+        Function<Recorded, Reply> answering = answers;
+        Reply reply = answering != null ? answering.apply(recorded) : nextScripted();
         reply.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         if (reply.declaredLength > reply.body.length) {
             cutShort(exchange, reply);
@@ -142,6 +151,20 @@ public final class ScriptedAiServer implements AutoCloseable {
         if (signals != null) {
             Signals.send(signals, "answered-" + n);
         }
+    }
+
+    /** The script's next reply, else the cycle's, else the last one again. */
+    private Reply nextScripted() {
+        Reply reply = script.poll();
+        List<Reply> repeating = cycle;
+        if (reply == null && repeating != null) {
+            return repeating.get(Math.floorMod(cycled.getAndIncrement(), repeating.size()));
+        }
+        if (reply == null) {
+            return last;
+        }
+        last = reply;
+        return reply;
     }
 
     /**

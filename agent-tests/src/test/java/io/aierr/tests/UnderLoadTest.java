@@ -1,0 +1,254 @@
+package io.aierr.tests;
+
+import io.aierr.testing.OtlpReceiver;
+import io.aierr.tests.apps.LoadApp;
+import io.aierr.tests.support.ClientFamilies;
+import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.LoadScript;
+import io.aierr.tests.support.LoadSize;
+import io.aierr.tests.support.ScriptedAiServer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Many callers through every client family at once, on the {@link LoadScript} mix (successes, 429
+ * with and without hints, 450, 503, spent quota, 400, slow bodies, bodies that break), with aierr at
+ * its defaults (gate, budget and breaker on), and the same run without aierr as the control. Counts
+ * and outcomes are asserted, never speed: every call ends in a success or in exactly the control's
+ * answer (or a documented refusal); no call hangs (the app's watchdog); the pool lends out nothing
+ * at the end; heap after GC is back within 10 % of where it started; threads and aierr's
+ * per-endpoint state stay bounded over a soak with more API keys than aierr tracks. The size comes
+ * from {@link LoadSize}; bench/load.sh runs this class at full size.
+ */
+class UnderLoadTest {
+    private static final String PATH = "/v1/chat/completions";
+    private static final long SEED = Long.getLong("load.seed", 15);
+    private static final LoadSize SIZE = LoadSize.current();
+    /** More keys than the endpoints aierr tracks one by one (1024), so that its overflow is used. */
+    private static final int SOAK_KEYS = 1_100;
+    /** One no call should come near: every wait the script asks for is at most a few seconds. */
+    private static final int STALL_SECONDS = 30;
+    /**
+     * Threads a client or the JDK keeps in a pool and ends after an idle time of its own (the JDK
+     * client's executor and the common pool after 60 s): the only ones that may outlive the calls.
+     */
+    private static final List<String> POOLED_THREADS = List.of("HttpClient-", "ForkJoinPool.commonPool-worker-",
+            "OkHttp ", "httpclient-dispatch-",
+            // OpenTelemetry's JDK sender, one per exporter, started by aierr's first export
+            "jdkhttp-executor-");
+    private static final Pattern SPANS_LOST = Pattern.compile("(\\d+) of (\\d+) spans not exported");
+
+    /** A run: what the app printed, what the server and the collector saw. */
+    private record Run(ForkedJvm.Result app, int requests, int spans, Map<Long, String> calls) {
+        @Override
+        public String toString() {
+            return app.toString().lines().filter(l -> !l.startsWith("call ")).collect(Collectors.joining("\n"));
+        }
+
+        long number(String key) {
+            String v = app.value(key);
+            assertNotNull(v, key + " not printed\n" + app);
+            return Long.parseLong(v);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientFamilies.class)
+    void everyCallEndsInASuccessOrTheAnswerItGetsWithoutAierr(ClientFamilies family) throws Exception {
+        Assumptions.assumeTrue(LoadSize.includes(family));
+        System.out.println("load " + family.option + ": seed " + SEED + ", size " + SIZE);
+        int calls = SIZE.threads * SIZE.calls;
+        String[] args = {"threads=" + SIZE.threads, "calls=" + SIZE.calls, "warm-up=2"};
+        Run control = run(family, false, args);
+        Run with = run(family, true, args);
+
+        assertEquals(calls, control.calls.size(), control.toString());
+        assertEquals(calls, with.calls.size(), with.toString());
+        Map<String, Integer> kinds = new HashMap<>();
+        List<String> broken = new ArrayList<>();
+        for (long id = 0; id < calls; id++) {
+            String kind = ruleKind(control.calls.get(id), with.calls.get(id));
+            kinds.merge(kind, 1, Integer::sum);
+            if (kind.equals("broken")) {
+                broken.add("call " + id + " (" + new LoadScript(SEED).kind(id) + "): without aierr "
+                        + control.calls.get(id) + ", with aierr " + with.calls.get(id));
+            }
+        }
+        assertEquals(List.of(), broken.subList(0, Math.min(20, broken.size())), broken.size() + " calls broke the rule");
+        assertTrue(kinds.getOrDefault("success", 0) > kinds.getOrDefault("same", 0), kinds.toString());
+        // a call aierr sends at most its 5 attempts (plus the warm-up's)
+        assertTrue(with.requests <= 5 * (calls + 2 * SIZE.threads), "requests " + with.requests);
+
+        for (Run r : List.of(control, with)) {
+            assertNoLeak(family, r);
+        }
+        long heapStart = with.number("heap.start");
+        long heapEnd = with.number("heap.end");
+        assertTrue(heapEnd <= heapStart * 1.10, "heap after GC " + heapStart + " -> " + heapEnd + " bytes");
+        assertEquals(0, with.number("bodies.changed") - refusedWithChangedBody(with), with.toString());
+        Matcher lost = SPANS_LOST.matcher(with.app.stderr);
+        String spanLoss = lost.find() ? lost.group(1) + " of " + lost.group(2) + " not exported" : "none lost";
+        assertTrue(with.spans > 0, "the collector got spans: " + with.app.stderr);
+
+        report(String.format("| load | %s | %d x %d | %d | %d ms | %d ms | %s | %d / %d | %s / %s | %.1f -> %.1f MiB | "
+                        + "%d spans received, %s |",
+                family.option, SIZE.threads, SIZE.calls, with.requests, control.number("elapsed.ms"),
+                with.number("elapsed.ms"), kinds, with.number("connections.leased"), with.number("connections.open"),
+                with.number("threads.start"), with.number("threads.end"), mib(heapStart), mib(heapEnd), with.spans,
+                spanLoss));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientFamilies.class)
+    void aSoakWithMoreKeysThanAierrTracksLeavesNothingBehind(ClientFamilies family) throws Exception {
+        Assumptions.assumeTrue(SIZE.samples(family));
+        System.out.println("soak " + family.option + ": seed " + SEED + ", size " + SIZE);
+        String[] args = {"threads=" + SIZE.soakThreads, "calls=" + SIZE.soakCalls / SIZE.soakThreads,
+                "keys=" + SOAK_KEYS, "warm-up=1",
+                "count-classes=io.aierr.core.,java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask"};
+        Run control = run(family, false, args);
+        Run with = run(family, true, args);
+        assertEquals(SIZE.soakCalls, with.calls.size(), with.toString());
+        for (Run r : List.of(control, with)) {
+            assertNoLeak(family, r);
+        }
+        long endpoints = instances(with, "io.aierr.core.limits.EndpointLimits");
+        assertTrue(endpoints > 0 && endpoints <= 1024 + 1, "per-endpoint state for " + SOAK_KEYS + " keys: " + endpoints);
+        long timers = instances(with, "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
+        // one is the exporter's periodic metric export; a wait aierr left scheduled would add to it
+        assertTrue(timers <= instances(control, "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask") + 1,
+                "timers left pending: " + timers + "\n" + with);
+        assertEquals("[]", with.app.value("threads.named"), "aierr threads left running");
+
+        report(String.format("| soak | %s | %d calls, %d keys | %d | %d ms | %d ms | endpoint states %d, timers %d | %d / %d "
+                        + "| %s / %s | %.1f -> %.1f MiB | |",
+                family.option, SIZE.soakCalls, SOAK_KEYS, with.requests, control.number("elapsed.ms"),
+                with.number("elapsed.ms"), endpoints, timers, with.number("connections.leased"),
+                with.number("connections.open"), with.number("threads.start"), with.number("threads.end"),
+                mib(with.number("heap.start")), mib(with.number("heap.end"))));
+    }
+
+    /**
+     * How call's answer with aierr relates to the control's: {@code success} (a 200 whose body came
+     * unchanged), {@code same} (the control's very answer: status and body, or exception class),
+     * {@code refused} (aierr answered with a copy of an outage, as documented), else {@code broken}.
+     */
+    private static String ruleKind(String control, String with) {
+        if (control == null || with == null) {
+            return "broken";
+        }
+        if (with.startsWith("200 - ") && with.endsWith(" intact")) {
+            return "success";
+        }
+        if (with.equals(control)) {
+            return "same";
+        }
+        String[] f = with.split(" ");
+        return !f[0].equals("exception") && !f[1].equals("-") && List.of("429", "450", "503", "529").contains(f[0])
+                ? "refused" : "broken";
+    }
+
+    /** A refusal copies the outage's headers with a body of its own: its digest header may not match. */
+    private static long refusedWithChangedBody(Run r) {
+        return r.calls.values().stream().filter(c -> c.endsWith(" changed") && !c.split(" ")[1].equals("-")).count();
+    }
+
+    private static void assertNoLeak(ClientFamilies family, Run r) {
+        assertEquals(0, r.app.exitCode, "exit code (3: the watchdog found no progress)\n" + r);
+        long leased = r.number("connections.leased");
+        assertTrue(leased == 0 || leased == -1, "connections still leased: " + leased + "\n" + r);
+        long open = r.number("connections.open");
+        if (isJdk(family)) {
+            // the JDK client tells nothing of its pool: its idle connections expire after 2 s, a leaked one would stay
+            assertEquals(0, open, "connections still open\n" + r);
+        } else {
+            assertTrue(open >= 0 && open <= Math.max(SIZE.threads, SIZE.soakThreads), "open connections: " + open);
+        }
+        String threadsNew = r.app.value("threads.new");
+        List<String> unknown = threadsNew.equals("[]") ? List.of() : List.of(threadsNew.substring(1, threadsNew.length() - 1)
+                .split(", ")).stream().filter(name -> POOLED_THREADS.stream().noneMatch(name::startsWith)).toList();
+        assertEquals(List.of(), unknown, "threads started during the calls and still alive at the end");
+    }
+
+    private static boolean isJdk(ClientFamilies family) {
+        return family == ClientFamilies.JDK || family == ClientFamilies.JDK_ASYNC;
+    }
+
+    private static long instances(Run r, String className) {
+        String v = r.app.value("instances." + className);
+        return v == null ? 0 : Long.parseLong(v);
+    }
+
+    private static Run run(ClientFamilies family, boolean agent, String... args) throws Exception {
+        try (ScriptedAiServer server = new ScriptedAiServer().answerWith(new LoadScript(SEED));
+             OtlpReceiver receiver = new OtlpReceiver()) {
+            ForkedJvm jvm = family.onClassPath(ForkedJvm.app(LoadApp.class, args))
+                    .arg("url=" + server.url(PATH)).arg("client=" + family.option).arg("per-call=true")
+                    .arg("stall-seconds=" + STALL_SECONDS).arg("census=true")
+                    .timeoutSeconds(SIZE.timeoutSeconds)
+                    .agent(agent);
+            if (isJdk(family)) {
+                jvm.property("jdk.httpclient.keepalive.timeout", "2").arg("close-wait-ms=30000");
+            }
+            if (agent) {
+                withAierr(jvm, server.authority()).property("aierr.exporter", "otlp")
+                        .property("otel.exporter.otlp.endpoint", receiver.endpoint())
+                        // finished spans leave within 200 ms instead of 5 s: the heap is counted with the queue drained
+                        .property("otel.bsp.schedule.delay", "200");
+            }
+            ForkedJvm.Result result = jvm.run();
+            return new Run(result, server.requestCount(), receiver.spans().size(), perCall(result));
+        }
+    }
+
+    /**
+     * aierr at its defaults for a load on {@code authority}, but for the adaptive gate: it binds on the
+     * 429s of a cold start and then learns a rate that only falls (each sporadic 429 lowers it to what
+     * passed while paced): 400 calls took 150 s instead of 2 s. Reported, not fixed here; bench/load.sh
+     * measures it. Hints still hold the gate; the budget and breaker are at their defaults.
+     */
+    static ForkedJvm withAierr(ForkedJvm jvm, String authority) {
+        return jvm.property("aierr.endpoints", authority + "=openai").property("aierr.ratelimit.adaptive",
+                System.getProperty("load.adaptive", "false")).property("aierr.summary", "true");
+    }
+
+    /** The app's {@code call <n> <outcome>} lines by call number. */
+    private static Map<Long, String> perCall(ForkedJvm.Result r) {
+        Map<Long, String> calls = new HashMap<>();
+        r.stdout.lines().filter(l -> l.startsWith("call ")).forEach(l -> {
+            int space = l.indexOf(' ', 5);
+            calls.put(Long.parseLong(l.substring(5, space)), l.substring(space + 1));
+        });
+        return calls;
+    }
+
+    private static double mib(long bytes) {
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    private static void report(String row) throws IOException {
+        System.out.println(row);
+        Path file = Paths.get(System.getProperty("load.report", "target/under-load.md"));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}
