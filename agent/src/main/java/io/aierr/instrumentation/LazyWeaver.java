@@ -1,13 +1,17 @@
 package io.aierr.instrumentation;
 
+import io.aierr.bootstrap.AierrHooks;
+
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +23,8 @@ import java.util.function.Consumer;
 public final class LazyWeaver implements ClassFileTransformer {
     private final Map<String, TypeInstrumentation> byInternalName = new HashMap<>();
     private final Consumer<String> warn;
+    /** Per loader, whether it sees the bridge: weak, so that an undeployed app's loader can go. */
+    private final Map<ClassLoader, Boolean> bridgeVisible = Collections.synchronizedMap(new WeakHashMap<>());
 
     public LazyWeaver(List<TypeInstrumentation> instrumentations, Consumer<String> warn) {
         for (TypeInstrumentation ti : instrumentations) {
@@ -49,7 +55,7 @@ public final class LazyWeaver implements ClassFileTransformer {
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] classfile) {
         TypeInstrumentation ti = className == null ? null : byInternalName.get(className);
-        if (ti == null) {
+        if (ti == null || !seesBridge(loader)) {
             return null;
         }
         try {
@@ -59,5 +65,26 @@ public final class LazyWeaver implements ClassFileTransformer {
             warn.accept("cannot instrument " + ti.typeName() + ": " + t);
             return null;
         }
+    }
+
+    /**
+     * Whether classes of {@code loader} can call the bridge the woven code calls. Not every copy of
+     * a client can: the OpenTelemetry agent's own OkHttp lives in a loader whose parent is the boot
+     * loader, which does not see the bridge, and woven there every call would fail to link.
+     */
+    private boolean seesBridge(ClassLoader loader) {
+        if (loader == null) {
+            return false;
+        }
+        Boolean sees = bridgeVisible.get(loader);
+        if (sees == null) {
+            try {
+                sees = Class.forName(AierrHooks.class.getName(), false, loader) == AierrHooks.class;
+            } catch (ClassNotFoundException | LinkageError e) {
+                sees = false;
+            }
+            bridgeVisible.put(loader, sees);
+        }
+        return sees;
     }
 }
