@@ -40,6 +40,12 @@ public final class RateGate {
     /** Rate-limit answers in the window before they can say, with no counters, that a limit binds. */
     private static final int MIN_THROTTLES = 2;
     /**
+     * A rate learned from throttles never falls below this share of what passed before pacing began.
+     * A real limit is never paced that low (what passed unpaced is about the limit), while 429s that
+     * come at random whatever the rate would lower it with each one, down to a crawl.
+     */
+    private static final double FLOOR_SHARE = 0.5;
+    /**
      * Cubic growth constant, in requests per second per second cubed. AWS uses 0.4; a quarter of
      * it stays near the last throttling rate for twice as long, which the benchmark showed to
      * halve the 429s of a closed loop without hints.
@@ -82,6 +88,8 @@ public final class RateGate {
     private double lastMaxRate;
     private long lastThrottleAt;
     private long lastDecreaseAt = Long.MIN_VALUE;
+    /** The lowest a rate learned from throttles goes while this limit binds: see {@link #FLOOR_SHARE}. */
+    private double floorRate;
     private long heldUntil = Long.MIN_VALUE;
     /** The latest send time handed out. */
     private long lastSlot = Long.MIN_VALUE;
@@ -114,6 +122,7 @@ public final class RateGate {
         if (binding && now - lastThrottleAt > FORGET_AFTER) {
             binding = false;
             pacing = false;
+            floorRate = 0;
             othersInCounters.forget();
         }
         learnFromTheFleet(now);
@@ -175,7 +184,10 @@ public final class RateGate {
         }
         measured = Math.max(MIN_RATE, measured);
         lastMaxRate = pacing ? Math.max(endpointRate(now), measured) : measured;
-        rate = measured * BACKOFF_SHARE;
+        if (!pacing) {
+            floorRate = FLOOR_SHARE * measured;
+        }
+        rate = Math.max(floorRate, measured * BACKOFF_SHARE);
         lastDecreaseAt = now;
         pacing = true;
         fleet.learnedRate(endpointRate(now));

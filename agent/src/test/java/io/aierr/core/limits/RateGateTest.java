@@ -68,6 +68,31 @@ class RateGateTest {
     }
 
     @Test
+    void throttlesThatComeWhateverTheRateNeverPaceItToACrawl() {
+        RateGate gate = new RateGate(true);
+        long t = T0;
+        gate.throttled(t, t - MS, 30, null, null); // two 429s before the first success: a limit, it seems
+        gate.throttled(t, t - MS, 30, null, null);
+        assertTrue(gate.binding());
+        for (int i = 0; i < 100; i++) { // 100 successes per second, unpaced, then a 429 sets the pace
+            t += 10 * MS;
+            gate.passed(t, null);
+        }
+        gate.throttled(t, t - MS, 30, null, null);
+        // then one answer in five is a 429 at whatever rate the gate paces to: each would lower the
+        // rate to what passed, which is itself paced
+        for (int i = 1; i <= 1000; i++) {
+            t += Math.max(10 * MS, gate.reserve(t, t, false).waitNanos);
+            if (i % 5 == 0) {
+                gate.throttled(t, t - MS, 30, null, null);
+            } else {
+                gate.passed(t, null);
+            }
+        }
+        assertTrue(gate.pacingRate(t) >= 45, "paced at " + gate.pacingRate(t) + "/s; half of the 100/s that passed unpaced is the floor");
+    }
+
+    @Test
     void waitersOfABindingLimitAreReleasedOneByOneAtTheServersRate() {
         RateGate gate = new RateGate(true);
         // 20 requests per second: 5 used of 5 refill in 250 ms; aierr paces at 97 % of that
