@@ -7,7 +7,7 @@
 #   bash bench/load.sh [full|ci]
 # Settings from the environment: OUT, CLIENTS (comma list of families, all by default: jdk, jdk-async,
 # okhttp, okhttp-async, hc4, hc5, hc5-async), TESTS (UnderLoadTest,FaultsTest), SEED (15), ADAPTIVE
-# (true: aierr's adaptive gate on, as it is by default; the suite turns it off, see UnderLoadTest.withAierr),
+# (true by default: aierr's adaptive gate on, as it is by default; false turns it off, see UnderLoadTest.withAierr),
 # MVN_FLAGS (-o: offline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
