@@ -5,9 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,18 +33,11 @@ public final class RateLimitedAiServer implements AutoCloseable {
         this.burst = burst;
         this.hinted = hinted;
         this.tokens = burst;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "rate-limited-ai-server");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
+        server = LoopbackServer.start("rate-limited-ai-server", 0, this::handle);
     }
 
     public String authority() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return LoopbackServer.authority(server);
     }
 
     public String url(String path) {

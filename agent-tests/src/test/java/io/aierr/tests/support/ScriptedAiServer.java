@@ -7,7 +7,6 @@ import io.aierr.tests.apps.Signals;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -51,14 +49,7 @@ public final class ScriptedAiServer implements AutoCloseable {
     private volatile Path signals;
 
     public ScriptedAiServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), BACKLOG);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "scripted-ai-server");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
+        server = LoopbackServer.start("scripted-ai-server", BACKLOG, this::handle);
     }
 
     public ScriptedAiServer then(Reply reply) {
@@ -84,7 +75,7 @@ public final class ScriptedAiServer implements AutoCloseable {
 
     /** Host and port as {@code aierr.endpoints} wants them. */
     public String authority() {
-        return "127.0.0.1:" + port();
+        return LoopbackServer.authority(server);
     }
 
     public String url(String path) {

@@ -5,9 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,18 +43,11 @@ public final class TokenLimitedAiServer implements AutoCloseable {
     public TokenLimitedAiServer(double tokenRate, int tokenBurst, boolean hinted) throws IOException {
         this.tokens = new Bucket(tokenRate, tokenBurst);
         this.hinted = hinted;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "token-limited-ai-server");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
+        server = LoopbackServer.start("token-limited-ai-server", 0, this::handle);
     }
 
     public String authority() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return LoopbackServer.authority(server);
     }
 
     public String url(String path) {
