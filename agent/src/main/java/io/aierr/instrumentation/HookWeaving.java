@@ -74,7 +74,7 @@ final class HookWeaving {
                 if (hook.method.equals(name) && hook.parameters == parameters.length
                         && (hook.firstParameter == null || parameters.length > 0
                         && hook.firstParameter.equals(parameters[0].getClassName()))) {
-                    return new HookedMethod(next, hook, owner, name, descriptor);
+                    return new HookedMethod(next, hook, owner, name, descriptor, parameters);
                 }
             }
             return next;
@@ -88,11 +88,12 @@ final class HookWeaving {
         /** The locals at entry, as a frame names them: {@code this}, then each parameter. */
         private final Object[] entryLocals;
 
-        HookedMethod(MethodVisitor next, MethodHook hook, String owner, String name, String descriptor) {
+        HookedMethod(MethodVisitor next, MethodHook hook, String owner, String name, String descriptor,
+                     Type[] parameters) {
             super(Opcodes.ASM9, next);
             this.hook = hook;
             this.returnType = Type.getReturnType(descriptor);
-            this.parameters = Type.getArgumentTypes(descriptor);
+            this.parameters = parameters;
             this.entryLocals = entryLocals(owner, parameters);
             boolean returnsReference = returnType.getSort() == Type.OBJECT || returnType.getSort() == Type.ARRAY;
             boolean fits;
