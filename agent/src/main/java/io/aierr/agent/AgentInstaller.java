@@ -63,7 +63,8 @@ final class AgentInstaller {
     private static RetryPolicy retryPolicy(AierrConfig config) {
         return new RetryPolicy(config.retryEnabled, config.retryStatuses, config.maxAttempts,
                 config.initialBackoffMillis, config.maxBackoffMillis, config.maxWaitMillis, RetryPolicy.FULL_JITTER)
-                .holdingFirstEvent(config.firstEventWaitMillis);
+                .holdingFirstEvent(config.firstEventWaitMillis)
+                .backingOffIsolatedFrom(config.isolatedBackoffMillis);
     }
 
     private static EndpointPolicy endpointPolicy(AierrConfig config, Fleet fleet) {

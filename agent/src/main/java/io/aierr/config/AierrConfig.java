@@ -29,6 +29,7 @@ public final class AierrConfig {
     public final Set<Integer> retryStatuses;
     public final int maxAttempts;
     public final long initialBackoffMillis;
+    public final long isolatedBackoffMillis;
     public final long maxBackoffMillis;
     public final long maxWaitMillis;
     /**
@@ -91,6 +92,7 @@ public final class AierrConfig {
         retryStatuses = r.statuses("aierr.retry.statuses", "429,450,503,529");
         maxAttempts = r.integer("aierr.retry.max-attempts", 5, 1, 100);
         initialBackoffMillis = r.duration("aierr.retry.initial-backoff", 500);
+        isolatedBackoffMillis = r.duration("aierr.retry.isolated-backoff", 50);
         maxBackoffMillis = r.duration("aierr.retry.max-backoff", 30_000);
         maxWaitMillis = r.duration("aierr.retry.max-wait", 60_000);
         replayLimitBytes = r.size("aierr.retry.replay-limit", 1 << 20, MAX_REPLAY_LIMIT);

@@ -292,7 +292,8 @@ public final class AiCall {
         shareWithEndpoint(now, response, answer);
         RetryDecision decision = response.bodyBroken
                 ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
-                : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable));
+                : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable,
+                        limits.failures.isolated()));
         decided(now, decision, error, answer);
         return decision;
     }
@@ -325,7 +326,8 @@ public final class AiCall {
         firstEventFailed = true;
         shareWithEndpoint(now, answer, AnswerCopy.of(answer, error));
         RetryDecision decision = limit(now, error,
-                policy.decideFirstEvent(error, attempts, waitedMillis, remainingMillis(), replayable));
+                policy.decideFirstEvent(error, attempts, waitedMillis, remainingMillis(), replayable,
+                        limits.failures.isolated()));
         if (decision.retry) {
             // dropped unseen: the attempt ends here with the error, as an error response's would
             lastStatus = 200;
@@ -376,6 +378,7 @@ public final class AiCall {
                 limits.tokens.answered(now, tokens, headers, System.currentTimeMillis(), true);
             }
             limits.breaker.record(now, null);
+            limits.failures.answered(false);
             limits.settled.succeeded();
         }
         lastStatus = status;
@@ -458,6 +461,7 @@ public final class AiCall {
                     RateCounters.from(response.headers, response.receivedAtMillis), answer);
         }
         limits.breaker.record(now, c.isOutage() ? answer : null);
+        limits.failures.answered(c.retryable() && answer.error.retryHint == null);
     }
 
     /**

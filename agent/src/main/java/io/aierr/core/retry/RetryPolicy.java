@@ -20,6 +20,11 @@ public final class RetryPolicy {
     public final long maxBackoffMillis;
     public final long maxWaitMillis;
     /**
+     * {@code aierr.retry.isolated-backoff}: the first wait when the server gives no hint and the failure
+     * is isolated (the endpoint's recent answers are mostly good); the waits after it double from there.
+     */
+    public final long isolatedBackoffMillis;
+    /**
      * {@code aierr.stream.first-event-wait}: how long a replayable call's event stream is held for its
      * first event, so that an in-band error there is retried before the app sees it; 0 when streams are never held.
      */
@@ -29,12 +34,15 @@ public final class RetryPolicy {
 
     public RetryPolicy(boolean enabled, Set<Integer> statuses, int maxAttempts, long initialBackoffMillis,
                        long maxBackoffMillis, long maxWaitMillis, LongUnaryOperator jitter) {
-        this(enabled, statuses, maxAttempts, initialBackoffMillis, maxBackoffMillis, maxWaitMillis, 0, jitter);
+        this(enabled, statuses, maxAttempts, initialBackoffMillis, maxBackoffMillis, maxWaitMillis, 0,
+                initialBackoffMillis, jitter);
     }
 
     private RetryPolicy(boolean enabled, Set<Integer> statuses, int maxAttempts, long initialBackoffMillis,
-                        long maxBackoffMillis, long maxWaitMillis, long firstEventWaitMillis, LongUnaryOperator jitter) {
+                        long maxBackoffMillis, long maxWaitMillis, long firstEventWaitMillis,
+                        long isolatedBackoffMillis, LongUnaryOperator jitter) {
         this.enabled = enabled;
+        this.isolatedBackoffMillis = isolatedBackoffMillis;
         this.firstEventWaitMillis = firstEventWaitMillis;
         this.statuses = statuses;
         this.maxAttempts = maxAttempts;
@@ -47,7 +55,16 @@ public final class RetryPolicy {
     /** The same policy, holding event streams for their first event this long (0: never). */
     public RetryPolicy holdingFirstEvent(long waitMillis) {
         return new RetryPolicy(enabled, statuses, maxAttempts, initialBackoffMillis, maxBackoffMillis, maxWaitMillis,
-                Math.max(0, waitMillis), jitter);
+                Math.max(0, waitMillis), isolatedBackoffMillis, jitter);
+    }
+
+    /**
+     * The same policy, starting the waits for an isolated unhinted failure at this (at most the initial
+     * backoff): an instance that failed alone is most likely followed by one that answers.
+     */
+    public RetryPolicy backingOffIsolatedFrom(long millis) {
+        return new RetryPolicy(enabled, statuses, maxAttempts, initialBackoffMillis, maxBackoffMillis, maxWaitMillis,
+                firstEventWaitMillis, Math.max(0, Math.min(millis, initialBackoffMillis)), jitter);
     }
 
     /** Draws uniform jitter in [0, bound] from the thread's own random source. */
@@ -60,13 +77,15 @@ public final class RetryPolicy {
      * @param waitedMillis   time already spent waiting between attempts of this call
      * @param deadlineMillis time left before the request's own timeout, or {@code Long.MAX_VALUE}
      * @param replayable     whether the request body can be sent again
+     * @param isolated       whether the endpoint's recent answers are mostly good, so an unhinted
+     *                       failure is waited out from the isolated backoff instead of the initial one
      */
     public RetryDecision decide(ClassifiedError error, int attemptsMade, long waitedMillis,
-                                long deadlineMillis, boolean replayable) {
+                                long deadlineMillis, boolean replayable, boolean isolated) {
         if (enabled && !error.category.neverRetried() && !statuses.contains(error.status)) {
             return RetryDecision.giveUp("status " + error.status + " is not retried");
         }
-        return decideRetryable(error, attemptsMade, waitedMillis, deadlineMillis, replayable);
+        return decideRetryable(error, attemptsMade, waitedMillis, deadlineMillis, replayable, isolated);
     }
 
     /**
@@ -75,16 +94,16 @@ public final class RetryPolicy {
      * (overloaded, rate limited, unavailable, queue full).
      */
     public RetryDecision decideFirstEvent(ClassifiedError error, int attemptsMade, long waitedMillis,
-                                         long deadlineMillis, boolean replayable) {
+                                         long deadlineMillis, boolean replayable, boolean isolated) {
         boolean retried = error.status >= 400 ? statuses.contains(error.status) : error.category.retryable();
         if (enabled && !error.category.neverRetried() && !retried) {
             return RetryDecision.giveUp(error.category.id() + " in a stream is not retried");
         }
-        return decideRetryable(error, attemptsMade, waitedMillis, deadlineMillis, replayable);
+        return decideRetryable(error, attemptsMade, waitedMillis, deadlineMillis, replayable, isolated);
     }
 
     private RetryDecision decideRetryable(ClassifiedError error, int attemptsMade, long waitedMillis,
-                                          long deadlineMillis, boolean replayable) {
+                                          long deadlineMillis, boolean replayable, boolean isolated) {
         if (!enabled) {
             return RetryDecision.giveUp("retries disabled");
         }
@@ -106,18 +125,19 @@ public final class RetryPolicy {
             }
             return RetryDecision.retryAfter(hint.delayMillis, hint.source);
         }
-        long delay = Math.min(jitter.applyAsLong(exponentialCap(attemptsMade)), remaining);
+        long first = isolated ? isolatedBackoffMillis : initialBackoffMillis;
+        long delay = Math.min(jitter.applyAsLong(exponentialCap(first, attemptsMade)), remaining);
         if (remaining <= 0) {
             return RetryDecision.settle("max-wait spent");
         }
         return RetryDecision.retryAfter(delay, BackoffSource.EXPONENTIAL);
     }
 
-    /** initial-backoff * 2^(n-1), capped at max-backoff, without overflow. */
-    long exponentialCap(int attemptsMade) {
+    /** first * 2^(n-1), capped at max-backoff, without overflow. */
+    long exponentialCap(long first, int attemptsMade) {
         int shift = Math.min(Math.max(attemptsMade - 1, 0), 30);
-        long base = initialBackoffMillis << shift;
-        if (base < 0 || (shift > 0 && base >> shift != initialBackoffMillis)) {
+        long base = first << shift;
+        if (base < 0 || (shift > 0 && base >> shift != first)) {
             return maxBackoffMillis;
         }
         return Math.min(base, maxBackoffMillis);

@@ -82,7 +82,7 @@ class ErrorClassifierTest {
         assertFalse(e.solution.toLowerCase(java.util.Locale.ROOT).contains("billing"), e.solution);
 
         RetryPolicy policy = new RetryPolicy(true, java.util.Set.of(429), 3, 500, 30_000, 60_000, bound -> 0);
-        assertFalse(policy.decide(e, 1, 0, Long.MAX_VALUE, true).retry, "the wait is beyond max-wait");
+        assertFalse(policy.decide(e, 1, 0, Long.MAX_VALUE, true, false).retry, "the wait is beyond max-wait");
 
         ClassifiedError longerHint = classify("groq", 429, tpd, "date", "Mon, 02 Mar 2026 18:00:00 GMT",
                 "retry-after", "86400");

@@ -222,12 +222,12 @@ class HeldStreamsTest {
     void inBandErrorsAreClassifiedAsTheirCategorySays() {
         assertNull(new RetryPolicy(true, Set.of(429), 3, 1, 10, 10_000, b -> b)
                 .decideFirstEvent(new ClassifiedError("openai", Category.CONTENT_FILTERED, 200, null, null, null,
-                        false, null, null), 1, 0, Long.MAX_VALUE, true).source);
+                        false, null, null), 1, 0, Long.MAX_VALUE, true, false).source);
         assertTrue(new RetryPolicy(true, Set.of(429), 3, 1, 10, 10_000, b -> b)
                 .decideFirstEvent(new ClassifiedError("anthropic", Category.OVERLOADED, 0, null, null, null,
-                        true, null, null), 1, 0, Long.MAX_VALUE, true).retry, "no status named: its category decides");
+                        true, null, null), 1, 0, Long.MAX_VALUE, true, false).retry, "no status named: its category decides");
         assertTrue(!new RetryPolicy(true, Set.of(429), 3, 1, 10, 10_000, b -> b)
                 .decideFirstEvent(new ClassifiedError("vllm", Category.SERVER_ERROR, 500, null, null, null,
-                        false, null, null), 1, 0, Long.MAX_VALUE, true).retry, "a status named: the list decides");
+                        false, null, null), 1, 0, Long.MAX_VALUE, true, false).retry, "a status named: the list decides");
     }
 }

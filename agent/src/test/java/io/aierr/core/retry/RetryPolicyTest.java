@@ -27,12 +27,12 @@ class RetryPolicyTest {
         ClassifiedError e = error(503, Category.UNAVAILABLE, null);
         long[] expected = {500, 1000, 2000, 4000};
         for (int attempt = 1; attempt <= 4; attempt++) {
-            RetryDecision d = POLICY.decide(e, attempt, 0, Long.MAX_VALUE, true);
+            RetryDecision d = POLICY.decide(e, attempt, 0, Long.MAX_VALUE, true, false);
             assertTrue(d.retry);
             assertEquals(expected[attempt - 1], d.delayMillis);
             assertEquals(BackoffSource.EXPONENTIAL, d.source);
         }
-        assertEquals(4_000, POLICY.exponentialCap(40), "no overflow for late attempts");
+        assertEquals(4_000, POLICY.exponentialCap(500, 40), "no overflow for late attempts");
     }
 
     @Test
@@ -40,7 +40,7 @@ class RetryPolicyTest {
         RetryPolicy random = new RetryPolicy(true, Set.of(503), 50, 500, 4_000, Long.MAX_VALUE,
                 bound -> java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1));
         for (int i = 0; i < 1000; i++) {
-            RetryDecision d = random.decide(error(503, Category.UNAVAILABLE, null), 3, 0, Long.MAX_VALUE, true);
+            RetryDecision d = random.decide(error(503, Category.UNAVAILABLE, null), 3, 0, Long.MAX_VALUE, true, false);
             assertTrue(d.delayMillis >= 0 && d.delayMillis <= 2000, d.toString());
         }
     }
@@ -48,7 +48,7 @@ class RetryPolicyTest {
     @Test
     void serverHintsWinAndAreNotCappedByMaxBackoff() {
         RetryDecision d = POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(7_000, BackoffSource.RETRY_AFTER)), 1, 0,
-                Long.MAX_VALUE, true);
+                Long.MAX_VALUE, true, false);
         assertTrue(d.retry);
         assertEquals(7_000, d.delayMillis);
         assertEquals(BackoffSource.RETRY_AFTER, d.source);
@@ -57,7 +57,7 @@ class RetryPolicyTest {
     @Test
     void aHintLongerThanTheRemainingMaxWaitEndsRetrying() {
         RetryDecision d = POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(7_000, BackoffSource.RETRY_AFTER)), 2, 4_000,
-                Long.MAX_VALUE, true);
+                Long.MAX_VALUE, true, false);
         assertFalse(d.retry);
         assertTrue(d.reason.contains("max-wait"), d.reason);
     }
@@ -65,38 +65,55 @@ class RetryPolicyTest {
     @Test
     void theRequestDeadlineBoundsWaitsToo() {
         assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(3_000, BackoffSource.RETRY_AFTER)), 1, 0, 2_000,
-                true).retry);
-        RetryDecision d = POLICY.decide(error(503, Category.UNAVAILABLE, null), 4, 0, 1_500, true);
+                true, false).retry);
+        RetryDecision d = POLICY.decide(error(503, Category.UNAVAILABLE, null), 4, 0, 1_500, true, false);
         assertEquals(1_500, d.delayMillis);
     }
 
     @Test
     void whatIsNeverRetried() {
-        assertFalse(POLICY.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true).retry);
-        assertFalse(POLICY.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true).retry);
-        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 5, 0, Long.MAX_VALUE, true).retry);
-        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, false).retry);
+        assertFalse(POLICY.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true, false).retry);
+        assertFalse(POLICY.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true, false).retry);
+        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 5, 0, Long.MAX_VALUE, true, false).retry);
+        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, false, false).retry);
         RetryPolicy off = new RetryPolicy(false, Set.of(429), 5, 500, 4_000, 10_000, b -> b);
-        assertFalse(off.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, true).retry);
+        assertFalse(off.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, true, false).retry);
     }
 
     @Test
     void aGiveUpSettlesTheResponseOnlyWhenAierrOwnedItsRetries() {
-        assertTrue(POLICY.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true).settled);
-        assertTrue(POLICY.decide(error(503, Category.UNAVAILABLE, null), 5, 0, Long.MAX_VALUE, true).settled);
+        assertTrue(POLICY.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true, false).settled);
+        assertTrue(POLICY.decide(error(503, Category.UNAVAILABLE, null), 5, 0, Long.MAX_VALUE, true, false).settled);
         assertTrue(POLICY.decide(error(429, Category.RATE_LIMITED, new RetryHint(120_000, BackoffSource.RETRY_AFTER)), 1, 0,
-                Long.MAX_VALUE, true).settled);
-        assertFalse(POLICY.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true).settled,
+                Long.MAX_VALUE, true, false).settled);
+        assertFalse(POLICY.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true, false).settled,
                 "a status aierr does not retry stays the client's business");
-        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, false).settled);
+        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, false, false).settled);
         RetryPolicy off = new RetryPolicy(false, Set.of(429), 5, 500, 4_000, 10_000, b -> b);
-        assertFalse(off.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true).settled);
-        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, true).settled);
+        assertFalse(off.decide(error(429, Category.QUOTA_EXCEEDED, null), 1, 0, Long.MAX_VALUE, true, false).settled);
+        assertFalse(POLICY.decide(error(429, Category.RATE_LIMITED, null), 1, 0, Long.MAX_VALUE, true, false).settled);
     }
 
     @Test
     void addingAStatusRetriesIt() {
         RetryPolicy with500 = new RetryPolicy(true, Set.of(429, 500), 5, 500, 4_000, 10_000, b -> b);
-        assertTrue(with500.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true).retry);
+        assertTrue(with500.decide(error(500, Category.SERVER_ERROR, null), 1, 0, Long.MAX_VALUE, true, false).retry);
+    }
+
+    @Test
+    void anIsolatedFailureIsWaitedOutFromTheIsolatedBackoff() {
+        RetryPolicy policy = POLICY.backingOffIsolatedFrom(50);
+        ClassifiedError e = error(450, Category.QUEUE_FULL, null);
+        long[] expected = {50, 100, 200, 400};
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            assertEquals(expected[attempt - 1], policy.decide(e, attempt, 0, Long.MAX_VALUE, true, true).delayMillis);
+            assertEquals(500L << (attempt - 1), policy.decide(e, attempt, 0, Long.MAX_VALUE, true, false).delayMillis,
+                    "failures that come together wait the full series");
+        }
+        RetryHint hint = new RetryHint(3_000, BackoffSource.RETRY_AFTER);
+        assertEquals(3_000, policy.decide(error(429, Category.RATE_LIMITED, hint), 1, 0, Long.MAX_VALUE, true, true)
+                .delayMillis, "a server's hint is its wait, isolated or not");
+        assertEquals(500, POLICY.backingOffIsolatedFrom(2_000).decide(e, 1, 0, Long.MAX_VALUE, true, true).delayMillis,
+                "never longer than the initial backoff");
     }
 }
