@@ -17,7 +17,7 @@ public final class EndpointLimits {
     public final CircuitBreaker breaker;
     public final SettledRequests settled;
     /** Whether its unhinted failures come alone, among good answers, or many together. */
-    public final RecentFailures failures = new RecentFailures();
+    public final RecentAnswers answers = new RecentAnswers();
     /** Calls to the endpoint admitted and not yet ended: one means a lone caller. */
     public final AtomicInteger inProgress;
     /** What the other JVMs sharing the endpoint's limit said, and what this one tells them. */

@@ -293,7 +293,7 @@ public final class AiCall {
         RetryDecision decision = response.bodyBroken
                 ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
                 : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable,
-                        limits.failures.isolated()));
+                        limits.answers.isolated(attemptSentAt)));
         decided(now, decision, error, answer);
         return decision;
     }
@@ -327,7 +327,7 @@ public final class AiCall {
         shareWithEndpoint(now, answer, AnswerCopy.of(answer, error));
         RetryDecision decision = limit(now, error,
                 policy.decideFirstEvent(error, attempts, waitedMillis, remainingMillis(), replayable,
-                        limits.failures.isolated()));
+                        limits.answers.isolated(attemptSentAt)));
         if (decision.retry) {
             // dropped unseen: the attempt ends here with the error, as an error response's would
             lastStatus = 200;
@@ -378,7 +378,7 @@ public final class AiCall {
                 limits.tokens.answered(now, tokens, headers, System.currentTimeMillis(), true);
             }
             limits.breaker.record(now, null);
-            limits.failures.answered(false);
+            limits.answers.succeeded(now);
             limits.settled.succeeded();
         }
         lastStatus = status;
@@ -461,7 +461,7 @@ public final class AiCall {
                     RateCounters.from(response.headers, response.receivedAtMillis), answer);
         }
         limits.breaker.record(now, c.isOutage() ? answer : null);
-        limits.failures.answered(c.retryable() && answer.error.retryHint == null);
+        limits.answers.failed(c.retryable() && answer.error.retryHint == null);
     }
 
     /**

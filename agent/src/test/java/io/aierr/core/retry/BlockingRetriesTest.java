@@ -323,27 +323,43 @@ class BlockingRetriesTest {
     }
 
     @Test
-    void aFailureAmongGoodAnswersIsRetriedSoonerThanOneMetFirst() throws IOException {
+    void aFailureWhileOtherRequestsSucceedIsRetriedSoonerThanALoneOne() throws IOException {
         AiCalls calls = new AiCalls(EndpointMatcher.create(List.of(), null),
                 new RetryPolicy(true, Set.of(503), 3, 10, 100, 10_000, bound -> bound).backingOffIsolatedFrom(2),
                 new EndpointPolicy(false, false, false, -1, 0, 0, 30_000), Telemetry.NONE);
+        URI uri = URI.create("https://isolated.example/v1/chat/completions");
         List<Long> pauses = new ArrayList<>();
         class Pausing extends ScriptedExchange {
+            /** Another call to the endpoint succeeds while the first attempt is under way. */
+            final boolean othersSucceedMeanwhile;
+
+            Pausing(boolean othersSucceedMeanwhile) {
+                this.othersSucceedMeanwhile = othersSucceedMeanwhile;
+            }
+
+            @Override
+            public Response send(String traceparent, Verdict verdict) throws IOException {
+                if (othersSucceedMeanwhile && log.isEmpty()) {
+                    BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
+                            new ScriptedExchange().then(new Response(200, "someone else's")));
+                }
+                return super.send(traceparent, verdict);
+            }
+
             @Override
             public void pause(long millis) throws IOException {
                 pauses.add(millis);
                 super.pause(millis);
             }
         }
-        URI uri = URI.create("https://isolated.example/v1/chat/completions");
-        BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
-                new Pausing().then(new Response(503, "met first")).then(new Response(200, "ok")));
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 20; i++) {
             BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
-                    new Pausing().then(new Response(200, "ok")));
+                    new ScriptedExchange().then(new Response(200, "ok")));
         }
         BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
-                new Pausing().then(new Response(503, "among good answers")).then(new Response(200, "ok")));
-        assertEquals(List.of(10L, 2L), pauses, "the initial backoff first; the isolated one after a run of 200s");
+                new Pausing(false).then(new Response(503, "alone")).then(new Response(200, "ok")));
+        BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
+                new Pausing(true).then(new Response(503, "among good answers")).then(new Response(200, "ok")));
+        assertEquals(List.of(10L, 2L), pauses, "the initial backoff alone; the isolated one while others succeed");
     }
 }

@@ -1,0 +1,54 @@
+package io.aierr.core.limits;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whether an endpoint's failures that come with no hint of when to retry (a bare 429, 450, 503,
+ * 529) are isolated: other requests to it succeed meanwhile, and such failures are under a quarter
+ * of its recent answers (a moving average over about 16). An isolated failure is one busy instance
+ * among healthy ones, or a gateway's passing 429: the next request is most likely answered, so a
+ * short wait costs the server nothing it would not pay anyway. Without a success since the attempt
+ * was sent (a lone caller, a cold start, an outage) nothing says so, and the full backoff applies.
+ * Lock-free: every answer of every call records here. Times are nanoseconds.
+ */
+public final class RecentAnswers {
+    /** Weight of the newest answer; about 16 answers make the average. */
+    private static final double WEIGHT = 1.0 / 16;
+    /** At or above this share of unhinted failures, they come together, not alone. */
+    private static final double TOGETHER_FROM = 0.25;
+
+    private final AtomicLong failureShareBits = new AtomicLong(Double.doubleToLongBits(0.0));
+    private static final long NONE_YET = Long.MIN_VALUE;
+    private final AtomicLong lastSuccessAt = new AtomicLong(NONE_YET);
+
+    public void succeeded(long now) {
+        // nanoTime values are compared by their difference, which survives their wrapping around
+        lastSuccessAt.accumulateAndGet(now, (last, next) -> last == NONE_YET || next - last > 0 ? next : last);
+        addToShare(0.0);
+    }
+
+    /** An error answer: {@code unhinted} for a retryable failure that named no wait. */
+    public void failed(boolean unhinted) {
+        addToShare(unhinted ? 1.0 : 0.0);
+    }
+
+    /** Whether a failure of an attempt sent at {@code sentAt} stands alone among good answers. */
+    public boolean isolated(long sentAt) {
+        long success = lastSuccessAt.get();
+        return success != NONE_YET && success - sentAt > 0 && failureShare() < TOGETHER_FROM;
+    }
+
+    double failureShare() {
+        return Double.longBitsToDouble(failureShareBits.get());
+    }
+
+    private void addToShare(double sample) {
+        long bits;
+        long next;
+        do {
+            bits = failureShareBits.get();
+            double share = Double.longBitsToDouble(bits);
+            next = Double.doubleToLongBits(share + WEIGHT * (sample - share));
+        } while (!failureShareBits.compareAndSet(bits, next));
+    }
+}
