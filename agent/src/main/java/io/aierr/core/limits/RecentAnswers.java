@@ -17,8 +17,9 @@ public final class RecentAnswers {
     /** At or above this share of unhinted failures, they come together, not alone. */
     private static final double TOGETHER_FROM = 0.25;
 
-    private final AtomicLong failureShareBits = new AtomicLong(Double.doubleToLongBits(0.0));
     private static final long NONE_YET = Long.MIN_VALUE;
+
+    private final AtomicLong failureShareBits = new AtomicLong(Double.doubleToLongBits(0.0));
     private final AtomicLong lastSuccessAt = new AtomicLong(NONE_YET);
 
     public void succeeded(long now) {
