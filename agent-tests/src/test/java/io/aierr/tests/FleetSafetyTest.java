@@ -92,7 +92,8 @@ class FleetSafetyTest {
             settings.put("javax.net.ssl.trustStorePassword", "changeit");
             ForkedJvm.Result r = Replicas.run(1, server.url(PATH), settings, "threads=4", "calls=5").get(0);
             assertEquals("20", r.value("outcome.200"), r.toString());
-            assertFalse(r.stderr.contains("limits are local"), r.stderr);
+            // a busy machine may miss a 50 ms deadline now and then; a failed handshake is never that
+            assertFalse(r.stderr.contains("cannot be reached") || r.stderr.contains("refused"), r.stderr);
             assertTrue(redis.dump().contains("aierr:fleet:" + server.authority() + ":"), "shared over TLS");
         }
     }
