@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.aierr.testing.OtlpReceiver.attribute;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -115,11 +116,16 @@ class GenAiUsageTest {
         }
     }
 
+    /** The stream, and then the server goes on sending (a keep-alive comment) after the app stopped reading. */
+    private static final List<String> STREAM_AND_MORE = Stream.concat(STREAM.stream(),
+            Stream.of(": keep-alive\n\n")).collect(Collectors.toList());
+
     /**
      * Apache HttpClient, each flavor with a JSON completion and a stream in one JVM: the usage of each
      * is on its call span and in the token metric, and the app read the very bytes it reads without
-     * aierr. Classic calls read one through a response handler and the stream line by line; async
-     * ones take the buffering consumer and a streaming one.
+     * aierr. Classic calls read the completion through a response handler, and the stream line by line
+     * up to {@code [DONE]}, then close the response without reading on: the call ends there (HttpClient
+     * 4.5's close reaches no entity). Async ones take the buffering consumer and a streaming one.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hc4", "hc5", "hc5-async"})
@@ -129,8 +135,8 @@ class GenAiUsageTest {
         ScenarioTable table = new ScenarioTable(PATH)
                 .scenario("completion", s -> s.then(Reply.status(200).json(Bodies.CHAT_COMPLETION)),
                         async ? "api=simple" : "mode=handler")
-                .scenario("stream", s -> s.then(Reply.status(200).streamed(STREAM, 50, "text/event-stream")),
-                        async ? "api=stream" : "read=lines");
+                .scenario("stream", s -> s.then(Reply.status(200).streamed(STREAM_AND_MORE, 50, "text/event-stream")),
+                        async ? "api=stream" : "read=until-done");
         ClientFamilies libraries = ClientFamilies.named(family);
         ScenarioTable.Played without = table.play(app, jvm -> libraries.onClassPath(jvm).withoutAgent());
         try (OtlpReceiver receiver = new OtlpReceiver()) {
@@ -144,7 +150,7 @@ class GenAiUsageTest {
                     () -> assertEquals("200", with.value("completion", "status")),
                     () -> assertEquals(sha256(Bodies.CHAT_COMPLETION), without.value("completion", "body.sha256")),
                     () -> assertEquals(without.value("completion", "body.sha256"), with.value("completion", "body.sha256")),
-                    () -> assertEquals(sha256(String.join("", STREAM)), without.value("stream", "body.sha256")),
+                    () -> assertTrue(without.value("stream", "body").contains("data: [DONE]")),
                     () -> assertEquals(without.value("stream", "body.sha256"), with.value("stream", "body.sha256")));
 
             Map<String, String> completion = attributes(

@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * An ordinary app calling with HttpClient 4.5, one client and pool per call. Call options: mode
  * (open|handler), request-body (string|stream: one input stream of known length|chunked: the same
  * of unknown length|none), request-size (pads the chat request to this many bytes), read
- * (bytes|lines), timeout-ms (socket timeout), client (pooled|minimal), retry-503 (the client's own
+ * (bytes|lines|until-done), timeout-ms (socket timeout), client (pooled|minimal), retry-503 (the client's own
  * DefaultServiceUnavailableRetryStrategy), interrupt-when.
  */
 public final class Hc4ClientApp {

@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * client's own retry strategy is on), one client and pool per call. Call options: mode
  * (open|handler), request-body (string|stream: one input stream of known length|chunked: the same
  * of unknown length|none), request-size (pads the chat request to this many bytes), read
- * (bytes|lines), timeout-ms, client (pooled|minimal), interrupt-when.
+ * (bytes|lines|until-done), timeout-ms, client (pooled|minimal), interrupt-when.
  */
 public final class Hc5ClassicApp {
     public static void main(String[] args) throws Exception {

@@ -93,7 +93,7 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
     @Override
     public CloseableHttpResponse withBody(CloseableHttpResponse response, InputStream content) {
         response.setEntity(new ReplayedEntity(response.getEntity(), content));
-        return response;
+        return StreamClosingResponse.of(response, content);
     }
 
     /**
