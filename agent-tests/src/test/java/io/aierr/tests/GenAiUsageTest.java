@@ -125,7 +125,9 @@ class GenAiUsageTest {
      * is on its call span and in the token metric, and the app read the very bytes it reads without
      * aierr. Classic calls read the completion through a response handler, and the stream line by line
      * up to {@code [DONE]}, then close the response without reading on: the call ends there (HttpClient
-     * 4.5's close reaches no entity). Async ones take the buffering consumer and a streaming one.
+     * 4.5's close reaches no entity). Async ones take the buffering consumer and a streaming one. A third
+     * stream starts with an in-band rate limit: held for its first event and retried, the app reading
+     * only the good stream, whose usage is the call's.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hc4", "hc5", "hc5-async"})
@@ -135,8 +137,10 @@ class GenAiUsageTest {
         ScenarioTable table = new ScenarioTable(PATH)
                 .scenario("completion", s -> s.then(Reply.status(200).json(Bodies.CHAT_COMPLETION)),
                         async ? "api=simple" : "mode=handler")
-                .scenario("stream", s -> s.then(Reply.status(200).streamed(STREAM_AND_MORE, 50, "text/event-stream")),
-                        async ? "api=stream" : "read=until-done");
+                .scenario("stream", s -> s.then(StreamsTest.stream(STREAM_AND_MORE)),
+                        async ? "api=stream" : "read=until-done")
+                .scenario("retried", s -> s.then(StreamsTest.stream(StreamsTest.RATE_LIMITED_FIRST))
+                        .then(StreamsTest.stream(STREAM_AND_MORE)), async ? "api=stream" : "read=until-done");
         ClientFamilies libraries = ClientFamilies.named(family);
         ScenarioTable.Played without = table.play(app, jvm -> libraries.onClassPath(jvm).withoutAgent());
         try (OtlpReceiver receiver = new OtlpReceiver()) {
@@ -144,14 +148,20 @@ class GenAiUsageTest {
                     .property("aierr.exporter", "otlp")
                     .property("otel.exporter.otlp.endpoint", receiver.endpoint())
                     .property("otel.metric.export.interval", "500")
-                    .untilReceived(receiver, r -> r.spans().size() >= 4 && tokenCounts(r) == 2));
+                    .property("aierr.retry.initial-backoff", "20ms")
+                    // three calls, the last with two attempts
+                    .untilReceived(receiver, r -> r.spans().size() >= 7 && tokenCounts(r) == 3));
             String seen = with + "\n--- without aierr\n" + without + "\n--- spans\n" + receiver.spans();
             assertAll(seen,
                     () -> assertEquals("200", with.value("completion", "status")),
                     () -> assertEquals(sha256(Bodies.CHAT_COMPLETION), without.value("completion", "body.sha256")),
                     () -> assertEquals(without.value("completion", "body.sha256"), with.value("completion", "body.sha256")),
                     () -> assertTrue(without.value("stream", "body").contains("data: [DONE]")),
-                    () -> assertEquals(without.value("stream", "body.sha256"), with.value("stream", "body.sha256")));
+                    () -> assertEquals(without.value("stream", "body.sha256"), with.value("stream", "body.sha256")),
+                    () -> assertTrue(without.value("retried", "body").contains("Rate limit reached")),
+                    () -> assertEquals(1, without.requests("retried").size()),
+                    () -> assertEquals(without.value("stream", "body.sha256"), with.value("retried", "body.sha256")),
+                    () -> assertEquals(2, with.requests("retried").size()));
 
             Map<String, String> completion = attributes(
                     StreamsTest.callSpan(receiver, with, "completion").getAttributesList());
@@ -164,7 +174,10 @@ class GenAiUsageTest {
             assertEquals("2", stream.get("gen_ai.usage.output_tokens"));
             assertEquals("gpt-4o-mini-2024-07-18", stream.get("gen_ai.response.model"));
             assertEquals("[length]", stream.get("gen_ai.response.finish_reasons"));
-            assertTokenUsage(receiver, 9 + 21, 3 + 2, 2);
+            Map<String, String> retried = attributes(StreamsTest.callSpan(receiver, with, "retried").getAttributesList());
+            assertEquals("2", retried.get("aierr.attempts"), seen);
+            assertEquals("21", retried.get("gen_ai.usage.input_tokens"));
+            assertTokenUsage(receiver, 9 + 21 + 21, 3 + 2 + 2, 3);
         }
     }
 
