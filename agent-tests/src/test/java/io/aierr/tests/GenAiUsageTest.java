@@ -121,13 +121,15 @@ class GenAiUsageTest {
             Stream.of(": keep-alive\n\n")).collect(Collectors.toList());
 
     /**
-     * Apache HttpClient, each flavor with a JSON completion and a stream in one JVM: the usage of each
-     * is on its call span and in the token metric, and the app read the very bytes it reads without
-     * aierr. Classic calls read the completion through a response handler, and the stream line by line
-     * up to {@code [DONE]}, then close the response without reading on: the call ends there (HttpClient
-     * 4.5's close reaches no entity). Async ones take the buffering consumer and a streaming one. A third
-     * stream starts with an in-band rate limit: held for its first event and retried, the app reading
-     * only the good stream, whose usage is the call's.
+     * Apache HttpClient, each flavor with JSON completions and streams in one JVM: the usage of each is
+     * on its call span and in the token metric, and the app read the very bytes it reads without aierr.
+     * Classic calls read a completion with EntityUtils in a response handler and another with the
+     * entity's writeTo, each entity saying of itself (length, chunked, streaming, repeatable) what it
+     * says without aierr; they read a stream line by line up to {@code [DONE]}, then close the response
+     * without reading on: the call ends there (HttpClient 4.5's close reaches no entity). Async calls
+     * take the buffering consumer and a streaming one. The last stream starts with an in-band rate
+     * limit: held for its first event and retried, the app reading only the good stream, whose usage
+     * is the call's.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hc4", "hc5", "hc5-async"})
@@ -136,7 +138,9 @@ class GenAiUsageTest {
         Class<?> app = async ? Hc5AsyncApp.class : "hc4".equals(family) ? Hc4ClientApp.class : Hc5ClassicApp.class;
         ScenarioTable table = new ScenarioTable(PATH)
                 .scenario("completion", s -> s.then(Reply.status(200).json(Bodies.CHAT_COMPLETION)),
-                        async ? "api=simple" : "mode=handler")
+                        async ? "api=simple" : "mode=handler read=to-string")
+                .scenario("written", s -> s.then(Reply.status(200).json(Bodies.CHAT_COMPLETION)),
+                        async ? "api=simple" : "read=write-to")
                 .scenario("stream", s -> s.then(StreamsTest.stream(STREAM_AND_MORE)),
                         async ? "api=stream" : "read=until-done")
                 .scenario("retried", s -> s.then(StreamsTest.stream(StreamsTest.RATE_LIMITED_FIRST))
@@ -149,13 +153,18 @@ class GenAiUsageTest {
                     .property("otel.exporter.otlp.endpoint", receiver.endpoint())
                     .property("otel.metric.export.interval", "500")
                     .property("aierr.retry.initial-backoff", "20ms")
-                    // three calls, the last with two attempts
-                    .untilReceived(receiver, r -> r.spans().size() >= 7 && tokenCounts(r) == 3));
+                    // four calls, the last with two attempts
+                    .untilReceived(receiver, r -> r.spans().size() >= 9 && tokenCounts(r) == 4));
             String seen = with + "\n--- without aierr\n" + without + "\n--- spans\n" + receiver.spans();
             assertAll(seen,
                     () -> assertEquals("200", with.value("completion", "status")),
                     () -> assertEquals(sha256(Bodies.CHAT_COMPLETION), without.value("completion", "body.sha256")),
                     () -> assertEquals(without.value("completion", "body.sha256"), with.value("completion", "body.sha256")),
+                    () -> assertEquals(without.value("written", "body.sha256"), with.value("written", "body.sha256")),
+                    () -> assertTrue(async || without.value("written", "entity").startsWith("length=")),
+                    () -> assertEquals(without.value("completion", "entity"), with.value("completion", "entity")),
+                    () -> assertEquals(without.value("written", "entity"), with.value("written", "entity")),
+                    () -> assertEquals(without.value("stream", "entity"), with.value("stream", "entity")),
                     () -> assertTrue(without.value("stream", "body").contains("data: [DONE]")),
                     () -> assertEquals(without.value("stream", "body.sha256"), with.value("stream", "body.sha256")),
                     () -> assertTrue(without.value("retried", "body").contains("Rate limit reached")),
@@ -169,6 +178,8 @@ class GenAiUsageTest {
             assertEquals("3", completion.get("gen_ai.usage.output_tokens"));
             assertEquals("chatcmpl-1", completion.get("gen_ai.response.id"));
             assertEquals("[stop]", completion.get("gen_ai.response.finish_reasons"));
+            Map<String, String> written = attributes(StreamsTest.callSpan(receiver, with, "written").getAttributesList());
+            assertEquals("9", written.get("gen_ai.usage.input_tokens"), seen);
             Map<String, String> stream = attributes(StreamsTest.callSpan(receiver, with, "stream").getAttributesList());
             assertEquals("21", stream.get("gen_ai.usage.input_tokens"), seen);
             assertEquals("2", stream.get("gen_ai.usage.output_tokens"));
@@ -177,7 +188,7 @@ class GenAiUsageTest {
             Map<String, String> retried = attributes(StreamsTest.callSpan(receiver, with, "retried").getAttributesList());
             assertEquals("2", retried.get("aierr.attempts"), seen);
             assertEquals("21", retried.get("gen_ai.usage.input_tokens"));
-            assertTokenUsage(receiver, 9 + 21 + 21, 3 + 2 + 2, 3);
+            assertTokenUsage(receiver, 9 + 9 + 21 + 21, 3 + 3 + 2 + 2, 4);
         }
     }
 

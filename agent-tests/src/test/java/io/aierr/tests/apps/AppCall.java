@@ -204,6 +204,11 @@ final class AppCall {
         }
     }
 
+    /** What the app's client says of a response's body before it is read. */
+    void entity(long length, boolean chunked, boolean streaming, boolean repeatable) {
+        print("entity", "length=" + length + " chunked=" + chunked + " streaming=" + streaming + " repeatable=" + repeatable);
+    }
+
     void body(byte[] bytes) {
         if (bytes == null) {
             return;
