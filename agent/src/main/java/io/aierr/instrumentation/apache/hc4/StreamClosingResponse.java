@@ -16,7 +16,7 @@ import java.lang.reflect.Proxy;
  * done with the body (an app that stops reading a stream at {@code [DONE]} and closes the response).
  * The stream is closed after the response: the connection is gone or back in the pool by then, so
  * nothing is drained, and a failure of that late close is aierr's, never the app's. Every other
- * method is the response's own.
+ * method is the response's own; equality stays identity, as for the client's response.
  */
 final class StreamClosingResponse implements InvocationHandler {
     private final CloseableHttpResponse response;
@@ -34,6 +34,13 @@ final class StreamClosingResponse implements InvocationHandler {
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        // the client's response is equal only to itself: so is this one
+        if (method.getName().equals("equals") && args != null && args.length == 1) {
+            return proxy == args[0];
+        }
+        if (method.getName().equals("hashCode") && args == null) {
+            return System.identityHashCode(proxy);
+        }
         try {
             return method.invoke(response, args);
         } catch (InvocationTargetException e) {
