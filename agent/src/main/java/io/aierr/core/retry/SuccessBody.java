@@ -102,8 +102,8 @@ public final class SuccessBody {
     /**
      * The body's stream as the app gets it: every byte read shows here, the end of the stream or its
      * close ends the body, and a read that fails ends it too (with the failure passed on). A stream
-     * the app drops unread and unclosed (an HttpClient 4.5 response closed without its stream) ends
-     * the body once the garbage collector finds it unreachable, so the call is reported all the same.
+     * the app drops neither read to its end nor closed (a response it never closes) ends the body once
+     * the garbage collector finds it unreachable, so the call is reported all the same.
      */
     public InputStream reading(InputStream content) {
         InputStream reading = new FilterInputStream(content) {

@@ -66,7 +66,7 @@ class SuccessBodyTest {
 
     @Test
     void aBodyTheAppDropsUnreadStillEndsTheCall() throws InterruptedException {
-        answeredWithBody().hashCode(); // dropped at once, as an app that closes the response but not its stream
+        answeredWithBody().hashCode(); // dropped at once, as by an app that never closes its response
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (heard.isEmpty() && System.nanoTime() - deadline < 0) {
             System.gc();
