@@ -131,7 +131,8 @@ final class AppCall {
 
     /**
      * Reads a body the way the {@code read} option says: all at once, line by line as it arrives,
-     * counted (chunk by chunk, printing how many bytes came before a read error), or digest (streamed
+     * until-done (line by line up to an event stream's {@code data: [DONE]}, then no more, as SSE
+     * parsers stop; the caller then closes the response), counted (chunk by chunk, printing how many bytes came before a read error), or digest (streamed
      * through SHA-256 and never held: a body larger than the heap; prints its length and digest
      * itself and returns null, which {@link #body} passes over).
      */
@@ -144,7 +145,8 @@ final class AppCall {
             digest(in);
             return null;
         }
-        if (!"lines".equals(mode)) {
+        boolean untilDone = "until-done".equals(mode);
+        if (!"lines".equals(mode) && !untilDone) {
             return in.readAllBytes();
         }
         StringBuilder all = new StringBuilder();
@@ -156,6 +158,9 @@ final class AppCall {
                 Signals.send(signals(), "first-line");
             }
             all.append(line).append('\n');
+            if (untilDone && "data: [DONE]".equals(line)) {
+                break;
+            }
         }
         print("last-line.ms", elapsedMillis());
         return all.toString().getBytes(StandardCharsets.UTF_8);
@@ -197,6 +202,11 @@ final class AppCall {
         if (lastHeader != null) {
             print("x-last", lastHeader);
         }
+    }
+
+    /** What the app's client says of a response's body before it is read. */
+    void entity(long length, boolean chunked, boolean streaming, boolean repeatable) {
+        print("entity", "length=" + length + " chunked=" + chunked + " streaming=" + streaming + " repeatable=" + repeatable);
     }
 
     void body(byte[] bytes) {

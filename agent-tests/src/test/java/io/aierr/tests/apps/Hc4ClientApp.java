@@ -1,6 +1,7 @@
 package io.aierr.tests.apps;
 
 import org.apache.http.Header;
+import org.apache.http.HttpEntity;
 import org.apache.http.HttpResponse;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
@@ -13,8 +14,10 @@ import org.apache.http.impl.client.DefaultServiceUnavailableRetryStrategy;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.client.HttpClients;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.apache.http.util.EntityUtils;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -22,8 +25,9 @@ import java.nio.charset.StandardCharsets;
  * An ordinary app calling with HttpClient 4.5, one client and pool per call. Call options: mode
  * (open|handler), request-body (string|stream: one input stream of known length|chunked: the same
  * of unknown length|none), request-size (pads the chat request to this many bytes), read
- * (bytes|lines), timeout-ms (socket timeout), client (pooled|minimal), retry-503 (the client's own
- * DefaultServiceUnavailableRetryStrategy), interrupt-when.
+ * (bytes|lines|until-done|to-string: EntityUtils|write-to: the entity's writeTo), timeout-ms (socket timeout), client (pooled|minimal), retry-503 (the client's own
+ * DefaultServiceUnavailableRetryStrategy), interrupt-when. Each
+ * call also prints what its entity says of itself (length, chunked, streaming, repeatable).
  */
 public final class Hc4ClientApp {
     public static void main(String[] args) throws Exception {
@@ -77,7 +81,17 @@ public final class Hc4ClientApp {
     private static Void show(AppCall call, HttpResponse response) throws IOException {
         Header last = response.getFirstHeader("x-last");
         call.status(response.getStatusLine().getStatusCode(), last == null ? null : last.getValue());
-        call.body(call.read(response.getEntity().getContent()));
+        HttpEntity entity = response.getEntity();
+        call.entity(entity.getContentLength(), entity.isChunked(), entity.isStreaming(), entity.isRepeatable());
+        switch (call.option("read", "bytes")) {
+            case "to-string" -> call.body(EntityUtils.toString(entity).getBytes(StandardCharsets.UTF_8));
+            case "write-to" -> {
+                ByteArrayOutputStream written = new ByteArrayOutputStream();
+                entity.writeTo(written);
+                call.body(written.toByteArray());
+            }
+            default -> call.body(call.read(entity.getContent()));
+        }
         return null;
     }
 }

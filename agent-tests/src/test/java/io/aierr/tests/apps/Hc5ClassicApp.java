@@ -9,11 +9,15 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.util.Timeout;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -22,7 +26,8 @@ import java.nio.charset.StandardCharsets;
  * client's own retry strategy is on), one client and pool per call. Call options: mode
  * (open|handler), request-body (string|stream: one input stream of known length|chunked: the same
  * of unknown length|none), request-size (pads the chat request to this many bytes), read
- * (bytes|lines), timeout-ms, client (pooled|minimal), interrupt-when.
+ * (bytes|lines|until-done|to-string: EntityUtils|write-to: the entity's writeTo), timeout-ms, client (pooled|minimal), interrupt-when. Each
+ * call also prints what its entity says of itself (length, chunked, streaming, repeatable).
  */
 public final class Hc5ClassicApp {
     public static void main(String[] args) throws Exception {
@@ -71,10 +76,20 @@ public final class Hc5ClassicApp {
         client.close();
     }
 
-    private static Void show(AppCall call, ClassicHttpResponse response) throws IOException {
+    private static Void show(AppCall call, ClassicHttpResponse response) throws IOException, ParseException {
         Header last = response.getFirstHeader("x-last");
         call.status(response.getCode(), last == null ? null : last.getValue());
-        call.body(call.read(response.getEntity().getContent()));
+        HttpEntity entity = response.getEntity();
+        call.entity(entity.getContentLength(), entity.isChunked(), entity.isStreaming(), entity.isRepeatable());
+        switch (call.option("read", "bytes")) {
+            case "to-string" -> call.body(EntityUtils.toString(entity).getBytes(StandardCharsets.UTF_8));
+            case "write-to" -> {
+                ByteArrayOutputStream written = new ByteArrayOutputStream();
+                entity.writeTo(written);
+                call.body(written.toByteArray());
+            }
+            default -> call.body(call.read(entity.getContent()));
+        }
         return null;
     }
 }

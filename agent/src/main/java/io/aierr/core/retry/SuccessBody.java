@@ -9,6 +9,8 @@ import io.aierr.core.usage.UsageReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it. When the app has read the body to its end or closed it,
  * the usage goes to the call, and the call's telemetry ends: the later of that and the call's own
  * end. A client adapter makes one with {@link AiCall#successBody} and calls {@link #accept} for
- * every chunk the app gets and {@link #ended()} once (more calls are ignored).
+ * every chunk the app gets and {@link #ended()} once (more calls are ignored), or hands the app the
+ * stream {@link #reading} makes, which ends the body itself.
  */
 public final class SuccessBody {
     /** Scratch for buffers without an array, copied through in pieces of this size. */
@@ -98,10 +101,12 @@ public final class SuccessBody {
 
     /**
      * The body's stream as the app gets it: every byte read shows here, the end of the stream or its
-     * close ends the body, and a read that fails ends it too (with the failure passed on).
+     * close ends the body, and a read that fails ends it too (with the failure passed on). A stream
+     * the app drops neither read to its end nor closed (a response it never closes) ends the body once
+     * the garbage collector finds it unreachable, so the call is reported all the same.
      */
     public InputStream reading(InputStream content) {
-        return new FilterInputStream(content) {
+        InputStream reading = new FilterInputStream(content) {
             /** For apps that read a byte at a time: one array for the stream, not one per byte. */
             private final byte[] one = new byte[1];
 
@@ -119,6 +124,9 @@ public final class SuccessBody {
                 } catch (IOException | RuntimeException e) {
                     ended();
                     throw e;
+                } finally {
+                    // reachable while it reads, or the collector could end the body under the read
+                    Reference.reachabilityFence(this);
                 }
                 if (n < 0) {
                     ended();
@@ -150,6 +158,17 @@ public final class SuccessBody {
                 }
             }
         };
+        Unreachable.CLEANER.register(reading, this::ended);
+        return reading;
+    }
+
+    /** Loaded with the first stream read: an app that makes no AI call starts no cleaner thread. */
+    private static final class Unreachable {
+        static final Cleaner CLEANER = Cleaner.create(r -> {
+            Thread t = new Thread(r, "aierr-unread-bodies");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The app read the body to its end, or closed it, or the body failed. */

@@ -8,8 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * The final error response's entity: the bytes aierr peeked at, then the rest of the original
- * stream. Type, length and encoding are the original's.
+ * The entity the app reads in place of the response's own: a final error response's bytes aierr peeked
+ * at, then the rest of the original stream; or a success's stream, which aierr reads for usage on
+ * its way. Type, length, encoding and whether it streams are the original's.
  */
 final class ReplayedEntity extends HttpEntityWrapper {
     private final InputStream content;
@@ -29,11 +30,6 @@ final class ReplayedEntity extends HttpEntityWrapper {
         try (InputStream in = content) {
             in.transferTo(out);
         }
-    }
-
-    @Override
-    public boolean isStreaming() {
-        return true;
     }
 
     @Override

@@ -95,6 +95,16 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
         return PeekedBody.read(() -> entity == null ? null : entity.getContent(), AiCall.PEEK_LIMIT);
     }
 
+    /**
+     * The stream the app would read, read for usage on its way. A repeatable entity is left as it is:
+     * the app may read it more than once (a cached answer), which one stream in its place would break.
+     */
+    @Override
+    public InputStream successContent(CloseableHttpResponse response) throws IOException {
+        HttpEntity entity = response.getEntity();
+        return entity == null || entity.isRepeatable() ? null : entity.getContent();
+    }
+
     @Override
     public CloseableHttpResponse withBody(CloseableHttpResponse response, InputStream content) {
         response.setEntity(new ReplayedEntity(response.getEntity(), content));
