@@ -9,10 +9,13 @@ import io.aierr.core.usage.UsageReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,6 +42,8 @@ public final class SuccessBody {
     /** The call's end and the body's end: the second reports the call. */
     private final AtomicInteger ends = new AtomicInteger();
     private byte[] scratch;
+    /** The stream {@link #reading} handed out, watched until the body ends. */
+    private volatile Dropped dropped;
 
     SuccessBody(AiCall call, UsageReader reader, String provider) {
         this.call = call;
@@ -102,8 +107,9 @@ public final class SuccessBody {
     /**
      * The body's stream as the app gets it: every byte read shows here, the end of the stream or its
      * close ends the body, and a read that fails ends it too (with the failure passed on). A stream
-     * the app drops neither read to its end nor closed (a response it never closes) ends the body once
-     * the garbage collector finds it unreachable, so the call is reported all the same.
+     * the app drops neither read to its end nor closed (a response it never closes) ends the body at
+     * the next success read after the garbage collector found it unreachable, so the call is
+     * reported all the same.
      */
     public InputStream reading(InputStream content) {
         InputStream reading = new FilterInputStream(content) {
@@ -158,22 +164,50 @@ public final class SuccessBody {
                 }
             }
         };
-        Unreachable.CLEANER.register(reading, this::ended);
+        Dropped.endThoseCollected();
+        dropped = new Dropped(reading, this);
         return reading;
     }
 
-    /** Loaded with the first stream read: an app that makes no AI call starts no cleaner thread. */
-    private static final class Unreachable {
-        static final Cleaner CLEANER = Cleaner.create(r -> {
-            Thread t = new Thread(r, "aierr-unread-bodies");
-            t.setDaemon(true);
-            return t;
-        });
+    /**
+     * A stream handed to the app, until its body ends. The ones the collector found unreachable are
+     * ended by the next stream handed out, not by a thread of aierr's own: an app may attach aierr
+     * to every JVM, and it starts no thread there for this.
+     */
+    private static final class Dropped extends PhantomReference<InputStream> {
+        private static final ReferenceQueue<InputStream> COLLECTED = new ReferenceQueue<>();
+        /** Keeps each reference reachable itself until its body ends or it is polled. */
+        private static final Set<Dropped> WATCHED = ConcurrentHashMap.newKeySet();
+
+        private final SuccessBody body;
+
+        Dropped(InputStream stream, SuccessBody body) {
+            super(stream, COLLECTED);
+            this.body = body;
+            WATCHED.add(this);
+        }
+
+        static void endThoseCollected() {
+            for (Reference<? extends InputStream> r; (r = COLLECTED.poll()) != null; ) {
+                Dropped d = (Dropped) r;
+                if (WATCHED.remove(d)) {
+                    d.body.ended();
+                }
+            }
+        }
+
+        void forget() {
+            WATCHED.remove(this);
+        }
     }
 
     /** The app read the body to its end, or closed it, or the body failed. */
     public void ended() {
         if (bodyEnded.compareAndSet(false, true)) {
+            Dropped watched = dropped;
+            if (watched != null) {
+                watched.forget();
+            }
             try {
                 ResponseUsage usage = reader == null ? null : reader.finish();
                 call.bodyRead(usage);
