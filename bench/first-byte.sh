@@ -19,7 +19,7 @@ mvn -B -q ${MVN_FLAGS:--o} verify -pl agent-tests -am -Dtest=FirstByteLatencyTes
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`bash bench/first-byte.sh $rounds\`, $(nproc) cores shared with other builds,"
   echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(java -version 2>&1 | head -1); maven exit $status."
-  echo "ms from the call to the app's first byte (first delta for the SDKs), rounds 2 to $rounds of each client:"
+  echo "ms from the call to the app's first byte (first delta for the SDKs), every call of a client but its first (of $rounds):"
   echo
   grep -E '^\|' "$output" 2>/dev/null || echo "(no table: see agent-tests/target/first-byte-mvn.log)"
 } | tee "$out"
