@@ -8,7 +8,8 @@
 # Settings from the environment: OUT, CLIENTS (comma list of families, all by default: jdk, jdk-async,
 # okhttp, okhttp-async, hc4, hc5, hc5-async), TESTS (UnderLoadTest,FaultsTest), SEED (15), ADAPTIVE
 # (true by default: aierr's adaptive gate on, as it is by default; false turns it off, see UnderLoadTest.withAierr),
-# MVN_FLAGS (-o: offline).
+# JDK (rotate by default: the families shared out between the default JDK and JDK 25 as in CI; own: all on the
+# default JDK; 25: all on JDK 25, see LoadSize.jdk), MVN_FLAGS (-o: offline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-full}
@@ -24,7 +25,7 @@ status=0
 # shellcheck disable=SC2086 # MVN_FLAGS is a list of words
 mvn -B -q ${MVN_FLAGS:--o} verify -pl agent-tests -am -Dtest="$tests" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dload.size="$size" -Dload.report="$rows" -Dload.clients="${CLIENTS:-}" -Dload.seed="${SEED:-15}" \
-  -Dload.adaptive="${ADAPTIVE:-true}" >agent-tests/target/load-mvn.log 2>&1 || status=$?
+  -Dload.adaptive="${ADAPTIVE:-true}" -Dload.jdk="${JDK:-rotate}" >agent-tests/target/load-mvn.log 2>&1 || status=$?
 took=$(( $(date +%s) - started ))
 jar=agent/target/aierr.jar
 {
@@ -33,7 +34,7 @@ jar=agent/target/aierr.jar
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`bash bench/load.sh $size\`$([ -n "${CLIENTS:-}" ] && echo " with CLIENTS=$CLIENTS")$([ -n "${TESTS:-}" ] && echo " TESTS=$TESTS"),"
   echo "$(nproc) cores shared with other builds, load average $load_start at start, $(cut -d' ' -f1-3 /proc/loadavg) at the end,"
   echo "$(java -version 2>&1 | head -1); agent jar built $(date -u -r "$jar" '+%Y-%m-%d %H:%M UTC') from agent/ at"
-  echo "$(git log -1 --format=%h -- agent). Adaptive gate: ${ADAPTIVE:-true}; seed ${SEED:-15}. The run took $took s; maven exit $status."
+  echo "$(git log -1 --format=%h -- agent). Adaptive gate: ${ADAPTIVE:-true}; JDKs: ${JDK:-rotate}; seed ${SEED:-15}. The run took $took s; maven exit $status."
   echo
   echo "Columns: **requests** the server saw with aierr; **wall** of the calls without aierr, then with it; **outcomes**"
   echo "with aierr against the control's rule (success: a 200 whose body came unchanged; same: the control's very"

@@ -37,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * retry, the JVM asked to exit in the middle of a wait, callers interrupted at random points, an
  * error body larger than the heap allows twice, and a collector that takes the connection but never
  * answers, under load. A body that breaks mid-way is in the {@link UnderLoadTest} mix (a 200) and in
- * {@link TruncatedErrorBodyTest} (error bodies, every client, every way of reading).
+ * {@link TruncatedErrorBodyTest} (error bodies, every client, every way of reading). A row that
+ * samples the client families runs its family on the other JDK than the family's load did
+ * ({@link LoadSize#jdk}); the 50 MiB body runs on the tests' JDK.
  */
 class FaultsTest {
     private static final String PATH = "/v1/chat/completions";
@@ -51,7 +53,17 @@ class FaultsTest {
         for (String a : args) {
             jvm.arg(a);
         }
-        return family.onClassPath(jvm);
+        return sampledRow(family, jvm);
+    }
+
+    /** The JVM with the family's libraries, on the JDK of the family's sampled rows. */
+    private static ForkedJvm sampledRow(ClientFamilies family, ForkedJvm jvm) {
+        return LoadSize.onJdk(family.onClassPath(jvm), family, true);
+    }
+
+    /** The family and its JDK, for the printed figures. */
+    private static String named(ClientFamilies family) {
+        return family.option + " (JDK " + LoadSize.jdkName(family, true) + ")";
     }
 
     /** Exception outcomes the app printed ({@code exception.<class>=n}). */
@@ -87,7 +99,7 @@ class FaultsTest {
             assertTrue("1".equals(r.value("status.200")) || failures.size() == 1, r.toString());
             failures.forEach(f -> assertFalse(f.startsWith("exception.io.aierr"), f));
             assertTrue(server.requestCount() <= 2, "requests " + server.requestCount());
-            System.out.println("reset during the wait, " + family.option + ": " + (failures.isEmpty()
+            System.out.println("reset during the wait, " + named(family) + ": " + (failures.isEmpty()
                     ? "200 after " + server.requestCount() + " requests" : failures.get(0)));
         }
         try (ScriptedAiServer server = new ScriptedAiServer()) {
@@ -119,7 +131,7 @@ class FaultsTest {
             assertEquals(1, server.requestCount(), "no retry was sent during the exit");
             assertTrue(receiver.spans().size() >= 1, "the spans ended before the exit were flushed");
             withAgent = r.millisAfterLastOutput;
-            System.out.println("exit by " + how + " during a 30 s backoff, " + client + ": JVM gone "
+            System.out.println("exit by " + how + " during a 30 s backoff, " + named(family) + ": JVM gone "
                     + r.millisAfterLastOutput + " ms after the request, " + receiver.spans().size() + " spans flushed");
         }
         try (ScriptedAiServer server = new ScriptedAiServer()) {
@@ -147,10 +159,10 @@ class FaultsTest {
     @EnumSource(ClientFamilies.class)
     void callersInterruptedAtRandomPointsSeeTheirClientsExceptionsNeverHang(ClientFamilies family) throws Exception {
         Assumptions.assumeTrue(SIZE.samples(family));
-        System.out.println("interrupts " + family.option + ": seed " + SEED);
+        System.out.println("interrupts " + named(family) + ": seed " + SEED);
         for (boolean agent : new boolean[] {false, true}) {
             try (ScriptedAiServer server = new ScriptedAiServer().answerWith(new LoadScript(SEED))) {
-                ForkedJvm.Result r = UnderLoadTest.withAierr(family.onClassPath(ForkedJvm.app(LoadApp.class,
+                ForkedJvm.Result r = UnderLoadTest.withAierr(sampledRow(family, ForkedJvm.app(LoadApp.class,
                                 "url=" + server.url(PATH), "client=" + family.option, "threads=8", "calls=25",
                                 "per-call=true", "stall-seconds=30", "census=true", "interrupt-every-ms=20",
                                 "seed=" + SEED)).agent(agent), server.authority()).run();
@@ -223,9 +235,11 @@ class FaultsTest {
         // listening, so the kernel completes every handshake, but never accepting: nothing is ever read or answered
         try (ServerSocket silent = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
              ScriptedAiServer server = new ScriptedAiServer().answerWith(new LoadScript(SEED))) {
-            ForkedJvm jvm = family.onClassPath(ForkedJvm.app(LoadApp.class, "url=" + server.url(PATH),
+            ForkedJvm jvm = sampledRow(family, ForkedJvm.app(LoadApp.class, "url=" + server.url(PATH),
                             "client=" + family.option, "threads=16", "calls=25", "per-call=true", "warm-up=2",
                             "stall-seconds=30", "census=true"))
+                    // the exporter is the subject, not the waits: answers without a hint are retried after 10 ms
+                    .property("aierr.retry.initial-backoff", "10ms")
                     .property("aierr.exporter", "otlp")
                     .property("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + silent.getLocalPort());
             ForkedJvm.Result r = UnderLoadTest.withAierr(jvm, server.authority()).run();
@@ -240,7 +254,7 @@ class FaultsTest {
             long heapStart = Long.parseLong(r.value("heap.start"));
             long heapEnd = Long.parseLong(r.value("heap.end"));
             assertTrue(heapEnd <= heapStart * 1.10 + QUEUE_BYTES, "heap after GC " + heapStart + " -> " + heapEnd);
-            System.out.println("silent collector, " + family.option + ": 400 calls in " + r.value("elapsed.ms")
+            System.out.println("silent collector, " + named(family) + ": 400 calls in " + r.value("elapsed.ms")
                     + " ms, exit " + r.millisAfterLastOutput + " ms after the last line, heap " + heapStart + " -> "
                     + heapEnd + ", " + r.stderr.lines().filter(l -> l.contains("aierr summary")).findFirst().orElse(""));
         }

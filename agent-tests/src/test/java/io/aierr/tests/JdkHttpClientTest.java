@@ -1,8 +1,11 @@
 package io.aierr.tests;
 
 import io.aierr.tests.apps.JdkClientApp;
+import io.aierr.tests.apps.JdkTableApp;
 import io.aierr.tests.support.Bodies;
 import io.aierr.tests.support.ForkedJvm;
+import io.aierr.tests.support.ScenarioTable;
+import io.aierr.tests.support.ScenarioTable.Played;
 import io.aierr.tests.support.ScriptedAiServer;
 import io.aierr.tests.support.ScriptedAiServer.Reply;
 import org.junit.jupiter.api.Assumptions;
@@ -139,20 +142,34 @@ class JdkHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"string", "bytes", "stream", "lines", "publisher", "file"})
-    void everyBodyHandlerSeesOnlyTheFinalResponse(String handler) throws Exception {
-        Run with = run(RATE_LIMITED_TWICE, true, "handler=" + handler);
-        assertEquals("200", with.status(), with.app.toString());
-        assertEquals(sha256(asSeenBy(handler, Bodies.CHAT_COMPLETION)), with.app.value("body.sha256"));
-        assertEquals(3, with.requests.size());
-        Run without = run(RATE_LIMITED_TWICE, false, "handler=" + handler);
-        assertEquals(sha256(asSeenBy(handler, Bodies.OPENAI_RATE_LIMIT)), without.app.value("body.sha256"));
+    /** Every handler in one JVM with aierr and one without: a JVM start each would be most of the time. */
+    @Test
+    void everyBodyHandlerSeesOnlyTheFinalResponse() throws Exception {
+        List<String> handlers = List.of("string", "bytes", "stream", "lines", "publisher", "file");
+        ScenarioTable table = new ScenarioTable(PATH);
+        ScenarioTable retriedOnly = new ScenarioTable(PATH);
+        for (String handler : handlers) {
+            table.scenario(handler + "-retried", RATE_LIMITED_TWICE, "handler=" + handler)
+                    .scenario(handler + "-final-error", s -> s.then(Reply.status(400).json(Bodies.OPENAI_CONTEXT_LENGTH)),
+                            "handler=" + handler);
+            retriedOnly.scenario(handler + "-retried", RATE_LIMITED_TWICE, "handler=" + handler);
+        }
+        Played with = table.play(JdkTableApp.class, jvm -> jvm.property("aierr.retry.initial-backoff", "20ms"));
+        Played without = retriedOnly.play(JdkTableApp.class, ForkedJvm::withoutAgent);
+        for (String handler : handlers) {
+            String retried = handler + "-retried";
+            assertEquals("200", with.value(retried, "status"), handler + "\n" + with);
+            assertEquals(sha256(asSeenBy(handler, Bodies.CHAT_COMPLETION)), with.value(retried, "body.sha256"), handler);
+            assertEquals(3, with.requests(retried).size(), handler);
+            assertEquals(sha256(asSeenBy(handler, Bodies.OPENAI_RATE_LIMIT)), without.value(retried, "body.sha256"),
+                    handler + "\n" + without);
 
-        Run finalError = run(s -> s.then(Reply.status(400).json(Bodies.OPENAI_CONTEXT_LENGTH)), true, "handler=" + handler);
-        assertEquals("400", finalError.status(), finalError.app.toString());
-        assertEquals(sha256(asSeenBy(handler, Bodies.OPENAI_CONTEXT_LENGTH)), finalError.app.value("body.sha256"));
-        assertEquals(1, finalError.requests.size());
+            String finalError = handler + "-final-error";
+            assertEquals("400", with.value(finalError, "status"), handler + "\n" + with);
+            assertEquals(sha256(asSeenBy(handler, Bodies.OPENAI_CONTEXT_LENGTH)), with.value(finalError, "body.sha256"),
+                    handler);
+            assertEquals(1, with.requests(finalError).size(), handler);
+        }
     }
 
     @ParameterizedTest

@@ -2,12 +2,17 @@ package io.aierr.tests;
 
 import io.aierr.testing.OtlpReceiver;
 import io.aierr.tests.apps.LoadApp;
+import io.aierr.tests.support.AierrCommand;
 import io.aierr.tests.support.ClientFamilies;
 import io.aierr.tests.support.ForkedJvm;
 import io.aierr.tests.support.LoadScript;
 import io.aierr.tests.support.LoadSize;
+import io.aierr.tests.support.RedisServer;
+import io.aierr.tests.support.Replicas;
 import io.aierr.tests.support.ScriptedAiServer;
+import io.aierr.tests.support.TokenLimit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answer (or a documented refusal); no call hangs (the app's watchdog); the pool lends out nothing
  * at the end; heap after GC is back within 10 % of where it started; threads and aierr's
  * per-endpoint state stay bounded over a soak with more API keys than aierr tracks. The size comes
- * from {@link LoadSize}; bench/load.sh runs this class at full size.
+ * from {@link LoadSize}, and so does the JDK of each run (17 or 25, {@link LoadSize#jdk});
+ * bench/load.sh runs this class at full size.
  */
 class UnderLoadTest {
     private static final String PATH = "/v1/chat/completions";
@@ -55,7 +61,14 @@ class UnderLoadTest {
             "OkHttp ", "httpclient-dispatch-",
             // OpenTelemetry's JDK sender, one per exporter, started by aierr's first export
             "jdkhttp-executor-");
+    /** The fleet run's token limit holds about 17 calls' worth at once. */
+    private static final int FLEET_TOKEN_BURST = 5_000;
     private static final Pattern SPANS_LOST = Pattern.compile("(\\d+) of (\\d+) spans not exported");
+    /**
+     * The soak is about what stays behind, not about waits: its answers without a hint are retried
+     * after 10 ms instead of aierr's 500 ms and up, which would make most of its time.
+     */
+    private static final Map<String, String> SOAK_SETTINGS = Map.of("aierr.retry.initial-backoff", "10ms");
 
     /** A run: what the app printed, what the server and the collector saw. */
     private record Run(ForkedJvm.Result app, int requests, int spans, Map<Long, String> calls) {
@@ -75,35 +88,23 @@ class UnderLoadTest {
     @EnumSource(ClientFamilies.class)
     void everyCallEndsInASuccessOrTheAnswerItGetsWithoutAierr(ClientFamilies family) throws Exception {
         Assumptions.assumeTrue(LoadSize.includes(family));
-        System.out.println("load " + family.option + ": seed " + SEED + ", size " + SIZE);
+        String client = family.option + ", JDK " + LoadSize.jdkName(family, false);
+        System.out.println("load " + client + ": seed " + SEED + ", size " + SIZE);
         int calls = SIZE.threads * SIZE.calls;
         String[] args = {"threads=" + SIZE.threads, "calls=" + SIZE.calls, "warm-up=2"};
-        Run control = run(family, false, args);
-        Run with = run(family, true, args);
+        Run control = run(family, false, false, Map.of(), args);
+        Run with = run(family, false, true, Map.of(), args);
 
         assertEquals(calls, control.calls.size(), control.toString());
         assertEquals(calls, with.calls.size(), with.toString());
-        Map<String, Integer> kinds = new HashMap<>();
-        List<String> broken = new ArrayList<>();
-        for (long id = 0; id < calls; id++) {
-            String kind = ruleKind(control.calls.get(id), with.calls.get(id));
-            kinds.merge(kind, 1, Integer::sum);
-            if (kind.equals("broken")) {
-                broken.add("call " + id + " (" + new LoadScript(SEED).kind(id) + "): without aierr "
-                        + control.calls.get(id) + ", with aierr " + with.calls.get(id));
-            }
-        }
-        assertEquals(List.of(), broken.subList(0, Math.min(20, broken.size())), broken.size() + " calls broke the rule");
-        assertTrue(kinds.getOrDefault("success", 0) > kinds.getOrDefault("same", 0), kinds.toString());
+        Map<String, Integer> kinds = kindsKeepingTheRule(control.calls, with.calls, calls);
         // a call aierr sends at most its 5 attempts (plus the warm-up's)
         assertTrue(with.requests <= 5 * (calls + 2 * SIZE.threads), "requests " + with.requests);
 
         for (Run r : List.of(control, with)) {
             assertNoLeak(family, r);
         }
-        long heapStart = with.number("heap.start");
-        long heapEnd = with.number("heap.end");
-        assertTrue(heapEnd <= heapStart * 1.10, "heap after GC " + heapStart + " -> " + heapEnd + " bytes");
+        assertHeapCameBack(with);
         assertEquals(0, with.number("bodies.changed") - refusedWithChangedBody(with), with.toString());
         Matcher lost = SPANS_LOST.matcher(with.app.stderr);
         String spanLoss = lost.find() ? lost.group(1) + " of " + lost.group(2) + " not exported" : "none lost";
@@ -111,22 +112,23 @@ class UnderLoadTest {
 
         report(String.format("| load | %s | %d x %d | %d | %d ms | %d ms | %s | %d / %d | %s / %s | %.1f -> %.1f MiB | "
                         + "%d spans received, %s |",
-                family.option, SIZE.threads, SIZE.calls, with.requests, control.number("elapsed.ms"),
+                client, SIZE.threads, SIZE.calls, with.requests, control.number("elapsed.ms"),
                 with.number("elapsed.ms"), kinds, with.number("connections.leased"), with.number("connections.open"),
-                with.number("threads.start"), with.number("threads.end"), mib(heapStart), mib(heapEnd), with.spans,
-                spanLoss));
+                with.number("threads.start"), with.number("threads.end"), mib(with.number("heap.start")),
+                mib(with.number("heap.end")), with.spans, spanLoss));
     }
 
     @ParameterizedTest
     @EnumSource(ClientFamilies.class)
     void aSoakWithMoreKeysThanAierrTracksLeavesNothingBehind(ClientFamilies family) throws Exception {
         Assumptions.assumeTrue(SIZE.samples(family));
-        System.out.println("soak " + family.option + ": seed " + SEED + ", size " + SIZE);
+        String client = family.option + ", JDK " + LoadSize.jdkName(family, true);
+        System.out.println("soak " + client + ": seed " + SEED + ", size " + SIZE);
         String[] args = {"threads=" + SIZE.soakThreads, "calls=" + SIZE.soakCalls / SIZE.soakThreads,
                 "keys=" + SOAK_KEYS, "warm-up=1",
                 "count-classes=io.aierr.core.,java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask"};
-        Run control = run(family, false, args);
-        Run with = run(family, true, args);
+        Run control = run(family, true, false, SOAK_SETTINGS, args);
+        Run with = run(family, true, true, SOAK_SETTINGS, args);
         assertEquals(SIZE.soakCalls, with.calls.size(), with.toString());
         for (Run r : List.of(control, with)) {
             assertNoLeak(family, r);
@@ -141,10 +143,98 @@ class UnderLoadTest {
 
         report(String.format("| soak | %s | %d calls, %d keys | %d | %d ms | %d ms | endpoint states %d, timers %d | %d / %d "
                         + "| %s / %s | %.1f -> %.1f MiB | |",
-                family.option, SIZE.soakCalls, SOAK_KEYS, with.requests, control.number("elapsed.ms"),
+                client, SIZE.soakCalls, SOAK_KEYS, with.requests, control.number("elapsed.ms"),
                 with.number("elapsed.ms"), endpoints, timers, with.number("connections.leased"),
                 with.number("connections.open"), with.number("threads.start"), with.number("threads.end"),
                 mib(with.number("heap.start")), mib(with.number("heap.end"))));
+    }
+
+    /**
+     * The load once more, through what a fleet adds: two replicas of one app (one on each JDK, when
+     * this machine has a JDK 25) share their endpoint's limits through a real Redis, behind a token
+     * limit that their calls' max_tokens exceed many times over, so that they pace to it together
+     * (the script's answers come only to the requests the limit admits). The load's checks hold: each
+     * call ends in a success or in the script's answer the control got (a token 429 left over would
+     * break the rule), no connection or thread is left, no call stalls, the heap comes back; and the
+     * fleet's token state is in Redis.
+     */
+    @Test
+    void aFleetSharingRedisBehindATokenLimitKeepsTheSameRule() throws Exception {
+        ClientFamilies family = ClientFamilies.JDK;
+        Assumptions.assumeTrue(LoadSize.includes(family));
+        int replicas = 2;
+        int threads = SIZE.threads / replicas;
+        int calls = SIZE.threads * SIZE.calls;
+        String maxTokens = "max-tokens=100-500";
+        System.out.println("fleet " + family.option + " through Redis, behind a token limit: seed " + SEED + ", size " + SIZE);
+        Run control = run(family, false, false, Map.of(), "threads=" + SIZE.threads, "calls=" + SIZE.calls, maxTokens);
+        // about 300 tokens a call: the calls need some 4 s of the limit's refill beyond its burst
+        TokenLimit tokens = new TokenLimit(calls * 300 / 4.0, FLEET_TOKEN_BURST, true);
+        List<Run> runs = new ArrayList<>();
+        try (RedisServer redis = new RedisServer(null);
+             ScriptedAiServer server = new ScriptedAiServer().answerWith(tokens.before(new LoadScript(SEED)));
+             Replicas fleet = new Replicas(Files.createTempDirectory("fleet-signals"))) {
+            Map<String, String> settings = Replicas.settings(server.authority(), redis.url());
+            settings.put("aierr.summary", "true");
+            fleet.start(replicas, server.url(PATH), settings, (i, jvm) -> {
+                // the replicas number their calls apart, as the control's threads do
+                observed(jvm, family).arg("first-call=" + i * threads * SIZE.calls);
+                return i == 1 ? ForkedJvm.jdk25().map(jvm::javaHome).orElse(jvm) : jvm;
+            }, "threads=" + threads, "calls=" + SIZE.calls, maxTokens).goAll();
+            for (ForkedJvm.Result r : fleet.results()) {
+                runs.add(new Run(r, server.requestCount(), 0, perCall(r)));
+            }
+            ForkedJvm.Result status = AierrCommand.run("", "status", "--coordination", redis.url());
+            assertTrue(status.stdout.contains(" of " + FLEET_TOKEN_BURST + " left, refilling "),
+                    "the fleet's token state is in Redis\n" + status);
+        }
+        Map<Long, String> with = new HashMap<>();
+        runs.forEach(r -> with.putAll(r.calls));
+        assertEquals(calls, with.size(), runs.toString());
+        Map<String, Integer> kinds = kindsKeepingTheRule(control.calls, with, calls);
+        assertTrue(tokens.tokensCharged.get() > 2 * FLEET_TOKEN_BURST, "the limit had to refill: "
+                + tokens.tokensCharged + " tokens charged");
+        assertNoLeak(family, control);
+        for (Run r : runs) {
+            assertNoLeak(family, r);
+            assertHeapCameBack(r);
+            assertEquals(0, r.number("bodies.changed") - refusedWithChangedBody(r), r.toString());
+        }
+        report(String.format("| fleet, Redis, token limit | %s, JDK %s + %s | %d x %d x %d | %d | %d ms | %d ms | %s, "
+                        + "%d token 429s | %d / %d | | %.1f -> %.1f MiB | |",
+                family.option, System.getProperty("java.specification.version"),
+                ForkedJvm.jdk25().isPresent() ? "25" : System.getProperty("java.specification.version"), replicas,
+                threads, SIZE.calls, runs.get(0).requests, control.number("elapsed.ms"),
+                Math.max(runs.get(0).number("elapsed.ms"), runs.get(1).number("elapsed.ms")), kinds,
+                tokens.throttled.get(), runs.get(0).number("connections.leased"), runs.get(0).number("connections.open"),
+                mib(runs.get(0).number("heap.start")), mib(runs.get(0).number("heap.end"))));
+    }
+
+    /** Heap after GC at the end within 10 % of where it stood after the warm-up. */
+    private static void assertHeapCameBack(Run r) {
+        long heapStart = r.number("heap.start");
+        long heapEnd = r.number("heap.end");
+        assertTrue(heapEnd <= heapStart * 1.10, "heap after GC " + heapStart + " -> " + heapEnd + " bytes");
+    }
+
+    /**
+     * Each call's {@link #ruleKind}, counted by kind, asserting that none broke the rule and that
+     * successes outnumber the control's own answers (most retryable failures end in a success).
+     */
+    private static Map<String, Integer> kindsKeepingTheRule(Map<Long, String> control, Map<Long, String> with, int calls) {
+        Map<String, Integer> kinds = new HashMap<>();
+        List<String> broken = new ArrayList<>();
+        for (long id = 0; id < calls; id++) {
+            String kind = ruleKind(control.get(id), with.get(id));
+            kinds.merge(kind, 1, Integer::sum);
+            if (kind.equals("broken")) {
+                broken.add("call " + id + " (" + new LoadScript(SEED).kind(id) + "): without aierr "
+                        + control.get(id) + ", with aierr " + with.get(id));
+            }
+        }
+        assertEquals(List.of(), broken.subList(0, Math.min(20, broken.size())), broken.size() + " calls broke the rule");
+        assertTrue(kinds.getOrDefault("success", 0) > kinds.getOrDefault("same", 0), kinds.toString());
+        return kinds;
     }
 
     /**
@@ -198,26 +288,39 @@ class UnderLoadTest {
         return v == null ? 0 : Long.parseLong(v);
     }
 
-    private static Run run(ClientFamilies family, boolean agent, String... args) throws Exception {
+    /**
+     * One run of LoadApp, on the JDK {@link LoadSize#jdk} gives the family for the load or a sampled
+     * row, with or without aierr (and then its {@code settings} beside the defaults).
+     */
+    private static Run run(ClientFamilies family, boolean sampledRow, boolean agent, Map<String, String> settings,
+                           String... args) throws Exception {
         try (ScriptedAiServer server = new ScriptedAiServer().answerWith(new LoadScript(SEED));
              OtlpReceiver receiver = new OtlpReceiver()) {
-            ForkedJvm jvm = family.onClassPath(ForkedJvm.app(LoadApp.class, args))
-                    .arg("url=" + server.url(PATH)).arg("client=" + family.option).arg("per-call=true")
-                    .arg("stall-seconds=" + STALL_SECONDS).arg("census=true")
-                    .timeoutSeconds(SIZE.timeoutSeconds)
-                    .agent(agent);
-            if (isJdk(family)) {
-                jvm.property("jdk.httpclient.keepalive.timeout", "2").arg("close-wait-ms=30000");
-            }
+            ForkedJvm jvm = LoadSize.onJdk(observed(ForkedJvm.app(LoadApp.class, args), family), family, sampledRow)
+                    .arg("url=" + server.url(PATH)).agent(agent);
             if (agent) {
                 withAierr(jvm, server.authority()).property("aierr.exporter", "otlp")
                         .property("otel.exporter.otlp.endpoint", receiver.endpoint())
                         // finished spans leave within 200 ms instead of 5 s: the heap is counted with the queue drained
                         .property("otel.bsp.schedule.delay", "200");
+                settings.forEach(jvm::property);
             }
             ForkedJvm.Result result = jvm.run();
             return new Run(result, server.requestCount(), receiver.spans().size(), perCall(result));
         }
+    }
+
+    /**
+     * A LoadApp (or an app running it) on {@code family}, printing each call's outcome and a census
+     * at the end, under the watchdog.
+     */
+    private static ForkedJvm observed(ForkedJvm jvm, ClientFamilies family) {
+        family.onClassPath(jvm).arg("client=" + family.option).arg("per-call=true")
+                .arg("stall-seconds=" + STALL_SECONDS).arg("census=true").timeoutSeconds(SIZE.timeoutSeconds);
+        if (isJdk(family)) {
+            jvm.property("jdk.httpclient.keepalive.timeout", "2").arg("close-wait-ms=30000");
+        }
+        return jvm;
     }
 
     /**

@@ -154,16 +154,26 @@ final class AppCall {
         String line;
         while ((line = reader.readLine()) != null) {
             if (all.length() == 0) {
-                print("first-line.ms", elapsedMillis());
-                Signals.send(signals(), "first-line");
+                lineMark("first-line");
             }
             all.append(line).append('\n');
             if (untilDone && "data: [DONE]".equals(line)) {
                 break;
             }
         }
-        print("last-line.ms", elapsedMillis());
+        lineMark("last-line");
         return all.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A body read line by line reached its {@code first-line} or {@code last-line}: prints when, and
+     * leaves the first-line mark for a server that holds the rest until the app read something.
+     */
+    void lineMark(String mark) {
+        print(mark + ".ms", elapsedMillis());
+        if (mark.equals("first-line")) {
+            Signals.send(signals(), "first-line");
+        }
     }
 
     private byte[] readCounted(InputStream in) throws IOException {

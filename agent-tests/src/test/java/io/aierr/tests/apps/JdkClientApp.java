@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 
 /**
  * An ordinary app that makes one call with the JDK client and prints what it saw as
@@ -99,7 +100,7 @@ public final class JdkClientApp {
         System.out.println("elapsed.ms=" + (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static HttpResponse.BodyHandler<?> bodyHandler(String kind) throws Exception {
+    static HttpResponse.BodyHandler<?> bodyHandler(String kind) throws Exception {
         switch (kind) {
             case "bytes":
                 return HttpResponse.BodyHandlers.ofByteArray();
@@ -117,8 +118,26 @@ public final class JdkClientApp {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static void report(Object body, long start, String signals) throws Exception {
+        byte[] bytes = bytesOf(body, mark -> {
+            System.out.println(mark + ".ms=" + (System.nanoTime() - start) / 1_000_000);
+            if (mark.equals("first-line")) {
+                Signals.send(signals, "first-line");
+            }
+        });
+        System.out.println("body.length=" + bytes.length);
+        System.out.println("body.sha256=" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        if (bytes.length <= 4096) {
+            System.out.println("body=" + new String(bytes, StandardCharsets.UTF_8).replace("\n", "\\n"));
+        }
+    }
+
+    /**
+     * The bytes of a body as any of {@link #bodyHandler}'s handlers delivered it; a body read line by
+     * line tells {@code lineMark} when its {@code first-line} and its {@code last-line} came.
+     */
+    @SuppressWarnings("unchecked")
+    static byte[] bytesOf(Object body, Consumer<String> lineMark) throws Exception {
         byte[] bytes;
         if (body instanceof String s) {
             bytes = s.getBytes(StandardCharsets.UTF_8);
@@ -137,24 +156,19 @@ public final class JdkClientApp {
             while (it.hasNext()) {
                 Object line = it.next();
                 if (first) {
-                    System.out.println("first-line.ms=" + (System.nanoTime() - start) / 1_000_000);
-                    Signals.send(signals, "first-line");
+                    lineMark.accept("first-line");
                     first = false;
                 }
                 all.append(line).append('\n');
             }
-            System.out.println("last-line.ms=" + (System.nanoTime() - start) / 1_000_000);
+            lineMark.accept("last-line");
             bytes = all.toString().getBytes(StandardCharsets.UTF_8);
         } else if (body instanceof Flow.Publisher<?> publisher) {
             bytes = collect((Flow.Publisher<List<ByteBuffer>>) publisher);
         } else {
             bytes = String.valueOf(body).getBytes(StandardCharsets.UTF_8);
         }
-        System.out.println("body.length=" + bytes.length);
-        System.out.println("body.sha256=" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        if (bytes.length <= 4096) {
-            System.out.println("body=" + new String(bytes, StandardCharsets.UTF_8).replace("\n", "\\n"));
-        }
+        return bytes;
     }
 
     private static byte[] collect(Flow.Publisher<List<ByteBuffer>> publisher) throws Exception {

@@ -6,14 +6,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 
 /**
  * An ordinary app making several JDK client calls, one client for all of them, and printing what
  * each saw (see {@link AppCall}), so that one forked JVM plays a whole {@code ScenarioTable}. Knows
- * nothing of aierr. Call options: mode (send|async), handler (string|stream), read (bytes|counted|digest,
- * for the stream handler; see {@link AppCall#read}).
+ * nothing of aierr. Call options: mode (send|async), handler (string|bytes|stream|lines|publisher|file,
+ * see {@link JdkClientApp}), read (bytes|counted|digest, for the stream handler; see {@link AppCall#read}).
  */
 public final class JdkTableApp {
     public static void main(String[] args) throws Exception {
@@ -29,10 +28,9 @@ public final class JdkTableApp {
                 .header("authorization", "Bearer sk-test-not-a-real-key-123456")
                 .POST(HttpRequest.BodyPublishers.ofString(AppCall.CHAT_REQUEST))
                 .build();
-        BodyHandler<?> handler = "stream".equals(call.option("handler", "string"))
-                ? HttpResponse.BodyHandlers.ofInputStream() : HttpResponse.BodyHandlers.ofString();
         call.begin();
         try {
+            BodyHandler<?> handler = JdkClientApp.bodyHandler(call.option("handler", "string"));
             HttpResponse<?> response;
             if ("async".equals(call.option("mode", "send"))) {
                 try {
@@ -49,7 +47,7 @@ public final class JdkTableApp {
                     call.body(call.read(in));
                 }
             } else {
-                call.body(String.valueOf(response.body()).getBytes(StandardCharsets.UTF_8));
+                call.body(JdkClientApp.bytesOf(response.body(), call::lineMark));
             }
         } catch (Exception e) {
             call.failed(e);

@@ -35,6 +35,7 @@ import java.util.function.IntConsumer;
  * {@code call <n> <status> <refused or -> <first 16 hex of the body's SHA-256> <intact|changed|unchecked>}
  * or {@code call <n> exception <class>};</li>
  * <li>warm-up: calls per thread made before the measured ones (numbered from 1,000,000,000, not printed);</li>
+ * <li>first-call: the number of the first call (0 by default), so that apps sharing a server number their calls apart;</li>
  * <li>stall-seconds: a {@link Watchdog} fails the app when no call ends for that long;</li>
  * <li>interrupt-every-ms with seed: a thread interrupts a random caller about that often;</li>
  * <li>census=true: resources before (after the warm-up) and after the calls ({@link RuntimeCensus}):
@@ -128,6 +129,7 @@ public final class LoadApp {
         ClientFamily client = ClientFamily.of(o.getOrDefault("client", "jdk"), threads);
         boolean census = Boolean.parseBoolean(o.getOrDefault("census", "false"));
         int warmUp = Integer.parseInt(o.getOrDefault("warm-up", "0"));
+        long firstCall = Long.parseLong(o.getOrDefault("first-call", "0"));
         if (warmUp > 0) {
             run(threads, t -> {
                 for (int i = 0; i < warmUp; i++) {
@@ -147,7 +149,7 @@ public final class LoadApp {
         long start = System.nanoTime();
         run(threads, t -> {
             for (int i = 0; i < calls; i++) {
-                long id = (long) t * calls + i;
+                long id = firstCall + (long) t * calls + i;
                 ClientFamily.Answer answer = null;
                 Throwable failure = null;
                 try {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,10 +43,16 @@ public final class Replicas implements AutoCloseable {
 
     /** Starts {@code size} replicas and returns once each made its warm-up call. */
     public Replicas start(int size, String url, Map<String, String> settings, String... load) throws InterruptedException {
+        return start(size, url, settings, (i, jvm) -> jvm, load);
+    }
+
+    /** The same, each replica's JVM also set up by {@code setup} (given the replica's index): a JDK, libraries, options. */
+    public Replicas start(int size, String url, Map<String, String> settings, BiFunction<Integer, ForkedJvm, ForkedJvm> setup,
+                          String... load) throws InterruptedException {
         for (int i = 0; i < size; i++) {
             List<String> args = new ArrayList<>(List.of("url=" + url, "signals=" + signals, "name=" + name(i)));
             args.addAll(List.of(load));
-            ForkedJvm jvm = ForkedJvm.app(FleetApp.class, args.toArray(new String[0]));
+            ForkedJvm jvm = setup.apply(i, ForkedJvm.app(FleetApp.class, args.toArray(new String[0])));
             settings.forEach(jvm::property);
             running.add(starter.submit(jvm::run));
         }
