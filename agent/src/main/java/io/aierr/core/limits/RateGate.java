@@ -250,9 +250,16 @@ public final class RateGate {
         return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now);
     }
 
+    /**
+     * Each answer's counters bound the refill rate from above and below (a remaining count of whole
+     * requests hides a fraction of one): the rate moves only as far as the bounds demand, so it
+     * settles on the tightest upper bound seen instead of jumping with each answer's fraction (up to
+     * a quarter above the limit with a bucket of 5, which a fleet pacing at the limit turns into 429s).
+     */
     private void learnServerRate(RateCounters counters) {
-        if (counters != null && counters.refillRate() > 0) {
-            serverRate = counters.refillRate();
+        double most = counters == null ? 0 : counters.refillRate();
+        if (most > 0) {
+            serverRate = serverRate == 0 ? most : Math.max(counters.leastRefillRate(), Math.min(most, serverRate));
             fleet.learnedRate(serverRate);
         }
     }
