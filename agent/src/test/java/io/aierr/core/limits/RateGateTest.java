@@ -155,6 +155,24 @@ class RateGateTest {
     }
 
     @Test
+    void withAFleetTheRateLearnedFromThrottlesIsWhatPassedTheServer() {
+        // a quarter of the fleet's demand, this JVM got 8 of the 20 successes per second lately; the
+        // others counted 12: the endpoint's rate is 20, not this JVM's 8 over its quarter
+        FleetView view = new FleetView("host:443", "sk-key", new java.util.concurrent.atomic.AtomicInteger());
+        RateGate gate = new RateGate(true, view);
+        view.heard(T0, 0.25, 0, 0, 0, 0, 0, 0, 0, 12);
+        for (int i = 0; i < 16; i++) {
+            gate.passed(T0 + i * 125 * MS, null);
+        }
+        long now = T0 + 2_000 * MS;
+        for (int i = 0; i < 16; i++) { // as many 429s as successes: the limit binds
+            gate.throttled(now, now - 5 * MS, -1, null, null);
+        }
+        assertTrue(gate.pacing());
+        assertEquals(20 * 0.95 * 0.25, gate.pacingRate(now), 0.1);
+    }
+
+    @Test
     void theRateRecoversAlongACubicCurveAndIsForgottenAfterQuiet() {
         RateGate gate = new RateGate(true);
         gate.passed(T0, null);
