@@ -7,11 +7,13 @@
 #   bash bench/fleet.sh [quick]    (needs: mvn -B -DskipTests package first, and redis-server)
 # Settings from the environment: JVMS (4), THREADS (8), CALLS (10), RATE (20), BURST (5),
 # TOKEN_RATE (10000), TOKEN_BURST (10000), SERVICE_MS (20), SEED (11), REDIS_PORT (6391),
-# ROW_TIMEOUT (180 s), MODES ('hinted bare'), LIMITS ('requests tokens').
+# ROW_TIMEOUT (180 s), MODES ('hinted bare'), LIMITS ('requests tokens'), ROWS ('sdk local redis'),
+# JAR (agent/target/aierr.jar), OUT (results/fleet.md: write a run of some rows elsewhere). Each row's
+# server log stays in target/fleet-logs/<mode>-<row>.server (arrival-ns answered-ns status phase call).
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./server.sh
-jar=$(realpath ../agent/target/aierr.jar 2>/dev/null || true)
+jar=$(realpath "${JAR:-../agent/target/aierr.jar}" 2>/dev/null || true)
 [ -f "$jar" ] || { echo "build the agent first: mvn -B -DskipTests package" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server missing: apt-get install -y redis-server" >&2; exit 1; }
 
@@ -55,15 +57,20 @@ fleet_row() { # mode label client load-args [jvm args...] -> one table row for t
   touch "$run.go"
   for n in "${pids[@]}"; do wait "$n" || status=$?; done
   if [ "$status" != 0 ]; then echo "| $label | failed (exit $status), see bench/$run.log-* |"; return; fi
+  curl -s "http://127.0.0.1:$control/log" >"$run.server"
   java -cp "$cp" FleetLoad --report "$label" --control-port "$control" "$run".records-*
 }
 table() { # mode load-args header-args
   # shellcheck disable=SC2086
   java -cp "$cp" RateLimitLoad --header threads $3
-  fleet_row "$1" "openai-java 4.101.0 alone (2 retries)" sdk "$2"
-  fleet_row "$1" "aierr, local state" plain "$2" -javaagent:"$jar" "${agent_flags[@]}"
-  fleet_row "$1" "aierr + Redis" plain "$2" -javaagent:"$jar" "${agent_flags[@]}" \
-    -Daierr.coordination=redis://127.0.0.1:"$redis_port"
+  for row in ${ROWS:-sdk local redis}; do
+    case $row in
+      sdk) fleet_row "$1" "openai-java 4.101.0 alone (2 retries)" sdk "$2" ;;
+      local) fleet_row "$1" "aierr, local state" plain "$2" -javaagent:"$jar" "${agent_flags[@]}" ;;
+      redis) fleet_row "$1" "aierr + Redis" plain "$2" -javaagent:"$jar" "${agent_flags[@]}" \
+        -Daierr.coordination=redis://127.0.0.1:"$redis_port" ;;
+    esac
+  done
 }
 
 rev=$(git -C .. log -1 --format='%h' -- agent)
@@ -109,4 +116,4 @@ git -C .. diff --quiet HEAD -- agent || rev="$rev + uncommitted changes"
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
   done
-} | tee results/fleet.md
+} | tee "${OUT:-results/fleet.md}"

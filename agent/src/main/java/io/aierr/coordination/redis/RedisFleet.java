@@ -26,12 +26,17 @@ import java.util.function.Consumer;
  *
  * <p>Connecting happens only on this thread. When Redis is down, slow (a call past the deadline) or
  * refuses the credentials, one warning line says so, every endpoint goes on alone at once, and the
- * thread tries again every {@link #RECONNECT_NANOS}.
+ * thread tries again every {@link #RECONNECT_NANOS}. Alone, each endpoint keeps what the fleet said
+ * last for {@link #GRACE_NANOS}: a call that missed its deadline on a busy machine (the fleet's
+ * thread not scheduled in time) and the reconnect a second later then cost no JVM its share, while
+ * a fleet that stays out of reach leaves each JVM to its own evidence.
  */
 public final class RedisFleet implements Fleet, Runnable {
     private static final long TICK_NANOS = 50_000_000L;
     private static final long RECONNECT_NANOS = 1_000_000_000L;
     private static final int CONNECT_MILLIS = 1_000;
+    /** Long enough for the first reconnect to answer: a hold ends by its own time, a share would go stale. */
+    private static final long GRACE_NANOS = RECONNECT_NANOS * 3 / 2;
     /** A fleet that is gone leaves nothing behind after this. */
     static final long TTL_MILLIS = 60_000;
     /** A JVM silent for this long no longer counts in the fleet's demand. */
@@ -51,6 +56,8 @@ public final class RedisFleet implements Fleet, Runnable {
     private long reconnectAt;
     /** A warning said Redis cannot be reached, and it has not answered since. */
     private boolean outage;
+    /** When the endpoints stop trusting what the fleet said last, while out of reach; 0 when they already did or Redis answers. */
+    private long aloneAt;
 
     private RedisFleet(RedisUrl url, long deadlineMillis, Consumer<String> warn) {
         this.url = url;
@@ -93,6 +100,10 @@ public final class RedisFleet implements Fleet, Runnable {
             } catch (IOException | RuntimeException e) {
                 goAlone(e);
             }
+            if (aloneAt != 0 && System.nanoTime() - aloneAt >= 0) {
+                aloneAt = 0;
+                views.forEach(FleetView::alone);
+            }
             long rest = next - System.nanoTime();
             if (rest > 0) {
                 LockSupport.parkNanos(this, rest);
@@ -111,33 +122,40 @@ public final class RedisFleet implements Fleet, Runnable {
             int demand = view.demand();
             long calls = view.calls();
             long retries = view.retries();
+            double passRate = view.passRate(now);
             List<?> reply = (List<?>) connection.call("EVALSHA", scriptSha, "1", KEY_PREFIX + view.key, member,
                     Integer.toString(demand), Long.toString(calls), Long.toString(retries),
                     Long.toString(view.takeHold(now)), Long.toString(view.takeBreakerOpen(now)),
                     Double.toString(view.takeRate()), Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS),
-                    view.takeTokens());
+                    view.takeTokens(), Double.toString(passRate));
             int mine = Math.max(1, demand);
             long others = Math.max(0, (Long) reply.get(2) - demand);
             view.heard(System.nanoTime(), mine / (double) (mine + others), (Long) reply.get(0), (Long) reply.get(1),
                     Math.max(0, (Long) reply.get(3) - calls), Math.max(0, (Long) reply.get(4) - retries),
                     (Long) reply.get(5) / (double) Math.max(1, (Long) reply.get(6)),
-                    Double.parseDouble((String) reply.get(7)), (Long) reply.get(8));
+                    Double.parseDouble((String) reply.get(7)), (Long) reply.get(8),
+                    Math.max(0, Double.parseDouble((String) reply.get(9)) - passRate));
         }
+        aloneAt = 0;
         if (outage) {
             outage = false;
             warn.accept("Redis at " + url + " answers again: limits are shared with the fleet");
         }
     }
 
-    /** Redis cannot be reached or answered wrong: every endpoint goes on alone at once. */
+    /**
+     * Redis cannot be reached or answered wrong: every endpoint goes on alone at once, with what the
+     * fleet said last until {@link #GRACE_NANOS} have passed without an answer.
+     */
     private void goAlone(Exception why) {
         if (connection != null) {
             connection.close();
             connection = null;
         }
-        views.forEach(FleetView::alone);
-        reconnectAt = System.nanoTime() + RECONNECT_NANOS;
+        long now = System.nanoTime();
+        reconnectAt = now + RECONNECT_NANOS;
         if (!outage) {
+            aloneAt = now + GRACE_NANOS;
             outage = true;
             warn.accept("Redis at " + url + " " + reason(why) + ": limits are local to this JVM until it answers "
                     + "again (trying every second in the background)");

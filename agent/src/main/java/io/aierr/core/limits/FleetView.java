@@ -46,6 +46,13 @@ public final class FleetView {
     private volatile double fleetRate;
     private volatile long fleetRateLesson;
     private volatile String tokensToTell = "";
+    /** This JVM's successes so far, and the fleet thread's readings of that count: see {@link #passRate}. */
+    private final AtomicLong passes = new AtomicLong();
+    private final long[] passReadAt = new long[64];
+    private final long[] passesRead = new long[passReadAt.length];
+    private int passReadings;
+    /** Successes per second at the other JVMs, lately; NaN while no fleet is reached. */
+    private volatile double othersPassRate = Double.NaN;
     private volatile Runnable tell = () -> { };
 
     FleetView(String authority, String credential, AtomicInteger inProgress) {
@@ -131,6 +138,45 @@ public final class FleetView {
         return seen;
     }
 
+    /** A success of this JVM: the others count it in the fleet's pass rate. */
+    void passed() {
+        passes.incrementAndGet();
+    }
+
+    /**
+     * The other JVMs' successes per second, lately; NaN while no fleet is reached. With this JVM's own,
+     * what passes the server: a rate learned from a throttle is the fleet's, not this JVM's guessed
+     * from its share (a few passes more or less in a window would teach every JVM a rate off by as many).
+     */
+    double othersPassRate() {
+        return othersPassRate;
+    }
+
+    /**
+     * This JVM's successes per second over about the gate's window, from the count read at each call
+     * (the fleet's thread only): counted from the last reading before the first of them, so that a
+     * quiet spell before the load does not dilute the rate, and over at least the gate's shortest span.
+     */
+    public double passRate(long now) {
+        long count = passes.get();
+        int slot = passReadings++ % passReadAt.length;
+        passReadAt[slot] = now;
+        passesRead[slot] = count;
+        long since = now;
+        long first = count;
+        for (int back = 1; back < Math.min(passReadings, passReadAt.length); back++) {
+            int i = Math.floorMod(slot - back, passReadAt.length);
+            if (now - passReadAt[i] > RateGate.WINDOW) {
+                break;
+            }
+            if (passesRead[i] < first) {
+                first = passesRead[i];
+                since = passReadAt[i];
+            }
+        }
+        return (count - first) * 1e9 / Math.max(RateGate.MIN_WINDOW, now - since);
+    }
+
     /** The rate another JVM (or this one) learned last, requests per second; 0 when none. */
     double fleetRate() {
         return fleetRate;
@@ -183,9 +229,11 @@ public final class FleetView {
      *                      the JVMs go in this order, not all at the instant the hold ends
      * @param rate          the rate a JVM learned last, requests per second (0: none), and the number of
      *                      that lesson
+     * @param othersPassRate the other JVMs' successes per second, lately
      */
     public void heard(long now, double share, long heldMillis, long openMillis, long othersCalls, long othersRetries,
-                      double place, double rate, long rateLesson) {
+                      double place, double rate, long rateLesson, double othersPassRate) {
+        this.othersPassRate = othersPassRate;
         this.place = place;
         this.fleetRate = rate;
         this.fleetRateLesson = rateLesson;
@@ -204,6 +252,7 @@ public final class FleetView {
         fleetOpenUntil = NONE;
         othersCalls = 0;
         othersRetries = 0;
+        othersPassRate = Double.NaN;
     }
 
     private static long millisFrom(long now, long until) {

@@ -46,13 +46,23 @@ public final class RateCounters {
 
     /**
      * Units per second the bucket refills at: the used part refills within the reset time.
-     * 0 when the counters cannot tell (a full bucket, or no reset time).
+     * 0 when the counters cannot tell (a full bucket, or no reset time). An upper bound: the
+     * remaining count is whole units, while the bucket may hold a fraction of one more, so the
+     * used part may be up to one unit less (a quarter less in a bucket of 5 holding 0.9).
      */
     double refillRate() {
         if (remaining >= limit || resetMillis <= 0) {
             return 0;
         }
         return (limit - remaining) * 1000.0 / resetMillis;
+    }
+
+    /** The least the refill rate can be, given that the remaining count may hide a fraction of a unit: see {@link #refillRate()}. */
+    double leastRefillRate() {
+        if (remaining + 1 >= limit || resetMillis <= 0) {
+            return 0;
+        }
+        return (limit - remaining - 1) * 1000.0 / resetMillis;
     }
 
     private static Long count(String value) {

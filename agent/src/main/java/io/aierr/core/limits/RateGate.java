@@ -34,8 +34,9 @@ public final class RateGate {
     private static final long SECOND = 1_000_000_000L;
     /** A limit that has not throttled for this long is considered lifted. */
     private static final long FORGET_AFTER = 30 * SECOND;
-    private static final long WINDOW = 2 * SECOND;
-    private static final long MIN_WINDOW = SECOND / 4;
+    /** Recent answers are those within this: the fleet counts its successes over the same. */
+    static final long WINDOW = 2 * SECOND;
+    static final long MIN_WINDOW = SECOND / 4;
     private static final double MIN_RATE = 0.5;
     /** Rate-limit answers in the window before they can say, with no counters, that a limit binds. */
     private static final int MIN_THROTTLES = 2;
@@ -177,8 +178,7 @@ public final class RateGate {
         if (sentAt < lastDecreaseAt && pacing) {
             return; // sent before the last decrease: the same congestion, already accounted for
         }
-        // what passed here is this JVM's share of what passed the server
-        double measured = count(passes, passCount, now) * (double) SECOND / passSpan(now) / share();
+        double measured = passedTheServer(now);
         if (measured == 0 && serverRate == 0) {
             return; // nothing passed lately, so no rate to pace at: the server's hints alone hold callers
         }
@@ -196,6 +196,7 @@ public final class RateGate {
     /** A response that was not throttled. */
     public synchronized void passed(long now, RateCounters counters) {
         passes[passCount++ % passes.length] = now;
+        fleet.passed();
         learnServerRate(counters);
         countOthers(now, counters, true);
         if (counters != null && counters.remaining == 0 && serverRate > 0) {
@@ -226,6 +227,16 @@ public final class RateGate {
         }
     }
 
+    /**
+     * Requests per second that passed the server lately: this JVM's successes with the other JVMs'
+     * the fleet counted, or, with no fleet reached, this JVM's over its share.
+     */
+    private double passedTheServer(long now) {
+        double own = count(passes, passCount, now) * (double) SECOND / passSpan(now);
+        double others = fleet.othersPassRate();
+        return Double.isNaN(others) ? own / share() : own + others;
+    }
+
     /** While the limit binds, the counters tell whether others spend it too (see {@link ShareFromCounters}). */
     private void countOthers(long now, RateCounters counters, boolean passed) {
         if (binding && counters != null) {
@@ -250,9 +261,16 @@ public final class RateGate {
         return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now);
     }
 
+    /**
+     * Each answer's counters bound the refill rate from above and below (a remaining count of whole
+     * requests hides a fraction of one): the rate moves only as far as the bounds demand, so it
+     * settles on the tightest upper bound seen instead of jumping with each answer's fraction (up to
+     * a quarter above the limit with a bucket of 5, which a fleet pacing at the limit turns into 429s).
+     */
     private void learnServerRate(RateCounters counters) {
-        if (counters != null && counters.refillRate() > 0) {
-            serverRate = counters.refillRate();
+        double most = counters == null ? 0 : counters.refillRate();
+        if (most > 0) {
+            serverRate = serverRate == 0 ? most : Math.max(counters.leastRefillRate(), Math.min(most, serverRate));
             fleet.learnedRate(serverRate);
         }
     }

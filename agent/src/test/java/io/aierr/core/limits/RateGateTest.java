@@ -110,6 +110,21 @@ class RateGateTest {
     }
 
     @Test
+    void wholeRemainingCountsDoNotTeachARateAboveTheServers() {
+        // a bucket of 5 refilling 20 per second, read at levels between whole requests: 0.9 left shows
+        // as 0 remaining, 205 ms to full, which alone says 24 per second; the last answer alone, 2.4
+        // left (2 remaining, 130 ms), says 23
+        RateGate gate = new RateGate(true);
+        double[] levels = {0.9, 0.2, 1.95, 0.5, 3.7, 0.05, 2.4};
+        for (int i = 0; i < levels.length; i++) {
+            long millisToFull = (long) Math.ceil((5 - levels[i]) / 20 * 1000);
+            gate.passed(T0 + i * MS, counters("5", Integer.toString((int) levels[i]), millisToFull + "ms"));
+        }
+        double paced = gate.pacingRate(T0 + 10 * MS);
+        assertTrue(paced <= 20 && paced >= 19, "paced at " + paced + " per second");
+    }
+
+    @Test
     void anEmptyBucketOnASuccessHoldsTheNextRequestForOneRefill() {
         RateGate gate = new RateGate(true);
         gate.passed(T0, counters("5", "0", "250ms"));
@@ -137,6 +152,24 @@ class RateGateTest {
             gate.throttled(now + MS, now - 5 * MS, -1, null, null);
         }
         assertEquals(afterFirst, gate.pacingRate(now + MS), 0.01);
+    }
+
+    @Test
+    void withAFleetTheRateLearnedFromThrottlesIsWhatPassedTheServer() {
+        // a quarter of the fleet's demand, this JVM got 8 of the 20 successes per second lately; the
+        // others counted 12: the endpoint's rate is 20, not this JVM's 8 over its quarter
+        FleetView view = new FleetView("host:443", "sk-key", new java.util.concurrent.atomic.AtomicInteger());
+        RateGate gate = new RateGate(true, view);
+        view.heard(T0, 0.25, 0, 0, 0, 0, 0, 0, 0, 12);
+        for (int i = 0; i < 16; i++) {
+            gate.passed(T0 + i * 125 * MS, null);
+        }
+        long now = T0 + 2_000 * MS;
+        for (int i = 0; i < 16; i++) { // as many 429s as successes: the limit binds
+            gate.throttled(now, now - 5 * MS, -1, null, null);
+        }
+        assertTrue(gate.pacing());
+        assertEquals(20 * 0.95 * 0.25, gate.pacingRate(now), 0.1);
     }
 
     @Test
@@ -209,6 +242,8 @@ class RateGateTest {
         assertEquals(20.0, counters("5", "0", "250ms").refillRate(), 1e-9);
         assertEquals(8.33, counters("500", "499", "120ms").refillRate(), 0.01);
         assertEquals(0.0, counters("500", "500", "0s").refillRate(), 1e-9);
+        assertEquals(16.0, counters("5", "0", "250ms").leastRefillRate(), 1e-9, "the bucket may hold 0.99 of a request");
+        assertEquals(0.0, counters("5", "4", "50ms").leastRefillRate(), 1e-9);
         assertEquals(null, counters("5", "9", "1s"));
         assertEquals(null, counters("x", "1", "1s"));
     }

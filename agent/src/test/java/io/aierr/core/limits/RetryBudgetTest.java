@@ -37,7 +37,7 @@ class RetryBudgetTest {
             budget.callStarted(now);
         }
         assertEquals(100, view.calls(), "told to the fleet");
-        view.heard(now, 0.5, 0, 0, 100, 25, 0, 0, 0);
+        view.heard(now, 0.5, 0, 0, 100, 25, 0, 0, 0, 0);
         // 200 calls in the fleet allow 10 + 40 retries, of which the others took 25
         assertEquals(25, retriesAllowed(budget, now, 1000));
         assertEquals(25, view.retries());
