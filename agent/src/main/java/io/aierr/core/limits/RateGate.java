@@ -38,11 +38,7 @@ public final class RateGate {
     static final long WINDOW = 2 * SECOND;
     static final long MIN_WINDOW = SECOND / 4;
     private static final double MIN_RATE = 0.5;
-    /**
-     * Rate-limit answers in the window before they can say, with no counters, that a limit binds.
-     * They must also span {@link #MIN_WINDOW}: a limit that binds goes on answering 429s, while a
-     * cold start's first errors come all at once, before its slower successes have answered.
-     */
+    /** Rate-limit answers in the window before they can say, with no counters, that a limit binds. */
     private static final int MIN_THROTTLES = 2;
     /**
      * A rate learned from throttles never falls below this share of what passed before pacing began.
@@ -256,17 +252,13 @@ public final class RateGate {
         return binding ? cause : null;
     }
 
-    /**
-     * The server's counters say its bucket is empty, or rate-limit answers are at least half of the
-     * recent ones and have kept coming for a quarter second.
-     */
+    /** The server's counters say its bucket is empty, or rate-limit answers are at least half of the recent ones. */
     private boolean bindingEvidence(long now, RateCounters counters) {
         if (counters != null && counters.remaining == 0) {
             return true;
         }
         int throttled = count(throttles, throttleCount, now);
-        return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now)
-                && now - oldest(throttles, throttleCount, now) >= MIN_WINDOW;
+        return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now);
     }
 
     /**
@@ -326,18 +318,13 @@ public final class RateGate {
      * again; erring long would starve the caller, so a short span is stretched to {@link #MIN_WINDOW}.
      */
     private long passSpan(long now) {
-        return Math.max(MIN_WINDOW, now - oldest(passes, passCount, now));
-    }
-
-    /** The oldest entry of a ring within the last {@link #WINDOW}, or {@code now} when none is. */
-    private static long oldest(long[] ring, int written, long now) {
         long oldest = now;
-        for (int i = 0, stored = Math.min(written, ring.length); i < stored; i++) {
-            if (now - ring[i] <= WINDOW && ring[i] - oldest < 0) {
-                oldest = ring[i];
+        for (int i = 0, stored = Math.min(passCount, passes.length); i < stored; i++) {
+            if (now - passes[i] <= WINDOW) {
+                oldest = Math.min(oldest, passes[i]);
             }
         }
-        return oldest;
+        return Math.max(MIN_WINDOW, now - oldest);
     }
 
     public synchronized boolean pacing() {
