@@ -183,6 +183,14 @@ public final class RateGate {
             return; // nothing passed lately, so no rate to pace at: the server's hints alone hold callers
         }
         measured = Math.max(MIN_RATE, measured);
+        if (pacing && serverRate == 0 && rate <= floorRate && measured * BACKOFF_SHARE <= floorRate) {
+            // paced at the floor and throttled still: these 429s come whatever the rate (a cold start's
+            // errors answered before its successes bound the gate), so no limit is known to bind
+            binding = false;
+            pacing = false;
+            floorRate = 0;
+            return;
+        }
         lastMaxRate = pacing ? Math.max(endpointRate(now), measured) : measured;
         if (!pacing) {
             floorRate = FLOOR_SHARE * measured;

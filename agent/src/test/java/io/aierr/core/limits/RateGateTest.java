@@ -89,7 +89,8 @@ class RateGateTest {
                 gate.passed(t, null);
             }
         }
-        assertTrue(gate.pacingRate(t) >= 45, "paced at " + gate.pacingRate(t) + "/s; half of the 100/s that passed unpaced is the floor");
+        assertFalse(gate.pacing(), "paced at " + gate.pacingRate(t) + "/s: throttled at its floor (half of the 100/s "
+                + "that passed unpaced), the gate knows the 429s come whatever the rate, and stops pacing");
     }
 
     @Test
