@@ -244,9 +244,14 @@ public final class PairedRuns {
     }
 
     private void nonAiTables(Map<String, double[]> hooks, PrintWriter out) {
-        if (bothWays.isEmpty()) {
-            return;
+        if (!bothWays.isEmpty()) {
+            nonAiOnlyTable(out);
         }
+        hookTable(hooks, out);
+        mixedTable(out);
+    }
+
+    private void nonAiOnlyTable(PrintWriter out) {
         out.println("**Non-AI call** (2 KiB POST to a port aierr.endpoints does not list, answered 200), in a JVM whose"
                 + " app makes no AI call (`NonAiOnly`): its forks without and with aierr, paired by round. *without* /"
                 + " *with*: mean over forks ± the 95 % interval of that mean; *added*: mean of the paired differences ±"
@@ -255,6 +260,9 @@ public final class PairedRuns {
                 + " does not run on while other processes hold the cores.");
         out.println();
         crossForkTable(out, "NonAiOnly");
+    }
+
+    private void hookTable(Map<String, double[]> hooks, PrintWriter out) {
         if (!hooks.isEmpty()) {
             out.println("**The hooks alone, non-AI call** (`HookBench`, with aierr, 2 forks x 5 x " + iterationMillis
                     + " ms, average time: median of the 10 iterations, and their range): what each woven client"
@@ -282,6 +290,9 @@ public final class PairedRuns {
             }
             out.println();
         }
+    }
+
+    private void mixedTable(PrintWriter out) {
         boolean mixed = false;
         for (String[] family : FAMILIES) {
             mixed |= forks.containsKey(family[0] + "2k|aierr") && forks.containsKey(family[0] + "NonAiOnly|none");
