@@ -10,6 +10,9 @@ import java.util.Arrays;
  * kept and thrown to the app where it would have met it.
  */
 public final class PeekedBody {
+    /** Bytes read before the buffer grows to the limit. */
+    static final int FIRST_BUFFER = 8 * 1024;
+
     /** Opens the body; returns null when the response has none. */
     public interface Source {
         InputStream open() throws IOException;
@@ -41,11 +44,15 @@ public final class PeekedBody {
         if (in == null) {
             return new PeekedBody(new byte[0], false, null, null, false);
         }
-        byte[] buffer = new byte[limit];
+        // error bodies are mostly a few hundred bytes: the full limit is allocated only for a body that needs it
+        byte[] buffer = new byte[Math.min(limit, FIRST_BUFFER)];
         int size = 0;
         try {
             while (size < limit) {
-                int n = in.read(buffer, size, limit - size);
+                if (size == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, limit);
+                }
+                int n = in.read(buffer, size, buffer.length - size);
                 if (n < 0) {
                     return new PeekedBody(Arrays.copyOf(buffer, size), false, in, null, true);
                 }

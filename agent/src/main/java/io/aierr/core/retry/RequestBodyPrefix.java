@@ -13,7 +13,8 @@ public final class RequestBodyPrefix extends OutputStream {
     /** Larger bodies are not written again: the model name is not worth the copy. */
     private static final long MAX_BODY = 1 << 20;
 
-    private final byte[] buffer = new byte[AiCall.PEEK_LIMIT];
+    /** Sized to the body's declared length; grows (to the peek limit) only for a body that writes more. */
+    private byte[] buffer;
     private int size;
 
     /** A body that writes itself into a stream, e.g. {@code HttpEntity::writeTo}. */
@@ -21,7 +22,8 @@ public final class RequestBodyPrefix extends OutputStream {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private RequestBodyPrefix() {
+    private RequestBodyPrefix(int capacity) {
+        buffer = new byte[capacity];
     }
 
     /** The body's first bytes, or null when it cannot be written again or is too large to be worth it. */
@@ -29,13 +31,14 @@ public final class RequestBodyPrefix extends OutputStream {
         if (!repeatable || contentLength < 0 || contentLength > MAX_BODY) {
             return null;
         }
-        RequestBodyPrefix sink = new RequestBodyPrefix();
+        RequestBodyPrefix sink = new RequestBodyPrefix((int) Math.min(contentLength, AiCall.PEEK_LIMIT));
         body.writeTo(sink);
         return sink.bytes();
     }
 
     @Override
     public void write(int b) {
+        room(1);
         if (size < buffer.length) {
             buffer[size++] = (byte) b;
         }
@@ -43,6 +46,7 @@ public final class RequestBodyPrefix extends OutputStream {
 
     @Override
     public void write(byte[] bytes, int offset, int length) {
+        room(length);
         int n = Math.min(length, buffer.length - size);
         if (n > 0) {
             System.arraycopy(bytes, offset, buffer, size, n);
@@ -50,7 +54,15 @@ public final class RequestBodyPrefix extends OutputStream {
         }
     }
 
+    /** Room for {@code length} more bytes, as far as the peek limit goes. */
+    private void room(int length) {
+        if (length > buffer.length - size && buffer.length < AiCall.PEEK_LIMIT) {
+            long wanted = Math.max((long) size + length, 2L * buffer.length);
+            buffer = Arrays.copyOf(buffer, (int) Math.min(wanted, AiCall.PEEK_LIMIT));
+        }
+    }
+
     private byte[] bytes() {
-        return Arrays.copyOf(buffer, size);
+        return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
     }
 }

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stream {@link #reading} makes, which ends the body itself.
  */
 public final class SuccessBody {
-    /** Scratch for buffers without an array, copied through in pieces of this size. */
+    /** Scratch for buffers without an array, copied through in pieces of at most this size. */
     private static final int COPY_CHUNK = 8 * 1024;
 
     private final AiCall call;
@@ -94,8 +94,10 @@ public final class SuccessBody {
             return;
         }
         ByteBuffer view = buffer.duplicate();
-        if (scratch == null) {
-            scratch = new byte[COPY_CHUNK];
+        // sized to the chunks met so far (the JDK client's are read-only): a small body costs no 8 KiB array
+        int wanted = Math.max(256, Integer.highestOneBit(Math.min(COPY_CHUNK, view.remaining()) - 1) << 1);
+        if (scratch == null || scratch.length < wanted) {
+            scratch = new byte[wanted];
         }
         while (view.hasRemaining()) {
             int n = Math.min(scratch.length, view.remaining());

@@ -134,19 +134,23 @@ final class JdkRequests {
                 || body.get().contentLength() > MAX_DESCRIBED_BODY) {
             return null;
         }
-        PrefixCollector collector = new PrefixCollector(limit);
+        long length = body.get().contentLength();
+        PrefixCollector collector = new PrefixCollector(limit, length < 0 ? limit : (int) Math.min(length, limit));
         body.get().subscribe(collector);
         return collector.bytes();
     }
 
     /** Collects a prefix of a publisher that emits synchronously on request. */
     private static final class PrefixCollector implements Flow.Subscriber<ByteBuffer> {
-        private final byte[] buffer;
+        private final int limit;
+        /** Sized to the body's declared length; grows (to the limit) only for a body that emits more. */
+        private byte[] buffer;
         private int size;
         private boolean done;
 
-        PrefixCollector(int limit) {
-            this.buffer = new byte[limit];
+        PrefixCollector(int limit, int capacity) {
+            this.limit = limit;
+            this.buffer = new byte[capacity];
         }
 
         @Override
@@ -158,6 +162,10 @@ final class JdkRequests {
         @Override
         public void onNext(ByteBuffer item) {
             ByteBuffer copy = item.duplicate();
+            if (copy.remaining() > buffer.length - size && buffer.length < limit) {
+                long wanted = Math.max((long) size + copy.remaining(), 2L * buffer.length);
+                buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(wanted, limit));
+            }
             int n = Math.min(copy.remaining(), buffer.length - size);
             copy.get(buffer, size, n);
             size += n;
@@ -174,7 +182,10 @@ final class JdkRequests {
         }
 
         byte[] bytes() {
-            return size == 0 && !done ? null : java.util.Arrays.copyOf(buffer, size);
+            if (size == 0 && !done) {
+                return null;
+            }
+            return size == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, size);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -78,5 +79,24 @@ class PeekedBodyTest {
         InputStream replay = peeked.replay();
         assertArrayEquals(bytes(10), replay.readNBytes(10));
         assertSame(reset, assertThrows(IOException.class, replay::read));
+    }
+
+    @Test
+    void aBodyLongerThanTheFirstBufferIsHeldUpToTheLimit() throws IOException {
+        int limit = AiCall.PEEK_LIMIT;
+        for (int size : new int[] {PeekedBody.FIRST_BUFFER - 1, PeekedBody.FIRST_BUFFER, PeekedBody.FIRST_BUFFER + 1,
+                                   limit - 1, limit, limit + 1, 3 * limit}) {
+            byte[] body = bytes(size);
+            // a stream that hands out at most 1000 bytes a read, as a socket does
+            PeekedBody peeked = PeekedBody.read(() -> new ByteArrayInputStream(body) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, 1000));
+                }
+            }, limit);
+            assertEquals(size >= limit, peeked.truncated, size + " bytes");
+            assertArrayEquals(Arrays.copyOf(body, Math.min(size, limit)), peeked.prefix, size + " bytes");
+            assertArrayEquals(body, peeked.replay().readAllBytes(), size + " bytes: the app reads the whole body");
+        }
     }
 }

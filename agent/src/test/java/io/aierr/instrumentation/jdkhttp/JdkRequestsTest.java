@@ -2,19 +2,26 @@ package io.aierr.instrumentation.jdkhttp;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** The per-attempt copy that carries aierr's traceparent: the JDK 16+ copy, and aierr's own for JDK 11 to 15. */
@@ -88,10 +95,36 @@ class JdkRequestsTest {
     void aReplayIsFramedAsTheOriginal() {
         byte[] bytes = {1, 2, 3};
         HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.ofInputStream(
-                () -> new java.io.ByteArrayInputStream(bytes));
+                () -> new ByteArrayInputStream(bytes));
         assertEquals(-1, JdkRequests.replayOf(bytes, chunked).contentLength(), "unknown length: chunked again");
         HttpRequest.BodyPublisher sized = HttpRequest.BodyPublishers.fromPublisher(
                 HttpRequest.BodyPublishers.ofByteArray(bytes), 3);
         assertEquals(3, JdkRequests.replayOf(bytes, sized).contentLength());
+    }
+
+    /** The first bytes of an in-memory body, whole when it is shorter than the limit; other bodies are not read. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2048, 65535, 65536, 65537, 1 << 20})
+    void bodyPrefixHoldsTheFirstBytesOfAnInMemoryBody(int size) {
+        byte[] body = new byte[size];
+        new Random(size).nextBytes(body);
+        int limit = 65536;
+        byte[] expected = Arrays.copyOf(body, Math.min(size, limit));
+        URI uri = URI.create("http://h/v1/chat/completions");
+        assertArrayEquals(expected, JdkRequests.bodyPrefix(
+                HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), limit));
+        assertArrayEquals(expected, JdkRequests.bodyPrefix(
+                HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, size)).build(), limit));
+        String text = "x".repeat(size);
+        assertArrayEquals(
+                Arrays.copyOf(text.getBytes(StandardCharsets.UTF_8), Math.min(size, limit)),
+                JdkRequests.bodyPrefix(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(text))
+                        .build(), limit));
+        assertNull(JdkRequests.bodyPrefix(HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                limit), "a stream is not read to name the model");
+        assertNull(JdkRequests.bodyPrefix(HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[(1 << 20) + 1])).build(), limit),
+                "a body over 1 MiB is not copied");
     }
 }
