@@ -210,11 +210,16 @@ class UnderLoadTest {
                 mib(runs.get(0).number("heap.start")), mib(runs.get(0).number("heap.end"))));
     }
 
-    /** Heap after GC at the end within 10 % of where it stood after the warm-up. */
+    /**
+     * Heap after GC at the end within 10 % of where it stood after the warm-up, or within 1 MiB: a CI-size
+     * run starts from a few MiB, where state made once after the warm-up (a Redis connection's buffers,
+     * a model's token bucket) is more than 10 %; a leak grows with the calls, and the full size shows it.
+     */
     private static void assertHeapCameBack(Run r) {
         long heapStart = r.number("heap.start");
         long heapEnd = r.number("heap.end");
-        assertTrue(heapEnd <= heapStart * 1.10, "heap after GC " + heapStart + " -> " + heapEnd + " bytes");
+        assertTrue(heapEnd <= Math.max(heapStart * 1.10, heapStart + (1 << 20)),
+                "heap after GC " + heapStart + " -> " + heapEnd + " bytes");
     }
 
     /**
