@@ -41,6 +41,14 @@ public final class RateGate {
     /** Rate-limit answers in the window before they can say, with no counters, that a limit binds. */
     private static final int MIN_THROTTLES = 2;
     /**
+     * Successes in the window before their rate can set a pace. A cold start's first answers come
+     * within milliseconds, and one or two successes stretched over {@link #MIN_WINDOW} read as a few
+     * requests per second: paced there, 16 callers of a server that takes thousands crawled for a
+     * minute (JDK 25's async client, whose first 429s came before its first successes). Until then a
+     * binding limit holds callers by the server's hints alone.
+     */
+    private static final int MIN_PASSES_TO_PACE = 8;
+    /**
      * A rate learned from throttles never falls below this share of what passed before pacing began.
      * A real limit is never paced that low (what passed unpaced is about the limit), while 429s that
      * come at random whatever the rate would lower it with each one, down to a crawl.
@@ -240,9 +248,13 @@ public final class RateGate {
      * the fleet counted, or, with no fleet reached, this JVM's over its share.
      */
     private double passedTheServer(long now) {
-        double own = count(passes, passCount, now) * (double) SECOND / passSpan(now);
+        int passed = count(passes, passCount, now);
+        double own = passed * (double) SECOND / passSpan(now);
         double others = fleet.othersPassRate();
-        return Double.isNaN(others) ? own / share() : own + others;
+        if (Double.isNaN(others)) {
+            return passed < MIN_PASSES_TO_PACE ? 0 : own / share();
+        }
+        return own + others;
     }
 
     /** While the limit binds, the counters tell whether others spend it too (see {@link ShareFromCounters}). */

@@ -94,6 +94,26 @@ class RateGateTest {
     }
 
     @Test
+    void aColdStartsFirstFewSuccessesSetNoPace() {
+        RateGate gate = new RateGate(true);
+        long t = T0;
+        // the first answers of 16 callers: a success, then two 429s, all within 3 ms
+        gate.passed(t + MS, null);
+        gate.throttled(t + 2 * MS, t, 30, null, null);
+        gate.throttled(t + 3 * MS, t, 30, null, null);
+        assertTrue(gate.binding(), "as many 429s as successes: a limit may bind, and its hints hold callers");
+        assertFalse(gate.pacing(), "one success in 3 ms is no rate: paced at it (4/s over the minimum window), "
+                + "16 callers would crawl");
+        for (int i = 0; i < 100; i++) { // unpaced, 1000 successes per second pass
+            t += MS;
+            gate.passed(t, null);
+        }
+        gate.throttled(t, t - MS, 30, null, null);
+        assertEquals(101 / 0.25 * 0.95, gate.pacingRate(t), 0.1, "paced a little below what passed (101 in the "
+                + "minimum window)");
+    }
+
+    @Test
     void waitersOfABindingLimitAreReleasedOneByOneAtTheServersRate() {
         RateGate gate = new RateGate(true);
         // 20 requests per second: 5 used of 5 refill in 250 ms; aierr paces at 97 % of that
@@ -176,9 +196,12 @@ class RateGateTest {
     @Test
     void theRateRecoversAlongACubicCurveAndIsForgottenAfterQuiet() {
         RateGate gate = new RateGate(true);
-        gate.passed(T0, null);
-        gate.throttled(T0 + 100 * MS, T0, -1, null, null);
-        gate.throttled(T0 + 100 * MS, T0, -1, null, null);
+        for (int i = 0; i < 8; i++) {
+            gate.passed(T0 + i * MS, null);
+        }
+        for (int i = 0; i < 8; i++) {
+            gate.throttled(T0 + 100 * MS, T0, -1, null, null);
+        }
         double start = gate.pacingRate(T0 + 100 * MS);
         double later = gate.pacingRate(T0 + 3100 * MS);
         assertTrue(start > 0 && later > start, start + " -> " + later);
