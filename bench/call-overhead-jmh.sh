@@ -11,14 +11,16 @@
 # 2 KiB answered 400 context_length_exceeded (classified, not retried; OkHttp and HttpClient 5).
 # Writes bench/results/call-overhead-jmh.md (or OUT).
 #   bash bench/call-overhead-jmh.sh [quick] [rounds]    (needs: mvn -B -DskipTests package first)
-# Default: 5 rounds of 14 forks, each 6 s warm-up (the JIT needs that long on 2 busy cores) and 2 s
-# measured: about 12 minutes. quick: 2 rounds, 2 s + 1 s, for trying it out (its numbers are mostly warm-up).
+# Default: 5 rounds of 14 forks, each 10 s warm-up and 2 s measured: about 17 minutes. The JIT needs the
+# warm-up on 2 busy cores: after 6 s the AI call's added time still read +65-81 us where 8 s and longer
+# read +28-43 us (OkHttp, JDK). quick: 2 rounds, 2 s + 1 s, for trying it out (its numbers are mostly
+# warm-up). ROUNDS and WARMUP (seconds) in the environment override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")"
 jar=$(realpath ../agent/target/aierr.jar 2>/dev/null || true)
 [ -f "$jar" ] || { echo "build the agent first: mvn -B -DskipTests package" >&2; exit 1; }
 
-quick=false rounds=5 warmup=6 measure=2
+quick=false rounds=${ROUNDS:-5} warmup=${WARMUP:-10} measure=2
 [ "${1:-}" = quick ] && { quick=true; rounds=2 warmup=2 measure=1; shift; }
 [ $# -gt 0 ] && rounds=$1
 out=${OUT:-results/call-overhead-jmh.md}
