@@ -1,11 +1,17 @@
 package io.aierr.core;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
-/** Response headers with case-insensitive names, independent of any HTTP client. */
+/**
+ * Response headers with case-insensitive names, independent of any HTTP client. Names are kept in
+ * lower case in a hash map: every AI answer is looked up for a dozen rate-limit counters, and the
+ * lower-case names aierr asks for hash once, where a case-insensitive tree compared them per node.
+ */
 public final class Headers {
     public static final Headers EMPTY = new Headers(Collections.emptyMap());
 
@@ -19,11 +25,11 @@ public final class Headers {
         if (map == null || map.isEmpty()) {
             return EMPTY;
         }
-        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        Map<String, List<String>> copy = new HashMap<>(map.size() * 2);
         for (Map.Entry<String, List<String>> e : map.entrySet()) {
             if (e.getKey() != null && e.getValue() != null) {
-                copy.merge(e.getKey(), e.getValue(), (a, b) -> {
-                    List<String> both = new java.util.ArrayList<>(a);
+                copy.merge(e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b) -> {
+                    List<String> both = new ArrayList<>(a);
                     both.addAll(b);
                     return both;
                 });
@@ -34,24 +40,19 @@ public final class Headers {
 
     /** The first value of the header, or null. */
     public String first(String name) {
-        List<String> list = values.get(name);
+        List<String> list = values.get(name.toLowerCase(Locale.ROOT));
         return list == null || list.isEmpty() ? null : list.get(0);
     }
 
     public List<String> all(String name) {
-        List<String> list = values.get(name);
+        List<String> list = values.get(name.toLowerCase(Locale.ROOT));
         return list == null ? Collections.emptyList() : list;
     }
 
     /** The same headers with this one's values replaced by {@code value}. */
     public Headers with(String name, String value) {
-        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        copy.putAll(values);
-        copy.put(name, Collections.singletonList(value));
+        Map<String, List<String>> copy = new HashMap<>(values);
+        copy.put(name.toLowerCase(Locale.ROOT), Collections.singletonList(value));
         return new Headers(copy);
-    }
-
-    public Iterable<String> names() {
-        return values.keySet();
     }
 }

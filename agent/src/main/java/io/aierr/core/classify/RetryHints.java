@@ -25,6 +25,9 @@ public final class RetryHints {
     /** Longer than any wait a caller would accept; keeps arithmetic far from overflow. */
     private static final long MAX_HINT_MILLIS = 7L * 24 * 3600 * 1000;
     private static final String[] BUCKETS = {"requests", "tokens", "input-tokens", "output-tokens"};
+    /** Compiled once: counters and hints are read from every AI answer. */
+    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
+    private static final Pattern EPOCH = Pattern.compile("\\d{10}|\\d{13}");
     private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us|µs|ns)");
     private static final Pattern TRY_AGAIN = Pattern.compile(
             "(?:try again|retry) (?:in|after) (\\d+(?:\\.\\d+)?) ?(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\\b",
@@ -119,7 +122,7 @@ public final class RetryHints {
 
     /** Epoch milliseconds (13 digits) or seconds (10 digits); anything else is not a time. */
     private static Long epochMillis(String value) {
-        if (value == null || !value.trim().matches("\\d{10}|\\d{13}")) {
+        if (value == null || !EPOCH.matcher(value.trim()).matches()) {
             return null;
         }
         long n = Long.parseLong(value.trim());
@@ -234,7 +237,7 @@ public final class RetryHints {
             return null;
         }
         String v = value.trim();
-        if (v.isEmpty() || v.length() > 20 || !v.matches("\\d+(\\.\\d+)?")) {
+        if (v.isEmpty() || v.length() > 20 || !DECIMAL.matcher(v).matches()) {
             return null;
         }
         return Double.parseDouble(v);

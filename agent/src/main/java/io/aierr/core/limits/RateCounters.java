@@ -3,6 +3,8 @@ package io.aierr.core.limits;
 import io.aierr.core.Headers;
 import io.aierr.core.classify.RetryHints;
 
+import java.util.Map;
+
 /**
  * The counters of one of a provider's buckets, as it sends them with its responses: OpenAI-style
  * {@code x-ratelimit-limit-<bucket>}, {@code -remaining-<bucket>} and {@code -reset-<bucket>} (a
@@ -29,19 +31,48 @@ public final class RateCounters {
 
     /** The counters of the named bucket in these headers, or null when they are absent or do not parse. */
     public static RateCounters of(String bucket, Headers h, long receivedAtMillis) {
-        Long limit = count(h.first("x-ratelimit-limit-" + bucket));
-        Long remaining = count(h.first("x-ratelimit-remaining-" + bucket));
-        Long reset = RetryHints.goDuration(h.first("x-ratelimit-reset-" + bucket));
+        Names n = Names.of(bucket);
+        Long limit = count(h.first(n.limit));
+        Long remaining = count(h.first(n.remaining));
+        Long reset = RetryHints.goDuration(h.first(n.reset));
         if (limit == null) {
-            limit = count(h.first("anthropic-ratelimit-" + bucket + "-limit"));
-            remaining = count(h.first("anthropic-ratelimit-" + bucket + "-remaining"));
-            Long at = RetryHints.timestamp(h.first("anthropic-ratelimit-" + bucket + "-reset"));
+            limit = count(h.first(n.anthropicLimit));
+            remaining = count(h.first(n.anthropicRemaining));
+            Long at = RetryHints.timestamp(h.first(n.anthropicReset));
             reset = at == null ? null : Math.max(0, at - RetryHints.serverNow(h, receivedAtMillis));
         }
         if (limit == null || remaining == null || reset == null || remaining > limit) {
             return null;
         }
         return new RateCounters(limit, remaining, reset);
+    }
+
+    /** A bucket's header names, made once: every AI answer is read for four buckets. */
+    private static final class Names {
+        private static final Map<String, Names> KNOWN = Map.of("requests", new Names("requests"),
+                "tokens", new Names("tokens"), "input-tokens", new Names("input-tokens"),
+                "output-tokens", new Names("output-tokens"));
+
+        final String limit;
+        final String remaining;
+        final String reset;
+        final String anthropicLimit;
+        final String anthropicRemaining;
+        final String anthropicReset;
+
+        private Names(String bucket) {
+            limit = "x-ratelimit-limit-" + bucket;
+            remaining = "x-ratelimit-remaining-" + bucket;
+            reset = "x-ratelimit-reset-" + bucket;
+            anthropicLimit = "anthropic-ratelimit-" + bucket + "-limit";
+            anthropicRemaining = "anthropic-ratelimit-" + bucket + "-remaining";
+            anthropicReset = "anthropic-ratelimit-" + bucket + "-reset";
+        }
+
+        static Names of(String bucket) {
+            Names known = KNOWN.get(bucket);
+            return known != null ? known : new Names(bucket);
+        }
     }
 
     /**
@@ -65,10 +96,21 @@ public final class RateCounters {
         return (limit - remaining - 1) * 1000.0 / resetMillis;
     }
 
+    /** A whole count of up to 15 digits, or null (checked by hand: a regex here compiled on every answer). */
     private static Long count(String value) {
-        if (value == null || !value.trim().matches("\\d{1,15}")) {
+        if (value == null) {
             return null;
         }
-        return Long.parseLong(value.trim());
+        String digits = value.trim();
+        if (digits.isEmpty() || digits.length() > 15) {
+            return null;
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        return Long.parseLong(digits);
     }
 }
