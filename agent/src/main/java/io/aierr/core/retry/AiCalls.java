@@ -12,6 +12,7 @@ import java.net.URI;
 import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every client adapter needs: which URLs are AI calls, and a new {@link AiCall} for each,
@@ -28,6 +29,8 @@ public final class AiCalls {
     private final EndpointPolicy endpointPolicy;
     private final Telemetry telemetry;
     private final Map<String, EndpointLimits> limits = new ConcurrentHashMap<>();
+    /** Endpoints given limits of their own; entries are never removed, so it only grows to the cap. */
+    private final AtomicInteger tracked = new AtomicInteger();
     /** Shared by the endpoints beyond {@link #MAX_ENDPOINTS}: coarser, but still bounded. */
     private final EndpointLimits overflow;
 
@@ -103,9 +106,13 @@ public final class AiCalls {
         if (found != null) {
             return found;
         }
-        if (limits.size() >= MAX_ENDPOINTS) {
+        if (tracked.get() >= MAX_ENDPOINTS) {
             return overflow;
         }
-        return limits.computeIfAbsent(key, k -> endpointPolicy.newLimits(authority, credential));
+        // the count is taken where the entry is made: a size check before it let callers of new keys
+        // at the same instant pass it together (a soak run tracked 1,025 endpoints)
+        EndpointLimits made = limits.computeIfAbsent(key,
+                k -> tracked.incrementAndGet() <= MAX_ENDPOINTS ? endpointPolicy.newLimits(authority, credential) : null);
+        return made != null ? made : overflow;
     }
 }
