@@ -2,18 +2,21 @@ package io.aierr.core.retry;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
  * Keeps the first bytes of a request body written into it and drops the rest: for clients whose
- * replayable bodies can write themselves again ({@code HttpEntity.writeTo}), so that the request's
- * model and operation can be named.
+ * replayable bodies can write themselves again ({@code HttpEntity.writeTo}), or publish themselves
+ * again (the JDK's in-memory publishers, through {@link #sizedTo}), so that the request's model and
+ * operation can be named.
  */
 public final class RequestBodyPrefix extends OutputStream {
     /** Larger bodies are not written again: the model name is not worth the copy. */
     private static final long MAX_BODY = 1 << 20;
 
-    /** Sized to the body's declared length; grows (to the peek limit) only for a body that writes more. */
+    private final int limit;
+    /** Sized to the body's declared length; grows (to the limit) only for a body that writes more. */
     private byte[] buffer;
     private int size;
 
@@ -22,8 +25,14 @@ public final class RequestBodyPrefix extends OutputStream {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private RequestBodyPrefix(int capacity) {
+    private RequestBodyPrefix(int capacity, int limit) {
+        this.limit = limit;
         buffer = new byte[capacity];
+    }
+
+    /** A sink for the first {@code limit} bytes of a body that says it has {@code contentLength} (-1: unknown). */
+    public static RequestBodyPrefix sizedTo(long contentLength, int limit) {
+        return new RequestBodyPrefix(contentLength < 0 ? limit : (int) Math.min(contentLength, limit), limit);
     }
 
     /** The body's first bytes, or null when it cannot be written again or is too large to be worth it. */
@@ -31,7 +40,7 @@ public final class RequestBodyPrefix extends OutputStream {
         if (!repeatable || contentLength < 0 || contentLength > MAX_BODY) {
             return null;
         }
-        RequestBodyPrefix sink = new RequestBodyPrefix((int) Math.min(contentLength, AiCall.PEEK_LIMIT));
+        RequestBodyPrefix sink = sizedTo(contentLength, AiCall.PEEK_LIMIT);
         body.writeTo(sink);
         return sink.bytes();
     }
@@ -54,15 +63,24 @@ public final class RequestBodyPrefix extends OutputStream {
         }
     }
 
-    /** Room for {@code length} more bytes, as far as the peek limit goes. */
+    /** Keeps what of {@code bytes}' remaining bytes fits, leaving {@code bytes} as it was (read-only ones too). */
+    public void write(ByteBuffer bytes) {
+        room(bytes.remaining());
+        int n = Math.min(bytes.remaining(), buffer.length - size);
+        bytes.duplicate().get(buffer, size, n);
+        size += n;
+    }
+
+    /** Room for {@code length} more bytes, as far as the limit goes. */
     private void room(int length) {
-        if (length > buffer.length - size && buffer.length < AiCall.PEEK_LIMIT) {
+        if (length > buffer.length - size && buffer.length < limit) {
             long wanted = Math.max((long) size + length, 2L * buffer.length);
-            buffer = Arrays.copyOf(buffer, (int) Math.min(wanted, AiCall.PEEK_LIMIT));
+            buffer = Arrays.copyOf(buffer, (int) Math.min(wanted, limit));
         }
     }
 
-    private byte[] bytes() {
+    /** The bytes kept. */
+    public byte[] bytes() {
         return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
     }
 }

@@ -1,6 +1,7 @@
 package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.core.retry.AiCalls;
+import io.aierr.core.retry.RequestBodyPrefix;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -134,23 +135,18 @@ final class JdkRequests {
                 || body.get().contentLength() > MAX_DESCRIBED_BODY) {
             return null;
         }
-        long length = body.get().contentLength();
-        PrefixCollector collector = new PrefixCollector(limit, length < 0 ? limit : (int) Math.min(length, limit));
+        PrefixCollector collector = new PrefixCollector(RequestBodyPrefix.sizedTo(body.get().contentLength(), limit));
         body.get().subscribe(collector);
         return collector.bytes();
     }
 
     /** Collects a prefix of a publisher that emits synchronously on request. */
     private static final class PrefixCollector implements Flow.Subscriber<ByteBuffer> {
-        private final int limit;
-        /** Sized to the body's declared length; grows (to the limit) only for a body that emits more. */
-        private byte[] buffer;
-        private int size;
+        private final RequestBodyPrefix prefix;
         private boolean done;
 
-        PrefixCollector(int limit, int capacity) {
-            this.limit = limit;
-            this.buffer = new byte[capacity];
+        PrefixCollector(RequestBodyPrefix prefix) {
+            this.prefix = prefix;
         }
 
         @Override
@@ -161,14 +157,7 @@ final class JdkRequests {
 
         @Override
         public void onNext(ByteBuffer item) {
-            ByteBuffer copy = item.duplicate();
-            if (copy.remaining() > buffer.length - size && buffer.length < limit) {
-                long wanted = Math.max((long) size + copy.remaining(), 2L * buffer.length);
-                buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(wanted, limit));
-            }
-            int n = Math.min(copy.remaining(), buffer.length - size);
-            copy.get(buffer, size, n);
-            size += n;
+            prefix.write(item);
         }
 
         @Override
@@ -182,10 +171,8 @@ final class JdkRequests {
         }
 
         byte[] bytes() {
-            if (size == 0 && !done) {
-                return null;
-            }
-            return size == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, size);
+            byte[] kept = prefix.bytes();
+            return kept.length == 0 && !done ? null : kept;
         }
     }
 }
