@@ -4,6 +4,7 @@ import io.aierr.core.Headers;
 import io.aierr.core.classify.RetryHints;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The counters of one of a provider's buckets, as it sends them with its responses: OpenAI-style
@@ -13,6 +14,9 @@ import java.util.Map;
  * {@code input-tokens} and {@code output-tokens}.
  */
 public final class RateCounters {
+    /** Compiled once, as {@code String.matches} would compile it for every answer. */
+    private static final Pattern COUNT = Pattern.compile("\\d{1,15}");
+
     final long limit;
     final long remaining;
     /** Time until the bucket is full again, ms. */
@@ -96,21 +100,12 @@ public final class RateCounters {
         return (limit - remaining - 1) * 1000.0 / resetMillis;
     }
 
-    /** A whole count of up to 15 digits, or null (checked by hand: a regex here compiled on every answer). */
+    /** A whole count of up to 15 digits, or null. */
     private static Long count(String value) {
         if (value == null) {
             return null;
         }
         String digits = value.trim();
-        if (digits.isEmpty() || digits.length() > 15) {
-            return null;
-        }
-        for (int i = 0; i < digits.length(); i++) {
-            char c = digits.charAt(i);
-            if (c < '0' || c > '9') {
-                return null;
-            }
-        }
-        return Long.parseLong(digits);
+        return COUNT.matcher(digits).matches() ? Long.parseLong(digits) : null;
     }
 }
