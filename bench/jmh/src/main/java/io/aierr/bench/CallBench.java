@@ -174,12 +174,17 @@ public class CallBench {
 
     /** The non-AI call and the AI call, the one that went second last time first. */
     private void pair(Blackhole bh, Call call, URI plain, URI listed, byte[] body) throws Exception {
+        pair(bh, call, plain, call, listed, body);
+    }
+
+    /** The same, where the call counted as AI is made by {@code aiCall}. */
+    private void pair(Blackhole bh, Call plainCall, URI plain, Call aiCall, URI listed, byte[] body) throws Exception {
         if ((op++ & 1) == 0) {
-            bh.consume(NON_AI.time(call, plain, body));
-            bh.consume(AI.time(call, listed, body));
+            bh.consume(NON_AI.time(plainCall, plain, body));
+            bh.consume(AI.time(aiCall, listed, body));
         } else {
-            bh.consume(AI.time(call, listed, body));
-            bh.consume(NON_AI.time(call, plain, body));
+            bh.consume(AI.time(aiCall, listed, body));
+            bh.consume(NON_AI.time(plainCall, plain, body));
         }
     }
 
@@ -199,13 +204,7 @@ public class CallBench {
             return expect(uri, response.statusCode(), response.body());
         };
         // "AI" here is the plain call with the wrapped handler, to the unlisted port as well
-        if ((op++ & 1) == 0) {
-            bh.consume(NON_AI.time(jdkCall, nonAi, small));
-            bh.consume(AI.time(wrapped, nonAi, small));
-        } else {
-            bh.consume(AI.time(wrapped, nonAi, small));
-            bh.consume(NON_AI.time(jdkCall, nonAi, small));
-        }
+        pair(bh, jdkCall, nonAi, wrapped, nonAi, small);
     }
 
     private byte[] jdk(URI uri, byte[] body) throws Exception {
