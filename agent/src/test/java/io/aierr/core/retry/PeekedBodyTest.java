@@ -1,5 +1,6 @@
 package io.aierr.core.retry;
 
+import io.aierr.testing.SeededBytes;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.util.Arrays;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,15 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PeekedBodyTest {
-    private static byte[] bytes(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
-    }
-
     @Test
     void aShortBodyIsHeldWhole() throws IOException {
-        byte[] body = bytes(100);
+        byte[] body = SeededBytes.of(100);
         PeekedBody peeked = PeekedBody.read(() -> new ByteArrayInputStream(body), 64);
         assertTrue(peeked.truncated);
         assertArrayEquals(Arrays.copyOf(body, 64), peeked.prefix);
@@ -40,8 +34,8 @@ class PeekedBodyTest {
 
     @Test
     void aBodyThatReadsCleanlyHasNoFailure() {
-        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(bytes(100)), 64).failure());
-        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(bytes(10)), 64).failure());
+        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(SeededBytes.of(100)), 64).failure());
+        assertNull(PeekedBody.read(() -> new ByteArrayInputStream(SeededBytes.of(10)), 64).failure());
     }
 
     @Test
@@ -66,18 +60,18 @@ class PeekedBodyTest {
     @Test
     void aReadFailureReachesTheAppAfterTheBytesBeforeIt() throws IOException {
         IOException reset = new IOException("connection reset");
-        InputStream breaking = new SequenceInputStream(new ByteArrayInputStream(bytes(10)), new InputStream() {
+        InputStream breaking = new SequenceInputStream(new ByteArrayInputStream(SeededBytes.of(10)), new InputStream() {
             @Override
             public int read() throws IOException {
                 throw reset;
             }
         });
         PeekedBody peeked = PeekedBody.read(() -> breaking, 64);
-        assertArrayEquals(bytes(10), peeked.prefix);
+        assertArrayEquals(SeededBytes.of(10), peeked.prefix);
         assertSame(reset, peeked.failure(), "the peek says the body broke, and how");
         assertFalse(peeked.truncated, "what came is all there is");
         InputStream replay = peeked.replay();
-        assertArrayEquals(bytes(10), replay.readNBytes(10));
+        assertArrayEquals(SeededBytes.of(10), replay.readNBytes(10));
         assertSame(reset, assertThrows(IOException.class, replay::read));
     }
 
@@ -86,7 +80,7 @@ class PeekedBodyTest {
         int limit = AiCall.PEEK_LIMIT;
         for (int size : new int[] {PeekedBody.FIRST_BUFFER - 1, PeekedBody.FIRST_BUFFER, PeekedBody.FIRST_BUFFER + 1,
                                    limit - 1, limit, limit + 1, 3 * limit}) {
-            byte[] body = bytes(size);
+            byte[] body = SeededBytes.of(size);
             // a stream that hands out at most 1000 bytes a read, as a socket does
             PeekedBody peeked = PeekedBody.read(() -> new ByteArrayInputStream(body) {
                 @Override

@@ -1,5 +1,6 @@
 package io.aierr.core.retry;
 
+import io.aierr.testing.SeededBytes;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,12 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReplayMemoryTest {
     private static final int KIB = 1024;
-
-    private static byte[] body(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
     /** Writes the body in chunks of {@code chunk} bytes, as a client sends it. */
     private static boolean send(ReplayMemory.Capture capture, byte[] body, int chunk) {
@@ -37,7 +31,7 @@ class ReplayMemoryTest {
     @Test
     void aBodyWithinTheLimitIsCapturedWholeAndByteIdentical() {
         ReplayMemory memory = new ReplayMemory(64 * KIB);
-        byte[] body = body(50 * KIB, 1);
+        byte[] body = SeededBytes.of(50 * KIB, 1);
         ReplayMemory.Capture capture = memory.capture(-1);
         assertTrue(send(capture, body, 1000));
         assertNull(capture.bytes(), "not whole before the body ended");
@@ -52,7 +46,7 @@ class ReplayMemoryTest {
     @Test
     void aDeclaredLengthIsReservedOnceAndExactly() {
         ReplayMemory memory = new ReplayMemory(64 * KIB);
-        byte[] body = body(20 * KIB, 2);
+        byte[] body = SeededBytes.of(20 * KIB, 2);
         ReplayMemory.Capture capture = memory.capture(body.length);
         assertTrue(capture.write(ByteBuffer.wrap(body, 0, 10)));
         assertEquals(body.length, memory.held());
@@ -83,7 +77,7 @@ class ReplayMemoryTest {
     void aBodyOverThePerCallLimitIsDroppedAndItsMemoryFreed() {
         ReplayMemory memory = new ReplayMemory(16 * KIB);
         ReplayMemory.Capture capture = memory.capture(-1);
-        assertFalse(send(capture, body(16 * KIB + 1, 3), 1024));
+        assertFalse(send(capture, SeededBytes.of(16 * KIB + 1, 3), 1024));
         assertEquals(0, memory.held());
         assertFalse(capture.complete(), "a dropped capture never becomes whole");
         assertNull(capture.bytes());
@@ -94,7 +88,7 @@ class ReplayMemoryTest {
     void aBodyOfExactlyTheLimitIsCaptured() {
         ReplayMemory memory = new ReplayMemory(16 * KIB);
         ReplayMemory.Capture capture = memory.capture(-1);
-        byte[] body = body(16 * KIB, 4);
+        byte[] body = SeededBytes.of(16 * KIB, 4);
         assertTrue(send(capture, body, 5000));
         assertTrue(capture.complete());
         assertArrayEquals(body, capture.bytes());
@@ -119,16 +113,16 @@ class ReplayMemoryTest {
         ReplayMemory.Capture first = memory.capture(40 * KIB);
         ReplayMemory.Capture second = memory.capture(40 * KIB);
         ReplayMemory.Capture third = memory.capture(40 * KIB);
-        assertTrue(send(first, body(40 * KIB, 5), 8192));
-        assertTrue(send(second, body(40 * KIB, 6), 8192));
-        assertFalse(send(third, body(40 * KIB, 7), 8192), "120 KiB in flight is more than 100 KiB");
+        assertTrue(send(first, SeededBytes.of(40 * KIB, 5), 8192));
+        assertTrue(send(second, SeededBytes.of(40 * KIB, 6), 8192));
+        assertFalse(send(third, SeededBytes.of(40 * KIB, 7), 8192), "120 KiB in flight is more than 100 KiB");
         assertFalse(third.complete());
         assertEquals(80 * KIB, memory.held());
 
         first.release();
         assertEquals(40 * KIB, memory.held());
         ReplayMemory.Capture fourth = memory.capture(40 * KIB);
-        assertTrue(send(fourth, body(40 * KIB, 8), 8192), "the ended call's memory is free again");
+        assertTrue(send(fourth, SeededBytes.of(40 * KIB, 8), 8192), "the ended call's memory is free again");
         assertTrue(fourth.complete());
         second.release();
         fourth.release();
@@ -139,7 +133,7 @@ class ReplayMemoryTest {
     void bodiesOfUnknownLengthCountTheirBuffersAgainstTheSharedLimit() {
         ReplayMemory memory = new ReplayMemory(64 * KIB, 64 * KIB);
         ReplayMemory.Capture growing = memory.capture(-1);
-        assertTrue(send(growing, body(20 * KIB, 9), 1000));
+        assertTrue(send(growing, SeededBytes.of(20 * KIB, 9), 1000));
         assertTrue(memory.held() >= 20 * KIB && memory.held() <= 64 * KIB, "held " + memory.held());
         assertTrue(growing.complete());
         assertEquals(20 * KIB, memory.held(), "the spare room is given back once whole");

@@ -1,26 +1,20 @@
 package io.aierr.core.retry;
 
+import io.aierr.testing.SeededBytes;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class RequestBodyPrefixTest {
-    private static byte[] bytes(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
-    }
-
     @Test
     void aBodyUpToThePeekLimitIsHeldWholeAndLongerOnesUpToTheLimit() throws IOException {
         int limit = AiCall.PEEK_LIMIT;
         for (int size : new int[] {0, 1, 2048, limit - 1, limit, limit + 1, 1 << 20}) {
-            byte[] body = bytes(size);
+            byte[] body = SeededBytes.of(size);
             byte[] whole = RequestBodyPrefix.of(true, size, out -> out.write(body));
             assertArrayEquals(Arrays.copyOf(body, Math.min(size, limit)), whole, size + " bytes in one write");
             byte[] inPieces = RequestBodyPrefix.of(true, size, out -> {
@@ -34,7 +28,7 @@ class RequestBodyPrefixTest {
 
     @Test
     void aBodyThatWritesMoreThanItsLengthSaidIsStillHeldUpToTheLimit() throws IOException {
-        byte[] body = bytes(100_000);
+        byte[] body = SeededBytes.of(100_000);
         byte[] prefix = RequestBodyPrefix.of(true, 10, out -> {
             out.write(body[0]);
             out.write(body, 1, body.length - 1);

@@ -1,6 +1,7 @@
 package io.aierr.instrumentation.jdkhttp;
 
 import io.aierr.core.retry.ReplayMemory;
+import io.aierr.testing.SeededBytes;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CapturingPublisherTest {
-    private static byte[] body(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
-    }
-
     /** Reads a publisher the way the client does: one buffer at a time, consuming each. */
     private static CompletableFuture<byte[]> drain(Flow.Publisher<ByteBuffer> publisher) {
         CompletableFuture<byte[]> done = new CompletableFuture<>();
@@ -64,7 +58,7 @@ class CapturingPublisherTest {
 
     @Test
     void anInputStreamBodyReachesTheClientAndIsCapturedWhole() throws Exception {
-        byte[] bytes = body(100_000);
+        byte[] bytes = SeededBytes.of(100_000);
         ReplayMemory.Capture capture = new ReplayMemory(1 << 20).capture(-1);
         AtomicInteger whole = new AtomicInteger();
         CapturingPublisher publisher = new CapturingPublisher(
@@ -79,7 +73,7 @@ class CapturingPublisherTest {
 
     @Test
     void aBodyOverTheLimitStillReachesTheClientButIsNotWhole() throws Exception {
-        byte[] bytes = body(100_000);
+        byte[] bytes = SeededBytes.of(100_000);
         ReplayMemory.Capture capture = new ReplayMemory(50_000).capture(-1);
         AtomicInteger whole = new AtomicInteger();
         CapturingPublisher publisher = new CapturingPublisher(
