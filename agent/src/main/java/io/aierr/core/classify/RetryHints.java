@@ -38,19 +38,18 @@ public final class RetryHints {
 
     static RetryHint find(ErrorResponse response, JsonFields body, String bodyText) {
         Headers h = response.headers;
-        long now = serverNow(response);
         RetryHint hint = millisHeader(h, BackoffSource.RETRY_AFTER_MS);
         if (hint == null) {
             hint = millisHeader(h, BackoffSource.X_MS_RETRY_AFTER_MS);
         }
         if (hint == null) {
-            hint = retryAfter(h.first("retry-after"), now);
+            hint = retryAfter(h.first("retry-after"), response);
         }
         if (hint == null) {
-            hint = exhaustedBucketReset(h, now);
+            hint = exhaustedBucketReset(response);
         }
         if (hint == null && body != null) {
-            hint = bodyNamedReset(body, now);
+            hint = bodyNamedReset(body, response);
         }
         if (hint == null && body != null) {
             Long delay = goDuration(body.first("error.details.retryDelay", "details.retryDelay"));
@@ -71,7 +70,7 @@ public final class RetryHints {
     }
 
     /** {@code Retry-After}: delta-seconds (fractions accepted) or an HTTP-date. */
-    static RetryHint retryAfter(String value, long serverNowMillis) {
+    private static RetryHint retryAfter(String value, ErrorResponse response) {
         if (value == null) {
             return null;
         }
@@ -80,7 +79,7 @@ public final class RetryHints {
             return new RetryHint(bounded(seconds * 1000), BackoffSource.RETRY_AFTER);
         }
         Long at = httpDate(value);
-        return at == null ? null : new RetryHint(bounded(at - serverNowMillis), BackoffSource.RETRY_AFTER);
+        return at == null ? null : new RetryHint(bounded(at - serverNow(response)), BackoffSource.RETRY_AFTER);
     }
 
     /**
@@ -88,7 +87,8 @@ public final class RetryHints {
      * retry can pass; the reset of a bucket with room left says nothing about this error. With
      * several spent buckets, the latest reset counts.
      */
-    private static RetryHint exhaustedBucketReset(Headers h, long now) {
+    private static RetryHint exhaustedBucketReset(ErrorResponse response) {
+        Headers h = response.headers;
         long longest = -1;
         for (String bucket : BUCKETS) {
             if (isZero(h.first("x-ratelimit-remaining-" + bucket))) {
@@ -100,7 +100,7 @@ public final class RetryHints {
             if (isZero(h.first("anthropic-ratelimit-" + bucket + "-remaining"))) {
                 Long at = timestamp(h.first("anthropic-ratelimit-" + bucket + "-reset"));
                 if (at != null) {
-                    longest = Math.max(longest, bounded(at - now));
+                    longest = Math.max(longest, bounded(at - serverNow(response)));
                 }
             }
         }
@@ -111,13 +111,13 @@ public final class RetryHints {
      * OpenRouter copies the spent bucket's headers into {@code error.metadata.headers}, its reset an
      * epoch time ({@code X-RateLimit-Reset: 1768348800000}); only a spent bucket's reset counts.
      */
-    private static RetryHint bodyNamedReset(JsonFields body, long now) {
+    private static RetryHint bodyNamedReset(JsonFields body, ErrorResponse response) {
         String prefix = "error.metadata.headers.X-RateLimit-";
         if (!isZero(body.first(prefix + "Remaining"))) {
             return null;
         }
         Long at = epochMillis(body.first(prefix + "Reset"));
-        return at == null ? null : new RetryHint(bounded(at - now), BackoffSource.RATE_LIMIT_RESET);
+        return at == null ? null : new RetryHint(bounded(at - serverNow(response)), BackoffSource.RATE_LIMIT_RESET);
     }
 
     /** Epoch milliseconds (13 digits) or seconds (10 digits); anything else is not a time. */
@@ -190,6 +190,7 @@ public final class RetryHints {
     }
 
     /** The server's clock when it answered: its {@code Date} header, else our receive time. */
+    /** Read only where a hint is a time of day: parsing the Date header costs more than the rest of this class. */
     private static long serverNow(ErrorResponse response) {
         return serverNow(response.headers, response.receivedAtMillis);
     }

@@ -250,7 +250,7 @@ public final class RateGate {
      * the fleet counted, or, with no fleet reached, this JVM's over its share.
      */
     private double passedTheServer(long now) {
-        int passed = count(passes, passCount, now);
+        int passed = count(passes, passCount, now, Integer.MAX_VALUE);
         double own = passed * (double) SECOND / passSpan(now);
         double others = fleet.othersPassRate();
         if (Double.isNaN(others)) {
@@ -279,8 +279,9 @@ public final class RateGate {
         if (counters != null && counters.remaining == 0) {
             return true;
         }
-        int throttled = count(throttles, throttleCount, now);
-        return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now);
+        int throttled = count(throttles, throttleCount, now, Integer.MAX_VALUE);
+        // passes need counting only until they outnumber the throttles: sporadic 429s meet a full ring
+        return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now, throttled + 1);
     }
 
     /**
@@ -323,10 +324,10 @@ public final class RateGate {
         return Math.max(MIN_RATE, Math.max(rate, cubic));
     }
 
-    /** Entries of a ring that fall within the last {@link #WINDOW}. */
-    private static int count(long[] ring, int written, long now) {
+    /** Entries of a ring that fall within the last {@link #WINDOW}, counted up to {@code enough}. */
+    private static int count(long[] ring, int written, long now, int enough) {
         int n = 0;
-        for (int i = 0, stored = Math.min(written, ring.length); i < stored; i++) {
+        for (int i = 0, stored = Math.min(written, ring.length); i < stored && n < enough; i++) {
             if (now - ring[i] <= WINDOW) {
                 n++;
             }

@@ -13,7 +13,8 @@ import java.io.IOException;
 /**
  * Reads a successful answer's usage as its bytes flow to the app: each chunk the app reads is
  * shown to {@link #accept} and passed on unchanged, nothing is held back or copied whole. A JSON
- * body goes through Jackson's non-blocking parser, chunk by chunk; a server-sent event stream is
+ * body goes through Jackson's non-blocking parser, chunk by chunk, with the middle of its long strings
+ * (a completion's text) left out by a {@link LongStringCutter}; a server-sent event stream is
  * cut into events by an {@link EventStream} (shared with the other readers of the stream), and
  * each event's data is parsed on its own. The same fields are read in both:
  * <ul>
@@ -36,6 +37,8 @@ public final class UsageReader {
     private final ResponseUsage usage = new ResponseUsage();
     /** The non-blocking parser of a JSON body; null for an event stream. */
     private final JsonParser body;
+    /** Between a JSON body's bytes and its parser: long strings are not worth decoding. */
+    private final LongStringCutter cutter = new LongStringCutter();
     private boolean stopped;
     /** The field names around the scalar being read, innermost first; reused, as every scalar of the body comes here. */
     private final String[] names = new String[MAX_DEPTH];
@@ -70,11 +73,15 @@ public final class UsageReader {
             return;
         }
         try {
-            ((ByteArrayFeeder) body.getNonBlockingInputFeeder()).feedInput(bytes, offset, offset + length);
-            walk(body, 0);
+            cutter.pass(bytes, offset, offset + length, this::parse);
         } catch (IOException | RuntimeException unreadable) {
             stopped = true;
         }
+    }
+
+    private void parse(byte[] bytes, int from, int to) throws IOException {
+        ((ByteArrayFeeder) body.getNonBlockingInputFeeder()).feedInput(bytes, from, to);
+        walk(body, 0);
     }
 
     /** The data of an event stream's next event (see {@link EventStream}); only JSON data is read. */
