@@ -24,6 +24,12 @@ public final class CircuitBreaker {
     private AnswerCopy lastOutage;
     private long lastOutageAt;
     private final FleetView fleet;
+    /**
+     * No outage since the last other answer and no probe out: a success has nothing to reset and a
+     * call is admitted unless the fleet's breaker is open. Read without the lock, which every answer
+     * of a busy endpoint would otherwise queue on.
+     */
+    private volatile boolean quiet = true;
 
     /** @param threshold outage answers in a row that open it; 0 or less turns it off */
     public CircuitBreaker(int threshold, long openMillis) {
@@ -47,10 +53,16 @@ public final class CircuitBreaker {
      * @return {@link #ADMITTED}, {@link #REJECTED}, or a positive probe ticket when this call is
      *         the half-open probe (hand it back to {@link #probeEnded})
      */
-    public synchronized long admit(long now, boolean firstAttempt) {
-        if (threshold <= 0) {
+    public long admit(long now, boolean firstAttempt) {
+        if (threshold <= 0 || quiet && fleet.breakerOpenUntil() <= now) {
             return ADMITTED;
         }
+        synchronized (this) {
+            return admitLocked(now, firstAttempt);
+        }
+    }
+
+    private long admitLocked(long now, boolean firstAttempt) {
         if (consecutiveOutages < threshold) {
             return openInTheFleet(now) ? REJECTED : ADMITTED;
         }
@@ -58,6 +70,7 @@ public final class CircuitBreaker {
             return REJECTED;
         }
         probeInFlight = true;
+        quiet = false;
         return ++probeTicket;
     }
 
@@ -78,13 +91,24 @@ public final class CircuitBreaker {
      * An attempt's answer: {@code outage} (a copy of it) for a retryable server-side failure (450, 503,
      * 529...), null for any other answer.
      */
-    public synchronized void record(long now, AnswerCopy outage) {
+    public void record(long now, AnswerCopy outage) {
+        if (outage == null && quiet) {
+            return;
+        }
+        synchronized (this) {
+            recordLocked(now, outage);
+        }
+    }
+
+    private void recordLocked(long now, AnswerCopy outage) {
         if (outage == null) {
             consecutiveOutages = 0;
             currentOpen = openNanos;
             probeInFlight = false;
+            quiet = true;
             return;
         }
+        quiet = false;
         lastOutage = outage;
         lastOutageAt = now;
         consecutiveOutages++;

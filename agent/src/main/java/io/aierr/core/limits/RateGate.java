@@ -81,11 +81,9 @@ public final class RateGate {
     }
 
     private final boolean adaptive;
-    /** Recent answers: successes and rate-limit answers, as rings of nanoTimes. */
-    private final long[] passes = new long[1024];
-    private int passCount;
-    private final long[] throttles = new long[256];
-    private int throttleCount;
+    /** Recent answers: successes and rate-limit answers. */
+    private final TimeRing passes = new TimeRing(1024);
+    private final TimeRing throttles = new TimeRing(256);
 
     /** The evidence says a limit binds: hints hold every call, waiters are paced. */
     private boolean binding;
@@ -174,7 +172,7 @@ public final class RateGate {
     public synchronized void throttled(long now, long sentAt, long hintMillis, RateCounters counters, AnswerCopy answer) {
         learnServerRate(counters);
         countOthers(now, counters, false);
-        throttles[throttleCount++ % throttles.length] = now;
+        throttles.add(now);
         lastThrottleAt = now;
         if (!binding && !bindingEvidence(now, counters)) {
             return; // sporadic: this call waits its own hint, the others go on
@@ -212,12 +210,20 @@ public final class RateGate {
     }
 
     /** A response that was not throttled. */
-    public synchronized void passed(long now, RateCounters counters) {
-        passes[passCount++ % passes.length] = now;
+    public void passed(long now, RateCounters counters) {
+        passes.add(now);
         fleet.passed();
+        if (counters != null) {
+            // what is learned from counters is learned under the lock; most answers of a busy endpoint
+            // without counters (a gateway's, a self-hosted server's) then take no lock at all
+            passedWith(now, counters);
+        }
+    }
+
+    private synchronized void passedWith(long now, RateCounters counters) {
         learnServerRate(counters);
         countOthers(now, counters, true);
-        if (counters != null && counters.remaining == 0 && serverRate > 0) {
+        if (counters.remaining == 0 && serverRate > 0) {
             // the bucket is empty: the next request would be throttled, so wait for one refill
             heldUntil = Math.max(heldUntil, now + (long) (SECOND / serverRate));
             lastThrottleAt = now;
@@ -250,7 +256,7 @@ public final class RateGate {
      * the fleet counted, or, with no fleet reached, this JVM's over its share.
      */
     private double passedTheServer(long now) {
-        int passed = count(passes, passCount, now, Integer.MAX_VALUE);
+        int passed = passes.count(now, WINDOW, Integer.MAX_VALUE);
         double own = passed * (double) SECOND / passSpan(now);
         double others = fleet.othersPassRate();
         if (Double.isNaN(others)) {
@@ -279,9 +285,9 @@ public final class RateGate {
         if (counters != null && counters.remaining == 0) {
             return true;
         }
-        int throttled = count(throttles, throttleCount, now, Integer.MAX_VALUE);
+        int throttled = throttles.count(now, WINDOW, Integer.MAX_VALUE);
         // passes need counting only until they outnumber the throttles: sporadic 429s meet a full ring
-        return throttled >= MIN_THROTTLES && throttled >= count(passes, passCount, now, throttled + 1);
+        return throttled >= MIN_THROTTLES && throttled >= passes.count(now, WINDOW, throttled + 1);
     }
 
     /**
@@ -324,30 +330,13 @@ public final class RateGate {
         return Math.max(MIN_RATE, Math.max(rate, cubic));
     }
 
-    /** Entries of a ring that fall within the last {@link #WINDOW}, counted up to {@code enough}. */
-    private static int count(long[] ring, int written, long now, int enough) {
-        int n = 0;
-        for (int i = 0, stored = Math.min(written, ring.length); i < stored && n < enough; i++) {
-            if (now - ring[i] <= WINDOW) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     /**
      * The time the recent successes span, counted from the oldest of them, so that a quiet spell
      * before the load does not dilute the rate. Erring short costs a few 429s that lower the rate
      * again; erring long would starve the caller, so a short span is stretched to {@link #MIN_WINDOW}.
      */
     private long passSpan(long now) {
-        long oldest = now;
-        for (int i = 0, stored = Math.min(passCount, passes.length); i < stored; i++) {
-            if (now - passes[i] <= WINDOW) {
-                oldest = Math.min(oldest, passes[i]);
-            }
-        }
-        return Math.max(MIN_WINDOW, now - oldest);
+        return Math.max(MIN_WINDOW, now - passes.oldest(now, WINDOW));
     }
 
     public synchronized boolean pacing() {

@@ -118,6 +118,8 @@ public final class TokenGate {
     }
 
     private final Map<String, Model> models = new HashMap<>();
+    /** Some model has a bucket: answers without counters still count against it. */
+    private volatile boolean tracking;
     /** Other JVMs sharing the endpoint: each paces to its share of the server's buckets. */
     private final FleetView fleet;
 
@@ -187,12 +189,18 @@ public final class TokenGate {
      * An answer that was not a rate-limit answer: the buckets follow the server's counters when it
      * sent them, and a success's cost is what passed.
      */
-    public synchronized void answered(long now, Reservation r, Headers headers, long receivedAtMillis, boolean success) {
-        Model mine = follow(now, r, headers, receivedAtMillis);
-        if (success && mine != null) {
-            for (Kind kind : KINDS) {
-                if (mine.buckets[kind.ordinal()] != null) {
-                    mine.buckets[kind.ordinal()].passed(kind.cost(r.input, r.output));
+    public void answered(long now, Reservation r, Headers headers, long receivedAtMillis, boolean success) {
+        RateCounters[] counters = countersIn(headers, receivedAtMillis);
+        if (counters == null && !tracking) {
+            return; // no token limit known, none told: the lock every answer would take is not needed
+        }
+        synchronized (this) {
+            Model mine = follow(now, r, counters);
+            if (success && mine != null) {
+                for (Kind kind : KINDS) {
+                    if (mine.buckets[kind.ordinal()] != null) {
+                        mine.buckets[kind.ordinal()].passed(kind.cost(r.input, r.output));
+                    }
                 }
             }
         }
@@ -205,16 +213,18 @@ public final class TokenGate {
      * @return whether the answer names a token limit: the token gate then holds the calls it
      *         concerns, and the request gate must not
      */
-    public synchronized boolean throttled(long now, Reservation r, Headers headers, long receivedAtMillis,
-                                       AnswerCopy answer) {
-        Model mine = follow(now, r, headers, receivedAtMillis);
-        Kind named = namedLimit(answer.error);
-        if (named == null || mine == null) {
-            return named != null;
+    public boolean throttled(long now, Reservation r, Headers headers, long receivedAtMillis, AnswerCopy answer) {
+        RateCounters[] counters = countersIn(headers, receivedAtMillis);
+        synchronized (this) {
+            Model mine = follow(now, r, counters);
+            Kind named = namedLimit(answer.error);
+            if (named == null || mine == null) {
+                return named != null;
+            }
+            cause = answer;
+            bucket(mine, named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output));
+            return true;
         }
-        cause = answer;
-        mine.bucket(named, fleet).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output));
-        return true;
     }
 
     /**
@@ -236,21 +246,42 @@ public final class TokenGate {
         return cause;
     }
 
-    /** The model's state after its buckets followed the counters of an answer; null past {@link #MAX_MODELS}. */
-    private Model follow(long now, Reservation r, Headers headers, long receivedAtMillis) {
+    /** The token counters of an answer, by {@link Kind}; null when it carries none. Read outside the lock. */
+    private static RateCounters[] countersIn(Headers headers, long receivedAtMillis) {
+        RateCounters[] counters = null;
+        for (Kind kind : KINDS) {
+            RateCounters c = RateCounters.of(kind.bucket, headers, receivedAtMillis);
+            if (c != null) {
+                if (counters == null) {
+                    counters = new RateCounters[KINDS.length];
+                }
+                counters[kind.ordinal()] = c;
+            }
+        }
+        return counters;
+    }
+
+    /** The model's state after its buckets followed an answer's counters; null past {@link #MAX_MODELS}. */
+    private Model follow(long now, Reservation r, RateCounters[] counters) {
         Model mine = model(r.model);
-        if (mine == null) {
-            return null;
+        if (mine == null || counters == null) {
+            return mine;
         }
         for (Kind kind : KINDS) {
-            RateCounters counters = RateCounters.of(kind.bucket, headers, receivedAtMillis);
-            if (counters != null) {
+            RateCounters c = counters[kind.ordinal()];
+            if (c != null) {
                 int k = kind.ordinal();
-                mine.bucket(kind, fleet).follow(now, counters, r.wentOut ? r.sentAt : now,
+                bucket(mine, kind).follow(now, c, r.wentOut ? r.sentAt : now,
                         r.wentOut ? mine.sentTotal[k] - r.sentTotalThen[k] : 0);
             }
         }
         return mine;
+    }
+
+    /** The model's bucket of this kind, made on first use: from then on every answer is followed. */
+    private TokenBucket bucket(Model mine, Kind kind) {
+        tracking = true;
+        return mine.bucket(kind, fleet);
     }
 
     /** The model's state, made on first use; null past {@link #MAX_MODELS}. */
