@@ -85,8 +85,11 @@ public final class RateGate {
     private final TimeRing passes = new TimeRing(1024);
     private final TimeRing throttles = new TimeRing(256);
 
-    /** The evidence says a limit binds: hints hold every call, waiters are paced. */
-    private boolean binding;
+    /**
+     * The evidence says a limit binds: hints hold every call, waiters are paced. Written under the
+     * lock; read without it by {@link #reserve} while no limit binds.
+     */
+    private volatile boolean binding;
     /** A sending rate is known while binding (from counters or from what passed). */
     private boolean pacing;
     /** Sending rate while pacing, requests per second. */
@@ -127,7 +130,16 @@ public final class RateGate {
      * @param alone no other call to the endpoint is in progress: a lone caller is held by the
      *              server's hint, never spaced by a rate, so its waits cannot spiral down with it
      */
-    public synchronized Turn reserve(long now, long earliest, boolean alone) {
+    public Turn reserve(long now, long earliest, boolean alone) {
+        if (!binding && fleet.heldUntil() == Long.MIN_VALUE) {
+            return Turn.OWN_TIME; // what the lock would answer too: no limit binds, here or in the fleet
+        }
+        synchronized (this) {
+            return reserveLocked(now, earliest, alone);
+        }
+    }
+
+    private Turn reserveLocked(long now, long earliest, boolean alone) {
         if (binding && now - lastThrottleAt > FORGET_AFTER) {
             binding = false;
             pacing = false;

@@ -1,5 +1,7 @@
 package io.aierr.core.limits;
 
+import java.util.concurrent.atomic.AtomicLongArray;
+
 /**
  * Caps retries of failing endpoints so an outage does not multiply the load on it: over a
  * sliding window, retries may be at most {@code ratio} of the calls, plus a small allowance so
@@ -12,12 +14,16 @@ public final class RetryBudget {
     private static final long WINDOW = 10_000_000_000L;
     private static final int ALWAYS_ALLOWED = 10;
     private static final int SLOTS = 10;
+    private static final long SLOT_NANOS = WINDOW / SLOTS;
 
     private final double ratio;
-    /** Calls and retries per one-second slot of the window, as a ring. */
-    private final long[] calls = new long[SLOTS];
-    private final long[] retries = new long[SLOTS];
-    private long currentSlot = Long.MIN_VALUE;
+    /**
+     * Calls and retries per one-second slot of the window, as a ring. Every call counts itself here
+     * without the lock, which only moving to a new slot and taking a retry need.
+     */
+    private final AtomicLongArray calls = new AtomicLongArray(SLOTS);
+    private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
+    private volatile long currentSlot = Long.MIN_VALUE;
     private final FleetView fleet;
 
     /** @param ratio retries allowed per call, e.g. 0.2; negative turns the budget off */
@@ -31,8 +37,9 @@ public final class RetryBudget {
         this.fleet = fleet;
     }
 
-    public synchronized void callStarted(long now) {
-        calls[advance(now)]++;
+    public void callStarted(long now) {
+        long slot = now / SLOT_NANOS;
+        calls.incrementAndGet(slot == currentSlot ? index(slot) : advance(now));
         tellFleet();
     }
 
@@ -47,7 +54,7 @@ public final class RetryBudget {
         if (r >= ALWAYS_ALLOWED + ratio * c) {
             return false;
         }
-        retries[slot]++;
+        retries.incrementAndGet(slot);
         tellFleet();
         return true;
     }
@@ -56,30 +63,29 @@ public final class RetryBudget {
         fleet.budgetCounted(sum(calls), sum(retries));
     }
 
-    private static long sum(long[] ring) {
+    private static long sum(AtomicLongArray ring) {
         long n = 0;
-        for (long v : ring) {
-            n += v;
+        for (int i = 0; i < SLOTS; i++) {
+            n += ring.get(i);
         }
         return n;
     }
 
+    private static int index(long slot) {
+        return (int) Math.floorMod(slot, (long) SLOTS);
+    }
+
     /** Moves the ring to the slot of {@code now}, clearing slots that fell out of the window. */
-    private int advance(long now) {
-        long slot = now / (WINDOW / SLOTS);
-        if (currentSlot == Long.MIN_VALUE || slot - currentSlot >= SLOTS) {
-            java.util.Arrays.fill(calls, 0);
-            java.util.Arrays.fill(retries, 0);
-        } else {
-            for (long s = currentSlot + 1; s <= slot; s++) {
-                int i = (int) Math.floorMod(s, (long) SLOTS);
-                calls[i] = 0;
-                retries[i] = 0;
-            }
+    private synchronized int advance(long now) {
+        long slot = now / SLOT_NANOS;
+        long from = currentSlot == Long.MIN_VALUE || slot - currentSlot >= SLOTS ? slot - SLOTS + 1 : currentSlot + 1;
+        for (long s = from; s <= slot; s++) {
+            calls.set(index(s), 0);
+            retries.set(index(s), 0);
         }
         if (currentSlot == Long.MIN_VALUE || slot > currentSlot) {
             currentSlot = slot;
         }
-        return (int) Math.floorMod(currentSlot, (long) SLOTS);
+        return index(currentSlot);
     }
 }

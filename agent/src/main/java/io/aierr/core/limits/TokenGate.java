@@ -3,9 +3,9 @@ package io.aierr.core.limits;
 import io.aierr.core.Headers;
 import io.aierr.core.classify.ClassifiedError;
 
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -106,8 +106,11 @@ public final class TokenGate {
         final TokenBucket[] buckets = new TokenBucket[KINDS.length];
         /** Running totals: the difference between two readings is what went out in between. */
         final double[] sentTotal = new double[KINDS.length];
-        /** Prompt tokens the server counted per token estimated from the body's size, learned from usage. */
-        double inputPerEstimate = 1;
+        /**
+         * Prompt tokens the server counted per token estimated from the body's size, learned from
+         * usage; read by reservations without the lock.
+         */
+        volatile double inputPerEstimate = 1;
 
         TokenBucket bucket(Kind kind, FleetView fleet) {
             if (buckets[kind.ordinal()] == null) {
@@ -117,7 +120,8 @@ public final class TokenGate {
         }
     }
 
-    private final Map<String, Model> models = new HashMap<>();
+    /** Concurrent, as a reservation looks its model up without the lock; made and changed under it. */
+    private final Map<String, Model> models = new ConcurrentHashMap<>();
     /** Some model has a bucket: answers without counters still count against it. */
     private volatile boolean tracking;
     /** Other JVMs sharing the endpoint: each paces to its share of the server's buckets. */
@@ -140,14 +144,20 @@ public final class TokenGate {
      * @param inputTokens  the prompt's tokens as its size suggests (before what usage taught)
      * @param outputTokens the most output tokens the request allows, 0 when it names none
      */
-    public synchronized Reservation reserve(long now, String model, double inputTokens, double outputTokens) {
+    public Reservation reserve(long now, String model, double inputTokens, double outputTokens) {
         String key = key(model);
         Model mine = models.get(key);
         double ratio = mine == null ? 1 : mine.inputPerEstimate;
         Reservation r = new Reservation(key, inputTokens, inputTokens * ratio, outputTokens);
-        if (mine == null) {
-            return r;
+        if (mine == null || !tracking) {
+            return r; // no bucket to reserve in: no lock for every call of an endpoint without token limits
         }
+        synchronized (this) {
+            return reserveLocked(now, mine, r);
+        }
+    }
+
+    private Reservation reserveLocked(long now, Model mine, Reservation r) {
         for (Kind kind : KINDS) {
             TokenBucket b = mine.buckets[kind.ordinal()];
             if (b != null && b.known(now)) {
@@ -159,22 +169,35 @@ public final class TokenGate {
     }
 
     /** The call will not send what it reserved (refused, aborted, or it failed before sending). */
-    public synchronized void release(long now, Reservation r) {
+    public void release(long now, Reservation r) {
         if (r.settled) {
             return;
         }
         r.settled = true;
-        forEachCharged(r, (kind, b) -> b.release(now, r.charged[kind.ordinal()]));
+        if (r.paced()) {
+            synchronized (this) {
+                forEachCharged(r, (kind, b) -> b.release(now, r.charged[kind.ordinal()]));
+            }
+        }
     }
 
     /** The attempt goes out now with the tokens it reserved. */
-    public synchronized void sent(long now, Reservation r) {
+    public void sent(long now, Reservation r) {
         if (r.settled) {
             return;
         }
         r.settled = true;
         r.wentOut = true;
         r.sentAt = now;
+        if (tracking) {
+            synchronized (this) {
+                sentLocked(r);
+            }
+        }
+    }
+
+    /** Until some bucket is tracked, the running totals of what went out are not needed either. */
+    private void sentLocked(Reservation r) {
         forEachCharged(r, (kind, b) -> b.sent(r.charged[kind.ordinal()]));
         Model mine = model(r.model);
         if (mine != null) {
@@ -233,7 +256,7 @@ public final class TokenGate {
      * with images differ from four bytes a token).
      */
     public synchronized void used(Reservation r, long inputTokens) {
-        Model mine = models.get(r.model);
+        Model mine = model(r.model);
         if (mine == null || r.estimatedInput < MIN_ESTIMATE_TO_LEARN || inputTokens <= 0) {
             return;
         }
