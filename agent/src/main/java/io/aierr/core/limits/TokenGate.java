@@ -238,9 +238,12 @@ public final class TokenGate {
      */
     public boolean throttled(long now, Reservation r, Headers headers, long receivedAtMillis, AnswerCopy answer) {
         RateCounters[] counters = countersIn(headers, receivedAtMillis);
+        Kind named = namedLimit(answer.error);
+        if (named == null && counters == null && !tracking) {
+            return false; // a request limit's 429, and no token limit to follow: nothing here to change
+        }
         synchronized (this) {
             Model mine = follow(now, r, counters);
-            Kind named = namedLimit(answer.error);
             if (named == null || mine == null) {
                 return named != null;
             }
@@ -255,12 +258,22 @@ public final class TokenGate {
      * the ratio to what its body's size suggested (a moving average; prompts in other scripts or
      * with images differ from four bytes a token).
      */
-    public synchronized void used(Reservation r, long inputTokens) {
-        Model mine = model(r.model);
-        if (mine == null || r.estimatedInput < MIN_ESTIMATE_TO_LEARN || inputTokens <= 0) {
+    public void used(Reservation r, long inputTokens) {
+        if (r.estimatedInput < MIN_ESTIMATE_TO_LEARN || inputTokens <= 0) {
             return;
         }
+        Model mine = models.get(r.model);
+        if (mine == null) {
+            synchronized (this) {
+                mine = model(r.model);
+            }
+            if (mine == null) {
+                return;
+            }
+        }
         double seen = Math.max(MIN_RATIO, Math.min(MAX_RATIO, inputTokens / r.estimatedInput));
+        // without the lock every success would take: of two learning at once one may be lost, which
+        // a moving average does not miss
         mine.inputPerEstimate += (seen - mine.inputPerEstimate) * LEARNING_WEIGHT;
     }
 
