@@ -42,11 +42,11 @@ public final class AsyncRetries<R> {
         void cancelledWhileWaiting();
 
         /**
-         * Runs {@code send} after {@code millis}: by default on the timer thread, even with no wait,
+         * Runs {@code send} after {@code millis}: by default off this thread, even with no wait,
          * because an answer comes on a client thread (I/O, dispatcher) that must go back at once.
          */
         default void after(long millis, Runnable send) {
-            Delayed.onTimer(millis, send);
+            Delayed.offThread(millis, send);
         }
     }
 

@@ -20,8 +20,10 @@ public final class RetryPolicy {
     public final long maxBackoffMillis;
     public final long maxWaitMillis;
     /**
-     * {@code aierr.retry.isolated-backoff}: the first wait when the server gives no hint and the failure
-     * is isolated (the endpoint's recent answers are mostly good); the waits after it double from there.
+     * {@code aierr.retry.isolated-backoff}: the wait, with full jitter, when the server gives no hint
+     * and the failure is isolated (the endpoint's recent answers are mostly good). It does not double:
+     * each retry among good answers is a fresh draw of the endpoint's instances, and failures that
+     * come together are no longer isolated, so they back off in full.
      */
     public final long isolatedBackoffMillis;
     /**
@@ -59,7 +61,7 @@ public final class RetryPolicy {
     }
 
     /**
-     * The same policy, starting the waits for an isolated unhinted failure at this (at most the initial
+     * The same policy, waiting out an isolated unhinted failure with this (at most the initial
      * backoff): an instance that failed alone is most likely followed by one that answers.
      */
     public RetryPolicy backingOffIsolatedFrom(long millis) {
@@ -125,8 +127,8 @@ public final class RetryPolicy {
             }
             return RetryDecision.retryAfter(hint.delayMillis, hint.source);
         }
-        long first = isolated ? isolatedBackoffMillis : initialBackoffMillis;
-        long delay = Math.min(jitter.applyAsLong(exponentialCap(first, attemptsMade)), remaining);
+        long bound = isolated ? isolatedBackoffMillis : exponentialCap(initialBackoffMillis, attemptsMade);
+        long delay = Math.min(jitter.applyAsLong(bound), remaining);
         if (remaining <= 0) {
             return RetryDecision.settle("max-wait spent");
         }

@@ -78,7 +78,7 @@ final class PeekingSubscriber<T> implements BodySubscriber<T> {
      */
     static <T> PeekingSubscriber<T> holdingFirstEvent(FirstEvent first, long waitMillis, Decider<T> decider) {
         PeekingSubscriber<T> holding = new PeekingSubscriber<>(FirstEvent.HOLD_LIMIT, first::accept, decider);
-        Delayed.onTimer(waitMillis, holding::waitOver);
+        Delayed.offThread(waitMillis, holding::waitOver);
         return holding;
     }
 

@@ -23,6 +23,7 @@ final class SendAsyncExchange<T> extends JdkResponses<T> implements AsyncRetries
     private final BodyHandler<T> handler;
     private final PushPromiseHandler<T> push;
     private final AttemptRequests requests;
+    /** The client's own executor, or null when it has none. */
     private final Executor executor;
     private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
     private volatile CompletableFuture<HttpResponse<T>> inFlight;
@@ -33,8 +34,7 @@ final class SendAsyncExchange<T> extends JdkResponses<T> implements AsyncRetries
         this.handler = handler;
         this.push = push;
         this.requests = requests;
-        // the client's own executor when it has one; otherwise sendAsync is cheap enough to call on the timer thread
-        this.executor = client.executor().orElse(Runnable::run);
+        this.executor = client.executor().orElse(null);
     }
 
     /** Runs the call; returns the future the app gets. */
@@ -106,9 +106,16 @@ final class SendAsyncExchange<T> extends JdkResponses<T> implements AsyncRetries
     public void cancelledWhileWaiting() {
     }
 
-    /** On the client's executor, and at once when there is no wait: the last answer came on that executor. */
+    /**
+     * On the client's executor, and at once when there is no wait: the last answer came on that
+     * executor (or on the client's own threads, when it has none).
+     */
     @Override
     public void after(long millis, Runnable send) {
-        Delayed.run(millis, executor, send);
+        if (executor == null && millis > 0) {
+            Delayed.offThread(millis, send);
+        } else {
+            Delayed.run(millis, executor == null ? Runnable::run : executor, send);
+        }
     }
 }

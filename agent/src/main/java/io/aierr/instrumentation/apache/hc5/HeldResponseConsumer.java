@@ -88,7 +88,7 @@ final class HeldResponseConsumer<T> implements AsyncResponseConsumer<T> {
             decide(true, null, false);
         } else if (status < 400) {
             first = new FirstEvent();
-            Delayed.onTimer(verdict.get().firstEventWaitMillis(), this::waitOver);
+            Delayed.offThread(verdict.get().firstEventWaitMillis(), this::waitOver);
         }
     }
 
