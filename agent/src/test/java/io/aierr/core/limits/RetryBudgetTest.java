@@ -55,6 +55,29 @@ class RetryBudgetTest {
     }
 
     @Test
+    void callsCountedWithoutTheLockAreNeverLost() throws InterruptedException {
+        FleetView view = new FleetView("host:443", "sk-key", new java.util.concurrent.atomic.AtomicInteger());
+        RetryBudget budget = new RetryBudget(0.2, view);
+        int threads = 8;
+        int perThread = 20_000;
+        Thread[] callers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            callers[t] = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    // every caller crosses the same slot boundaries, in a slightly different order
+                    budget.callStarted(100 * S + i * (S / 10_000) + (i % 3) * (S / 1_000));
+                }
+            });
+            callers[t].start();
+        }
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        budget.tryRetry(100 * S + 2 * S + S / 2); // the last slot: told to the fleet with the count
+        assertEquals(threads * perThread, view.calls(), "2.x s of calls, all inside the 10 s window");
+    }
+
+    @Test
     void offMeansUnlimited() {
         RetryBudget budget = new RetryBudget(-1);
         assertTrue(retriesAllowed(budget, 5 * S, 500) == 500);
