@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Response headers with case-insensitive names, independent of any HTTP client. Names are kept in
@@ -36,6 +37,25 @@ public final class Headers {
             }
         }
         return new Headers(copy);
+    }
+
+    /**
+     * Headers from a client's own list of name-value pairs, read by index: without the map of lists
+     * a client would build first (OkHttp's {@code toMultimap} lowers every name into a tree).
+     */
+    public static Headers ofPairs(int count, IntFunction<String> name, IntFunction<String> value) {
+        if (count <= 0) {
+            return EMPTY;
+        }
+        Map<String, List<String>> map = new HashMap<>(count * 2);
+        for (int i = 0; i < count; i++) {
+            String n = name.apply(i);
+            String v = value.apply(i);
+            if (n != null && v != null) {
+                map.computeIfAbsent(n.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(v);
+            }
+        }
+        return new Headers(map);
     }
 
     /** The first value of the header, or null. */

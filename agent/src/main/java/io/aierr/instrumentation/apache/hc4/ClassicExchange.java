@@ -19,10 +19,6 @@ import org.apache.http.protocol.HttpContext;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /** An HttpClient 4.5 call's side of the blocking retry loop: each attempt is a full client execution. */
 final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpResponse, IOException> {
@@ -67,11 +63,8 @@ final class ClassicExchange implements BlockingRetries.Exchange<CloseableHttpRes
 
     @Override
     public Headers headers(CloseableHttpResponse response) {
-        Map<String, List<String>> map = new LinkedHashMap<>();
-        for (Header h : response.getAllHeaders()) {
-            map.computeIfAbsent(h.getName(), k -> new ArrayList<>(1)).add(h.getValue());
-        }
-        return Headers.of(map);
+        Header[] headers = response.getAllHeaders();
+        return Headers.ofPairs(headers.length, i -> headers[i].getName(), i -> headers[i].getValue());
     }
 
     @Override

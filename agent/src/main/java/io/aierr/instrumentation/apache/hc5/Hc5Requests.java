@@ -13,10 +13,6 @@ import org.apache.hc.core5.util.Timeout;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /** Facts about an HttpClient 5 request and response that the classic and async calls both need. */
 final class Hc5Requests {
@@ -56,10 +52,7 @@ final class Hc5Requests {
     }
 
     static Headers headers(MessageHeaders message) {
-        Map<String, List<String>> map = new LinkedHashMap<>();
-        for (Header h : message.getHeaders()) {
-            map.computeIfAbsent(h.getName(), k -> new ArrayList<>(1)).add(h.getValue());
-        }
-        return Headers.of(map);
+        Header[] headers = message.getHeaders();
+        return Headers.ofPairs(headers.length, i -> headers[i].getName(), i -> headers[i].getValue());
     }
 }

@@ -141,7 +141,8 @@ abstract class LogicalCall implements Responses<Response, Exception> {
 
     @Override
     public Headers headers(Response response) {
-        return Headers.of(response.headers().toMultimap());
+        okhttp3.Headers headers = response.headers();
+        return Headers.ofPairs(headers.size(), headers::name, headers::value);
     }
 
     /** Looks one byte past the limit ahead in the body's own buffer: the body stays whole for the app. */

@@ -19,6 +19,8 @@ import okio.BufferedSink;
 import okio.Okio;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -103,12 +105,24 @@ public final class OkHttp3Hook implements OkHttpHook {
             if (provider == null || app.isExecuted() || "websocket".equalsIgnoreCase(request.header("Upgrade"))) {
                 return null;
             }
-            return calls.begin(provider, request.method(), url.uri(), AiCalls.credential(request::header),
+            return calls.begin(provider, request.method(), uriOf(url), AiCalls.credential(request::header),
                     bodyPrefix(request.body()), replayable(request.body()), timeoutMillis(app),
                     request.header("traceparent"));
         } catch (RuntimeException | LinkageError e) {
             warn.accept("OkHttp call passed through unobserved: " + e);
             return null;
+        }
+    }
+
+    /**
+     * OkHttp's own {@code uri()} re-encodes the whole URL with regular expressions first, which only
+     * a URL with characters a URI rejects needs: the canonical form is parsed as it is when it can be.
+     */
+    private static URI uriOf(HttpUrl url) {
+        try {
+            return new URI(url.toString());
+        } catch (URISyntaxException e) {
+            return url.uri();
         }
     }
 
