@@ -96,43 +96,57 @@ public final class ErrorClassifier {
     }
 
     /** Phrases that say a quota or credit is spent, which waiting does not fix (lower-case). */
-    private static final Pattern QUOTA_PHRASE = Pattern.compile("credit balance is too low|insufficient (account )?"
+    private static final Phrase QUOTA_PHRASE = new Phrase("credit balance is too low|insufficient (account )?"
             + "(balance|credits)|exceeded your current quota|billing details|free tier (of the model )?(has been )?exhausted"
             + "|account is in arrears|overdue|api usage limits?|free allocated quota|free quota|used all available credits"
-            + "|(purchase|buy) more credits|(out|run out) of credits|spending limit|failure to pay|account .{1,60} suspended");
+            + "|(purchase|buy) more credits|(out|run out) of credits|spending limit|failure to pay|account .{1,60} suspended",
+            "credit", "insufficient", "quota", "billing", "exhausted", "arrears", "overdue", "usage limit",
+            "spending limit", "failure to pay", "suspended");
     /** A request larger than the per-minute limit itself: no wait lets it through. */
-    private static final Pattern OVER_LIMIT_PHRASE = Pattern.compile("request too large for .{1,200}(must be reduced"
-            + "|reduce your message size)");
+    private static final Phrase OVER_LIMIT_PHRASE = new Phrase("request too large for .{1,200}(must be reduced"
+            + "|reduce your message size)",
+            "request too large for");
     /** A limit of 0 ({@code limit: 0}, {@code Limit 0,}): the plan gives this model nothing, so it is a quota. */
-    private static final Pattern ZERO_LIMIT = Pattern.compile("\\blimit:? 0(?![\\d.])");
+    private static final Phrase ZERO_LIMIT = new Phrase("\\blimit:? 0(?![\\d.])",
+            "limit");
     /** A limit that resets monthly: spent like a quota, since a month is beyond any wait. */
-    private static final Pattern MONTHLY_PHRASE = Pattern.compile("per month|/ ?month\\b|monthly (api )?(usage |spending "
-            + "|spend )?(limit|quota|threshold|cap)");
+    private static final Phrase MONTHLY_PHRASE = new Phrase("per month|/ ?month\\b|monthly (api )?(usage |spending "
+            + "|spend )?(limit|quota|threshold|cap)",
+            "month");
     /** A limit that resets daily: a rate limit whose wait is the rest of the day. */
-    private static final Pattern DAILY_PHRASE = Pattern.compile("per[ -]day|daily (limit|quota|cap)|quota for (the|this) day"
-            + "|byday|per 86400 ?s");
-    private static final Pattern CONTEXT_PHRASE = Pattern.compile("maximum context length|context length|context "
+    private static final Phrase DAILY_PHRASE = new Phrase("per[ -]day|daily (limit|quota|cap)|quota for (the|this) day"
+            + "|byday|per 86400 ?s",
+            "day", "daily", "86400");
+    private static final Phrase CONTEXT_PHRASE = new Phrase("maximum context length|context length|context "
             + "window|prompt is too long|input is too long|too many (input )?tokens|exceeds? the maximum (number of )?"
             + "(input )?tokens|input token count.*exceeds|reduce the length of the messages|maximum input length"
-            + "|range of input length|maximum prompt length|max_new_tokens.? must be|prompt contains \\d+ tokens");
-    private static final Pattern CONTENT_PHRASE = Pattern.compile("content management policy|content (filter|policy)"
+            + "|range of input length|maximum prompt length|max_new_tokens.? must be|prompt contains \\d+ tokens",
+            "context", "too long", "token", "length");
+    private static final Phrase CONTENT_PHRASE = new Phrase("content management policy|content (filter|policy)"
             + "|responsible ?ai|inappropriate content|data inspection|safety (system|filters?)|violating our usage polic"
-            + "|requires moderation|(input|prompt|content|output|request) (was|has been|is) flagged|moderation block");
-    private static final Pattern AUTH_PHRASE = Pattern.compile("api[ _-]?key (is )?(not valid|invalid|incorrect"
+            + "|requires moderation|(input|prompt|content|output|request) (was|has been|is) flagged|moderation block",
+            "content", "responsible", "inspection", "safety", "usage polic", "moderation", "flagged");
+    private static final Phrase AUTH_PHRASE = new Phrase("api[ _-]?key (is )?(not valid|invalid|incorrect"
             + "|missing|expired)|(invalid|incorrect|missing|expired) (api[ _-]?key|subscription key|token|x-api-key"
             + "|access token|authentication)|invalid subscription key|authentication (failed|fails|is required)"
-            + "|unauthorized|no api key|security token included in the request is invalid");
-    private static final Pattern REGION_PHRASE = Pattern.compile("location is not supported|country, region,? or"
-            + " territory not supported|not available in your (country|region)|unsupported (country|region)");
-    private static final Pattern NOT_FOUND_PHRASE = Pattern.compile("model (does )?not exist|model .{1,80} does not "
-            + "exist|no such model|unknown model|model not found");
-    private static final Pattern OVERLOADED_PHRASE = Pattern.compile("overload|over capacity|at capacity"
-            + "|high (traffic|demand)|capacity exceeded|no capacity available|(insufficient|out of) capacity");
+            + "|unauthorized|no api key|security token included in the request is invalid",
+            "api", "invalid", "incorrect", "missing", "expired", "authentication", "unauthorized");
+    private static final Phrase REGION_PHRASE = new Phrase("location is not supported|country, region,? or"
+            + " territory not supported|not available in your (country|region)|unsupported (country|region)",
+            "supported", "not available");
+    private static final Phrase NOT_FOUND_PHRASE = new Phrase("model (does )?not exist|model .{1,80} does not "
+            + "exist|no such model|unknown model|model not found",
+            "model");
+    private static final Phrase OVERLOADED_PHRASE = new Phrase("overload|over capacity|at capacity"
+            + "|high (traffic|demand)|capacity exceeded|no capacity available|(insufficient|out of) capacity",
+            "overload", "capacity", "high traffic", "high demand");
     /** What Envoy and other proxies say when no backend instance could answer. */
-    private static final Pattern UPSTREAM_PHRASE = Pattern.compile("no healthy upstream|upstream connect error"
+    private static final Phrase UPSTREAM_PHRASE = new Phrase("no healthy upstream|upstream connect error"
             + "|reset before headers|upstream request timeout|no available (instance|server|backend)"
-            + "|service unavailable|temporarily unavailable");
-    private static final Pattern QUEUE_PHRASE = Pattern.compile("queue is full|queue full");
+            + "|service unavailable|temporarily unavailable",
+            "upstream", "reset before headers", "no available", "unavailable");
+    private static final Phrase QUEUE_PHRASE = new Phrase("queue is full|queue full",
+            "queue");
     private static final Pattern HTML_TITLE = Pattern.compile("<title[^>]*>([^<]{1,300})</title>", Pattern.CASE_INSENSITIVE);
     private static final Pattern HTML_H1 = Pattern.compile("<h1[^>]*>([^<]{1,300})</h1>", Pattern.CASE_INSENSITIVE);
     private static final Pattern HTML_TAG = Pattern.compile("<[^>]*>");
@@ -214,29 +228,29 @@ public final class ErrorClassifier {
         }
         boolean clientSide = status < 500 && status != 429;
         boolean serverSide = status == 0 || status == 429 || status >= 500;
-        if (clientSide && CONTEXT_PHRASE.matcher(text).find()) {
+        if (clientSide && CONTEXT_PHRASE.in(text)) {
             return Category.CONTEXT_LENGTH_EXCEEDED;
         }
         if (clientSide && (byCode == null || byCode == Category.PERMISSION_DENIED)
-                && CONTENT_PHRASE.matcher(text).find()) {
+                && CONTENT_PHRASE.in(text)) {
             return Category.CONTENT_FILTERED;
         }
-        if (status == 401 || clientSide && AUTH_PHRASE.matcher(text).find()) {
+        if (status == 401 || clientSide && AUTH_PHRASE.in(text)) {
             return Category.AUTHENTICATION;
         }
-        if (clientSide && REGION_PHRASE.matcher(text).find()) {
+        if (clientSide && REGION_PHRASE.in(text)) {
             return Category.PERMISSION_DENIED;
         }
-        if (clientSide && byCode == null && NOT_FOUND_PHRASE.matcher(text).find()) {
+        if (clientSide && byCode == null && NOT_FOUND_PHRASE.in(text)) {
             return Category.NOT_FOUND;
         }
-        if (status == 450 || (status >= 429 || status == 0) && QUEUE_PHRASE.matcher(text).find()) {
+        if (status == 450 || (status >= 429 || status == 0) && QUEUE_PHRASE.in(text)) {
             return Category.QUEUE_FULL;
         }
-        if (serverSide && OVERLOADED_PHRASE.matcher(text).find() || status == 529) {
+        if (serverSide && OVERLOADED_PHRASE.in(text) || status == 529) {
             return Category.OVERLOADED;
         }
-        if ((status == 503 || status == 0) && UPSTREAM_PHRASE.matcher(text).find()) {
+        if ((status == 503 || status == 0) && UPSTREAM_PHRASE.in(text)) {
             return Category.UNAVAILABLE;
         }
         if (byCode != null) {
@@ -258,7 +272,7 @@ public final class ErrorClassifier {
         }
         boolean mayBeSpent = status == 0 || status >= 400 && status < 500 && status != 401 && status != 404;
         if (json != null && json.all("error.details.violations.quotaValue").contains("0")
-                || mayBeSpent && ZERO_LIMIT.matcher(text).find()) {
+                || mayBeSpent && ZERO_LIMIT.in(text)) {
             return Limit.SPENT;
         }
         if (json != null) {
@@ -273,13 +287,13 @@ public final class ErrorClassifier {
         if (!mayBeSpent) {
             return null;
         }
-        if (MONTHLY_PHRASE.matcher(text).find() || OVER_LIMIT_PHRASE.matcher(text).find()) {
+        if (MONTHLY_PHRASE.in(text) || OVER_LIMIT_PHRASE.in(text)) {
             return Limit.SPENT;
         }
-        if (DAILY_PHRASE.matcher(text).find()) {
+        if (DAILY_PHRASE.in(text)) {
             return Limit.DAILY;
         }
-        return QUOTA_PHRASE.matcher(text).find() ? Limit.SPENT : null;
+        return QUOTA_PHRASE.in(text) ? Limit.SPENT : null;
     }
 
     /** The longest period among Gemini's violated quota ids ({@code GenerateRequestsPerDayPerProjectPerModel}). */
