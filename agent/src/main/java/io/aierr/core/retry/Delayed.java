@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread is held meanwhile (one JDK timer thread serves them all).
  */
 public final class Delayed {
+    /** The names of the threads that run what falls due: {@code aierr-due-1}, ... */
+    public static final String THREAD_PREFIX = "aierr-due-";
+    /** How long an idle one of them waits for more before it ends. */
+    static final long IDLE_SECONDS = 5;
     /** Threads that run what falls due, beyond which the timer thread runs it itself. */
     private static final int MOST_THREADS = 32;
     private static final AtomicInteger THREADS_MADE = new AtomicInteger();
@@ -22,9 +26,9 @@ public final class Delayed {
      * and 55 ms with this pool. Threads are made when actions fall due together and end after a few
      * idle seconds, so a JVM without retries keeps none.
      */
-    private static final ThreadPoolExecutor DUE = new ThreadPoolExecutor(0, MOST_THREADS, 5, TimeUnit.SECONDS,
+    private static final ThreadPoolExecutor DUE = new ThreadPoolExecutor(0, MOST_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
             new SynchronousQueue<>(), action -> {
-                Thread t = new Thread(action, "aierr-due-" + THREADS_MADE.incrementAndGet());
+                Thread t = new Thread(action, THREAD_PREFIX + THREADS_MADE.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             }, new ThreadPoolExecutor.CallerRunsPolicy());
