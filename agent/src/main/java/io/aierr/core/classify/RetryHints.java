@@ -90,6 +90,7 @@ public final class RetryHints {
     private static RetryHint exhaustedBucketReset(ErrorResponse response) {
         Headers h = response.headers;
         long longest = -1;
+        Long latestAt = null;
         for (String bucket : BUCKETS) {
             if (isZero(h.first("x-ratelimit-remaining-" + bucket))) {
                 Long d = goDuration(h.first("x-ratelimit-reset-" + bucket));
@@ -100,9 +101,13 @@ public final class RetryHints {
             if (isZero(h.first("anthropic-ratelimit-" + bucket + "-remaining"))) {
                 Long at = timestamp(h.first("anthropic-ratelimit-" + bucket + "-reset"));
                 if (at != null) {
-                    longest = Math.max(longest, bounded(at - serverNow(response)));
+                    latestAt = latestAt == null ? at : Math.max(latestAt, at);
                 }
             }
+        }
+        if (latestAt != null) {
+            // the server's clock read once, for the latest of the spent buckets' resets
+            longest = Math.max(longest, bounded(latestAt - serverNow(response)));
         }
         return longest < 0 ? null : new RetryHint(longest, BackoffSource.RATE_LIMIT_RESET);
     }
@@ -189,8 +194,10 @@ public final class RetryHints {
         return n * 1000;
     }
 
-    /** The server's clock when it answered: its {@code Date} header, else our receive time. */
-    /** Read only where a hint is a time of day: parsing the Date header costs more than the rest of this class. */
+    /**
+     * The server's clock when it answered: its {@code Date} header, else our receive time. Read only
+     * where a hint is a time of day: parsing the header costs more than the rest of this class.
+     */
     private static long serverNow(ErrorResponse response) {
         return serverNow(response.headers, response.receivedAtMillis);
     }

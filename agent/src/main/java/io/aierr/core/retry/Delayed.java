@@ -23,7 +23,7 @@ public final class Delayed {
      * Where actions due on the timer run. The JDK's timer is one thread for the whole JVM, and
      * resends run on it (an attempt begun, a request copied, handed to the client) made every later
      * wait late: under 200 async callers on two cores, 5-50 ms hints were waited 270 ms on average,
-     * and 55 ms with this pool. Threads are made when actions fall due together and end after a few
+     * and 34 ms with this pool. Threads are made when actions fall due together and end after a few
      * idle seconds, so a JVM without retries keeps none.
      */
     private static final ThreadPoolExecutor DUE = new ThreadPoolExecutor(0, MOST_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
