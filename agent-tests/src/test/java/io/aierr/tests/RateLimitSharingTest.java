@@ -83,6 +83,8 @@ class RateLimitSharingTest {
             independent = server.throttled.get();
             assertTrue(outcome(r, "200") > 0, r.toString());
         }
+        // the margin, for reading in the surefire report
+        System.out.println("429s with the shared gate " + shared + ", independent " + independent);
         assertTrue(shared < independent, "429s with the shared gate " + shared + ", independent " + independent);
     }
 
