@@ -4,12 +4,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether an endpoint's failures that come with no hint of when to retry (a bare 429, 450, 503,
- * 529) are isolated: other requests to it succeed meanwhile, and such failures are under 30 % of
+ * 529) are isolated: other requests to it succeed around them, and such failures are under 30 % of
  * its recent answers (a moving average over about 32). An isolated failure is one busy instance
  * among healthy ones, or a gateway's passing 429: the next request is most likely answered, so a
- * short wait costs the server nothing it would not pay anyway. Without a success since the attempt
- * was sent (a lone caller, a cold start, an outage) nothing says so, and the full backoff applies.
- * Lock-free: every answer of every call records here. Times are nanoseconds.
+ * short wait costs the server nothing it would not pay anyway.
+ *
+ * <p>A call's first failure is isolated after a success within the second before its attempt was
+ * sent, or since: so a caller left nearly alone among finished ones, or a sequential one, whose
+ * last call just succeeded, retries a passing failure soon. A later failure of the same call needs
+ * a success since its previous attempt was sent: two failures in a row with nothing good between
+ * them are no longer a passing one. A cold start, an outage and a lone caller's repeated failures
+ * show no such success, and the full backoff applies. Lock-free: every answer of every call
+ * records here. Times are nanoseconds.
  */
 public final class RecentAnswers {
     /**
@@ -22,6 +28,8 @@ public final class RecentAnswers {
     private static final double TOGETHER_FROM = 0.3;
 
     private static final long NONE_YET = Long.MIN_VALUE;
+    /** How long before its attempt a success still says a call's first failure is a passing one. */
+    private static final long RECENT = 1_000_000_000L;
 
     private final AtomicLong failureShareBits = new AtomicLong(Double.doubleToLongBits(0.0));
     private final AtomicLong lastSuccessAt = new AtomicLong(NONE_YET);
@@ -37,10 +45,16 @@ public final class RecentAnswers {
         addToShare(unhinted ? 1.0 : 0.0);
     }
 
-    /** Whether a failure of an attempt sent at {@code sentAt} stands alone among good answers. */
-    public boolean isolated(long sentAt) {
+    /**
+     * Whether the failure of an attempt sent at {@code sentAt} stands alone among good answers.
+     *
+     * @param firstAttempt whether it is the call's first attempt; else {@code sentAt} is when the
+     *                     call's previous attempt was sent
+     */
+    public boolean isolated(long sentAt, boolean firstAttempt) {
         long success = lastSuccessAt.get();
-        return success != NONE_YET && success - sentAt > 0 && failureShare() < TOGETHER_FROM;
+        long since = firstAttempt ? sentAt - RECENT : sentAt;
+        return success != NONE_YET && success - since > 0 && failureShare() < TOGETHER_FROM;
     }
 
     double failureShare() {

@@ -59,6 +59,8 @@ public final class AiCall {
     private volatile State state = State.NEW;
     private int attempts;
     private long attemptSentAt;
+    /** When the attempt before the current one was sent: a success since then makes a failure a passing one. */
+    private long previousAttemptSentAt;
     /** The tokens the next or current attempt reserved; null without a token gate. */
     private TokenGate.Reservation tokens;
     /** The last answer was a 429 naming a token limit. */
@@ -231,6 +233,7 @@ public final class AiCall {
             waitSource = null;
         }
         attempts++;
+        previousAttemptSentAt = attemptSentAt;
         attemptSentAt = now;
         firstEventFailed = false;
         if (tokens != null) {
@@ -293,7 +296,7 @@ public final class AiCall {
         RetryDecision decision = response.bodyBroken
                 ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
                 : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable,
-                        limits.answers.isolated(attemptSentAt)));
+                        isolated()));
         decided(now, decision, error, answer);
         return decision;
     }
@@ -327,7 +330,7 @@ public final class AiCall {
         shareWithEndpoint(now, answer, AnswerCopy.of(answer, error));
         RetryDecision decision = limit(now, error,
                 policy.decideFirstEvent(error, attempts, waitedMillis, remainingMillis(), replayable,
-                        limits.answers.isolated(attemptSentAt)));
+                        isolated()));
         if (decision.retry) {
             // dropped unseen: the attempt ends here with the error, as an error response's would
             lastStatus = 200;
@@ -529,6 +532,12 @@ public final class AiCall {
                     + "ms, more than the " + remainingWaitMillis() + "ms left of max-wait");
         }
         return RetryDecision.stretched(decision, wait, BackoffSource.PACED);
+    }
+
+    /** Whether this failure stands alone among the endpoint's good answers (see {@link io.aierr.core.limits.RecentAnswers}). */
+    private boolean isolated() {
+        return attempts <= 1 ? limits.answers.isolated(attemptSentAt, true)
+                : limits.answers.isolated(previousAttemptSentAt, false);
     }
 
     /** No other call to the endpoint is in progress. */

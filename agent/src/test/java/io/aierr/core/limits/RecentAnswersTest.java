@@ -6,15 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RecentAnswersTest {
+    private static final long MS = 1_000_000L;
+
     @Test
-    void aFailureIsIsolatedOnlyWhenAnotherRequestSucceededSinceItsAttemptWasSent() {
+    void aCallsFirstFailureIsIsolatedAfterASuccessInTheSecondBeforeItsAttempt() {
         RecentAnswers answers = new RecentAnswers();
+        long sent = 10_000 * MS;
         answers.failed(true);
-        assertFalse(answers.isolated(100), "a cold start or a lone caller: nothing says other requests succeed");
-        answers.succeeded(90);
-        assertFalse(answers.isolated(100), "that success came before the attempt was sent");
-        answers.succeeded(110);
-        assertTrue(answers.isolated(100));
+        assertFalse(answers.isolated(sent, true), "a cold start: nothing says other requests succeed");
+        answers.succeeded(sent - 1_500 * MS);
+        assertFalse(answers.isolated(sent, true), "that success is too old to say the endpoint answers well now");
+        answers.succeeded(sent - 900 * MS);
+        assertTrue(answers.isolated(sent, true), "a sequential caller whose last call just succeeded");
+    }
+
+    @Test
+    void aLaterFailureNeedsASuccessSinceTheCallsPreviousAttempt() {
+        RecentAnswers answers = new RecentAnswers();
+        long previous = 10_000 * MS;
+        answers.succeeded(previous - 10 * MS);
+        answers.failed(true);
+        answers.failed(true);
+        assertFalse(answers.isolated(previous, false), "two failures in a row, nothing good between them");
+        answers.succeeded(previous + 10 * MS);
+        assertTrue(answers.isolated(previous, false), "another request succeeded between the call's attempts");
     }
 
     @Test
@@ -24,13 +39,13 @@ class RecentAnswersTest {
         for (int i = 0; i < 200; i++) {
             if (i % 7 == 6) {
                 answers.failed(true);
-                assertTrue(answers.isolated(now - 1), "one failure in seven, at answer " + i);
+                assertTrue(answers.isolated(now - 1, false), "one failure in seven, at answer " + i);
             } else {
                 answers.succeeded(++now);
             }
         }
         int together = 0;
-        while (answers.isolated(now - 1)) {
+        while (answers.isolated(now - 1, false)) {
             answers.failed(true);
             together++;
         }
@@ -51,7 +66,7 @@ class RecentAnswersTest {
             if (r < 0.15) {
                 answers.failed(true);
                 failures++;
-                isolated += answers.isolated(now - 1) ? 1 : 0;
+                isolated += answers.isolated(now - 1, false) ? 1 : 0;
             } else if (r < 0.40) {
                 answers.failed(false);
             } else {

@@ -323,7 +323,7 @@ class BlockingRetriesTest {
     }
 
     @Test
-    void aFailureWhileOtherRequestsSucceedIsRetriedSoonerThanALoneOne() throws IOException {
+    void aPassingFailureIsRetriedSoonAndTwoInARowWithNothingGoodBetweenAreBackedOffInFull() throws IOException {
         AiCalls calls = new AiCalls(EndpointMatcher.create(List.of(), null),
                 new RetryPolicy(true, Set.of(503), 3, 10, 100, 10_000, bound -> bound).backingOffIsolatedFrom(2),
                 new EndpointPolicy(false, false, false, -1, 0, 0, 30_000), Telemetry.NONE);
@@ -356,10 +356,11 @@ class BlockingRetriesTest {
             BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
                     new ScriptedExchange().then(new Response(200, "ok")));
         }
-        BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
-                new Pausing(false).then(new Response(503, "alone")).then(new Response(200, "ok")));
-        BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
-                new Pausing(true).then(new Response(503, "among good answers")).then(new Response(200, "ok")));
-        assertEquals(List.of(10L, 2L), pauses, "the initial backoff alone; the isolated one while others succeed");
+        BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null), new Pausing(false)
+                .then(new Response(503, "alone")).then(new Response(503, "again")).then(new Response(200, "ok")));
+        BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null), new Pausing(true)
+                .then(new Response(503, "among good answers")).then(new Response(503, "again")).then(new Response(200, "ok")));
+        assertEquals(List.of(2L, 20L, 2L, 2L), pauses, "right after good answers the isolated backoff; a second"
+                + " failure in a row alone the doubled initial one; among good answers the isolated one again");
     }
 }
