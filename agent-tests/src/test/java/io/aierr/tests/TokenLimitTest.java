@@ -16,12 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Token-aware admission (aierr.ratelimit.tokens) under a real token limit: 8 threads x 4 calls
  * asking for max_tokens 100-500 (~9,600 tokens) against 2,000 tokens/s with a burst of 2,000, so
  * the calls must queue ~4 s for tokens, waits long beside a loaded machine's jitter. With the
- * providers' token counters (hinted) or only 429s that name tokens (bare), every call ends 200.
- * With counters the server sees fewer 429s than with token awareness off (about 8 against 90).
- * Without them both runs learn the limit from the 429s of the first second, and their counts
- * overlap from run to run (tokens on 20-26, off 22-35): there the test asserts only that token
- * awareness adds no 429s beyond that spread. Counts, not timings, are asserted; the app checks
- * each body it got against the digest of what the server sent.
+ * providers' token counters (hinted) or only 429s that name tokens (bare), every call ends 200 and
+ * the server sees fewer 429s than with token awareness off (in both modes about 8 against 30-100;
+ * bare, before the first 429 gave the bucket a rate, 20-26 against 22-35, and once 26 against 24).
+ * Counts, not timings, are asserted; the app checks each body it got against the digest of what
+ * the server sent.
  */
 class TokenLimitTest {
     private static final String PATH = "/v1/chat/completions";
@@ -30,8 +29,6 @@ class TokenLimitTest {
     private static final int THREADS = 8;
     private static final int CALLS = 4;
     private static final String MAX_TOKENS = "100-500";
-    /** How far the bare runs' 429 counts spread between runs of the same code on one machine. */
-    private static final int BARE_SPREAD = 10;
 
     private static ForkedJvm load(TokenLimitedAiServer server) {
         return ForkedJvm.app(LoadApp.class, "url=" + server.url(PATH), "threads=" + THREADS, "calls=" + CALLS,
@@ -75,7 +72,7 @@ class TokenLimitTest {
 
     @ParameterizedTest(name = "hinted={0}")
     @ValueSource(booleans = {true, false})
-    void everyCallWaitsForItsTokensAndCountersSpareThe429s(boolean hinted) throws Exception {
+    void everyCallWaitsForItsTokensWithFewer429sThanWithTokensOff(boolean hinted) throws Exception {
         int throttledWithTokensOff;
         int succeededWithTokensOff;
         try (TokenLimitedAiServer server = new TokenLimitedAiServer(TOKENS_PER_SECOND, TOKEN_BURST, hinted)) {
@@ -96,10 +93,7 @@ class TokenLimitTest {
             // both reported when both fail
             String details = counts + "\n" + on;
             assertAll(() -> assertEquals(THREADS * CALLS, value(on, "outcome.200"), "every call ends 200; " + details),
-                    () -> assertTrue(hinted ? throttled < throttledWithTokensOff
-                            : throttled <= throttledWithTokensOff + BARE_SPREAD,
-                            (hinted ? "fewer 429s than" : "no more 429s, beyond the runs' spread, than")
-                                    + " with tokens off; " + details));
+                    () -> assertTrue(throttled < throttledWithTokensOff, "fewer 429s than with tokens off; " + details));
         }
     }
 }

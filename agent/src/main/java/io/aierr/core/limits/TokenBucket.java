@@ -11,7 +11,10 @@ package io.aierr.core.limits;
  * an answer, refilled since that attempt was sent, less what aierr has sent since then or promised
  * to waiting calls. Without counters, 429s that name a token limit teach it: each says the
  * bucket is empty, so the tokens that passed between two of them are what it refilled in between:
- * that rate, less 5 %, is the rate learned.
+ * that rate, less 5 %, is the rate learned. Until two 429s tell it, the first one gives a guess:
+ * what passed in the second before it is what the bucket held a second ago plus a second's refill,
+ * so a rate from it is high, never low, and paces the calls that would otherwise all meet the
+ * empty bucket again.
  * It grows back by 2 % a second while nothing is throttled, and is forgotten after 30 s without a
  * throttle, so a learned limit never outlives the evidence for it.
  *
@@ -137,8 +140,10 @@ final class TokenBucket {
      * {@code cost}, without counters. A small request's 429 says the bucket is empty; a large
      * one's (more than a quarter of the bucket as learned) only that it was short of that cost,
      * which says nothing of the rate: learning from it would teach aierr's own pace, lower each time.
+     *
+     * @param passedLastSecond tokens of this kind that this JVM's successes spent in the second before
      */
-    void throttled(long now, long sentAt, double cost) {
+    void throttled(long now, long sentAt, double cost, double passedLastSecond) {
         lastThrottleAt = now;
         if (counted) {
             return; // the counters are better evidence than a 429
@@ -151,6 +156,10 @@ final class TokenBucket {
         if (emptyAt == Long.MIN_VALUE) {
             emptyAt = now; // the first sign of the limit: what passes from here teaches its rate
             passedSinceEmpty = 0;
+            if (learnedRate <= 0 && passedLastSecond > 0) {
+                learn(passedLastSecond * BACKOFF_SHARE / share());
+                level = -promised;
+            }
             return;
         }
         if (sentAt < emptyAt) {
@@ -161,12 +170,16 @@ final class TokenBucket {
         }
         if (passedSinceEmpty > 0) {
             // what passed here is this JVM's share of what passed the server
-            learnedRate = passedSinceEmpty * SECOND / (now - emptyAt) * BACKOFF_SHARE / share();
-            rate = learnedRate;
-            capacity = rate; // about a second's worth: what a provider's short enforcement window holds
+            learn(passedSinceEmpty * SECOND / (now - emptyAt) * BACKOFF_SHARE / share());
         }
         emptyAt = now;
         passedSinceEmpty = 0;
+    }
+
+    private void learn(double tokensPerSecond) {
+        learnedRate = tokensPerSecond;
+        rate = learnedRate;
+        capacity = rate; // about a second's worth: what a provider's short enforcement window holds
     }
 
     private void refill(long now) {

@@ -18,6 +18,7 @@ import java.util.function.BiConsumer;
  * limit); until then nothing waits here, and the request gate works alone. Thread-safe.
  */
 public final class TokenGate {
+    private static final long SECOND = 1_000_000_000L;
     /** An app talks to a handful of models; this only bounds what a misbehaving one could grow. */
     private static final int MAX_MODELS = 256;
     /** Prompts estimated below this many tokens say too little of the ratio (JSON overhead dominates). */
@@ -104,6 +105,11 @@ public final class TokenGate {
     /** One model's buckets, and the tokens sent to it so far, by kind of bucket. */
     private static final class Model {
         final TokenBucket[] buckets = new TokenBucket[KINDS.length];
+        /**
+         * Tokens of successes in about the last second, by kind, counted before any bucket is known:
+         * at the first 429 that names a limit they give the bucket a first rate (see {@link TokenBucket}).
+         */
+        final SlidingSums recentlyPassed = new SlidingSums(KINDS.length, SECOND, 10);
         /** Running totals: the difference between two readings is what went out in between. */
         final double[] sentTotal = new double[KINDS.length];
         /**
@@ -213,6 +219,12 @@ public final class TokenGate {
      * sent them, and a success's cost is what passed.
      */
     public void answered(long now, Reservation r, Headers headers, long receivedAtMillis, boolean success) {
+        if (success) {
+            Model mine = model(r.model);
+            for (int k = 0; mine != null && k < KINDS.length; k++) {
+                mine.recentlyPassed.add(now, k, Math.round(KINDS[k].cost(r.input, r.output)));
+            }
+        }
         RateCounters[] counters = countersIn(headers, receivedAtMillis);
         if (counters == null && !tracking) {
             return; // no token limit known, none told: the lock every answer would take is not needed
@@ -248,7 +260,9 @@ public final class TokenGate {
                 return named != null;
             }
             cause = answer;
-            bucket(mine, named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output));
+            mine.recentlyPassed.advance(now);
+            bucket(mine, named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output),
+                    mine.recentlyPassed.sum(named.ordinal()));
             return true;
         }
     }
@@ -262,14 +276,9 @@ public final class TokenGate {
         if (r.estimatedInput < MIN_ESTIMATE_TO_LEARN || inputTokens <= 0) {
             return;
         }
-        Model mine = models.get(r.model);
+        Model mine = model(r.model);
         if (mine == null) {
-            synchronized (this) {
-                mine = model(r.model);
-            }
-            if (mine == null) {
-                return;
-            }
+            return;
         }
         double seen = Math.max(MIN_RATIO, Math.min(MAX_RATIO, inputTokens / r.estimatedInput));
         // without the lock every success would take: of two learning at once one may be lost, which
@@ -320,14 +329,10 @@ public final class TokenGate {
         return mine.bucket(kind, fleet);
     }
 
-    /** The model's state, made on first use; null past {@link #MAX_MODELS}. */
+    /** The model's state, made on first use (without the lock); null past {@link #MAX_MODELS}. */
     private Model model(String key) {
         Model mine = models.get(key);
-        if (mine == null && models.size() < MAX_MODELS) {
-            mine = new Model();
-            models.put(key, mine);
-        }
-        return mine;
+        return mine != null || models.size() >= MAX_MODELS ? mine : models.computeIfAbsent(key, k -> new Model());
     }
 
     /** Which token limit a rate-limit answer names, from its type and message; null for a request limit. */

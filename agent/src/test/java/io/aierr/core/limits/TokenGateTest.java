@@ -130,8 +130,11 @@ class TokenGateTest {
             call(gate, T0 + i * MS, false);
         }
         call(gate, T0 + 20 * MS, true);
-        assertEquals(0, gate.reserve(T0 + 20 * MS, "gpt-4o", 10, 1_000).waitNanos(),
-                "one 429 says the bucket is empty, not how fast it refills");
+        TokenGate.Reservation probe = gate.reserve(T0 + 20 * MS, "gpt-4o", 10, 1_000);
+        gate.release(T0 + 20 * MS, probe);
+        long guessed = probe.waitNanos();
+        assertTrue(guessed > 52 * MS && guessed < 53 * MS, "one 429 says the bucket is empty; what passed in the"
+                + " second before it, 20,000 tokens less 5 %, is a first rate, high and never low: " + guessed);
         for (int i = 1; i <= 10; i++) { // then 1,000 tokens pass every 100 ms: 10,000 a second
             call(gate, T0 + 20 * MS + i * 100 * MS, false);
         }
@@ -141,6 +144,15 @@ class TokenGateTest {
         assertTrue(wait > 100 * MS && wait < 120 * MS, "1,000 tokens at 95 % of 10,000 a second: " + wait);
         assertEquals(0, gate.reserve(at + 31_000 * MS, "gpt-4o", 10, 1_000_000).waitNanos(),
                 "30 s without a throttle: the learned limit is gone");
+    }
+
+    @Test
+    void aFirst429WithNothingPassedInTheSecondBeforeGuessesNoRate() {
+        TokenGate gate = new TokenGate();
+        call(gate, T0, false);
+        call(gate, T0 + 1_500 * MS, true);
+        assertEquals(0, gate.reserve(T0 + 1_500 * MS, "gpt-4o", 10, 1_000).waitNanos(),
+                "the bucket is empty, and nothing says how fast it refills");
     }
 
     @Test
