@@ -9,8 +9,15 @@ package io.aierr.core.limits;
  *
  * <p>Read only while the limit binds and the bucket ends a window low: a bucket that fills up wastes
  * its refill, which would count as others' requests and shrink the share for ever; a window that
- * leaves tokens over lets the share grow back instead. Not thread-safe: {@link RateGate} holds its
- * lock around every use.
+ * leaves tokens over lets the share grow back instead. Nor is a window read in which the bucket
+ * may have filled: one that some answer showed half full, or with a gap between answers longer
+ * than the bucket took to fill from the last count (a single JVM whose large request waited its
+ * turn let it fill, and, read as a crowd of others, once paced itself to 5 % of its limit). The
+ * share is what the JVM's successes cost over what the server accepted, summed over the windows read
+ * with the older ones halved each time: a success counts when answered and the server charged it
+ * when admitted, so one large request across a window's end would otherwise read as others in one
+ * window and be lost to the cap of the whole in the next. Not thread-safe: {@link RateGate} holds
+ * its lock around every use.
  */
 final class ShareFromCounters {
     private static final long WINDOW = 500_000_000L;
@@ -27,6 +34,13 @@ final class ShareFromCounters {
     private long startRemaining;
     /** What this JVM's successes cost in the bucket since the window started: requests, or tokens. */
     private double passes;
+    /** The last answer's count and time: a long enough gap after a count may have filled the bucket. */
+    private long lastRemaining;
+    private long lastAt;
+    private boolean mayHaveFilled;
+    /** Successes' cost and the server's acceptance over the windows read, older ones halved. */
+    private double passesRead;
+    private double acceptedRead;
     private double share = 1;
 
     /** This JVM's share of the limit as the counters told it last, (0, 1]. */
@@ -50,6 +64,10 @@ final class ShareFromCounters {
             restart(now, counters);
             return share;
         }
+        mayHaveFilled |= counters.remaining * 2 >= counters.limit
+                || refillRate > 0 && now - lastAt > (counters.limit - lastRemaining) / refillRate * 1e9;
+        lastRemaining = counters.remaining;
+        lastAt = now;
         long span = now - startAt;
         if (span >= WINDOW) {
             double accepted = startRemaining - counters.remaining + refillRate * span / 1e9;
@@ -57,8 +75,10 @@ final class ShareFromCounters {
                 // tokens are left over: the bucket may have wasted its refill, so others may have taken
                 // less than it looks; the share grows back instead, towards the whole
                 share = Math.min(1, share * GROWTH);
-            } else if (refillRate > 0 && accepted >= MIN_ACCEPTED) {
-                double seen = passes / accepted;
+            } else if (refillRate > 0 && accepted >= MIN_ACCEPTED && !mayHaveFilled) {
+                passesRead = passesRead / 2 + passes;
+                acceptedRead = acceptedRead / 2 + accepted;
+                double seen = passesRead / acceptedRead;
                 share = seen >= WHOLE ? 1 : Math.max(MIN_SHARE, seen);
             }
             restart(now, counters);
@@ -69,6 +89,8 @@ final class ShareFromCounters {
     /** The limit no longer binds: what was seen of others is forgotten with it. */
     void forget() {
         startAt = Long.MIN_VALUE;
+        passesRead = 0;
+        acceptedRead = 0;
         share = 1;
     }
 
@@ -76,5 +98,8 @@ final class ShareFromCounters {
         startAt = now;
         startRemaining = counters.remaining;
         passes = 0;
+        lastRemaining = counters.remaining;
+        lastAt = now;
+        mayHaveFilled = counters.remaining * 2 >= counters.limit;
     }
 }
