@@ -296,7 +296,7 @@ public final class AiCall {
         RetryDecision decision = response.bodyBroken
                 ? RetryDecision.giveUp("body broke after " + response.body.length + " bytes")
                 : limit(now, error, policy.decide(error, attempts, waitedMillis, remainingMillis(), replayable,
-                        isolated()));
+                        isolated(error)));
         decided(now, decision, error, answer);
         return decision;
     }
@@ -330,7 +330,7 @@ public final class AiCall {
         shareWithEndpoint(now, answer, AnswerCopy.of(answer, error));
         RetryDecision decision = limit(now, error,
                 policy.decideFirstEvent(error, attempts, waitedMillis, remainingMillis(), replayable,
-                        isolated()));
+                        isolated(error)));
         if (decision.retry) {
             // dropped unseen: the attempt ends here with the error, as an error response's would
             lastStatus = 200;
@@ -534,8 +534,15 @@ public final class AiCall {
         return RetryDecision.stretched(decision, wait, BackoffSource.PACED);
     }
 
-    /** Whether this failure stands alone among the endpoint's good answers (see {@link io.aierr.core.limits.RecentAnswers}). */
-    private boolean isolated() {
+    /**
+     * Whether this failure stands alone among the endpoint's good answers (see {@link
+     * io.aierr.core.limits.RecentAnswers}). A bare 429 may be a limit that binds, which successes just
+     * before it do not rule out: only one after its attempt was sent does.
+     */
+    private boolean isolated(ClassifiedError error) {
+        if (error.category == Category.RATE_LIMITED) {
+            return limits.answers.isolated(attemptSentAt, false);
+        }
         return attempts <= 1 ? limits.answers.isolated(attemptSentAt, true)
                 : limits.answers.isolated(previousAttemptSentAt, false);
     }
