@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A call's first failure can be isolated after a success within the second before its attempt
  * was sent, or since: so a caller left nearly alone among finished ones, or a sequential one, whose
  * last call just succeeded, retries a passing failure soon (the call decides which failures may
- * look back: a bare 429 may be a limit that binds, which earlier successes do not rule out). A later failure of the same call needs
- * a success since its previous attempt was sent: two failures in a row with nothing good between
- * them are no longer a passing one. A cold start, an outage and a lone caller's repeated failures
- * show no such success, and the full backoff applies. Lock-free: every answer of every call
- * records here. Times are nanoseconds.
+ * look back: a bare 429 may be a limit that binds, which earlier successes do not rule out). A
+ * later failure of the same call needs a success since its previous attempt was sent: two failures
+ * in a row with nothing good between them are no longer a passing one. A cold start, an outage and
+ * a lone caller's repeated failures show no such success, and the full backoff applies. Lock-free:
+ * every answer of every call records here. Times are nanoseconds.
  */
 public final class RecentAnswers {
     /**
@@ -47,15 +47,16 @@ public final class RecentAnswers {
     }
 
     /**
-     * Whether the failure of an attempt sent at {@code sentAt} stands alone among good answers.
+     * Whether a failure stands alone among good answers: another request succeeded after
+     * {@code since} (when the failed attempt, or the call's previous one, was sent).
      *
-     * @param firstAttempt whether it is the call's first attempt; else {@code sentAt} is when the
-     *                     call's previous attempt was sent
+     * @param lookBack whether a success within the second before {@code since} counts too: for a
+     *                 call's first failure, when it may be a passing one
      */
-    public boolean isolated(long sentAt, boolean firstAttempt) {
+    public boolean isolated(long since, boolean lookBack) {
         long success = lastSuccessAt.get();
-        long since = firstAttempt ? sentAt - RECENT : sentAt;
-        return success != NONE_YET && success - since > 0 && failureShare() < TOGETHER_FROM;
+        long from = lookBack ? since - RECENT : since;
+        return success != NONE_YET && success - from > 0 && failureShare() < TOGETHER_FROM;
     }
 
     double failureShare() {

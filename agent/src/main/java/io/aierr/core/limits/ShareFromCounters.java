@@ -64,14 +64,14 @@ final class ShareFromCounters {
             restart(now, counters);
             return share;
         }
-        mayHaveFilled |= counters.remaining * 2 >= counters.limit
+        mayHaveFilled |= halfFull(counters)
                 || refillRate > 0 && now - lastAt > (counters.limit - lastRemaining) / refillRate * 1e9;
         lastRemaining = counters.remaining;
         lastAt = now;
         long span = now - startAt;
         if (span >= WINDOW) {
             double accepted = startRemaining - counters.remaining + refillRate * span / 1e9;
-            if (counters.remaining * 2 >= counters.limit) {
+            if (halfFull(counters)) {
                 // tokens are left over: the bucket may have wasted its refill, so others may have taken
                 // less than it looks; the share grows back instead, towards the whole
                 share = Math.min(1, share * GROWTH);
@@ -94,12 +94,17 @@ final class ShareFromCounters {
         share = 1;
     }
 
+    /** Tokens left over: the bucket may have wasted refill since it was last seen. */
+    private static boolean halfFull(RateCounters counters) {
+        return counters.remaining * 2 >= counters.limit;
+    }
+
     private void restart(long now, RateCounters counters) {
         startAt = now;
         startRemaining = counters.remaining;
         passes = 0;
         lastRemaining = counters.remaining;
         lastAt = now;
-        mayHaveFilled = counters.remaining * 2 >= counters.limit;
+        mayHaveFilled = halfFull(counters);
     }
 }

@@ -158,7 +158,7 @@ final class TokenBucket {
             passedSinceEmpty = 0;
             if (learnedRate <= 0 && passedLastSecond > 0) {
                 learn(passedLastSecond * BACKOFF_SHARE / share());
-                level = -promised;
+                level = -promised; // a debt left in the ledger by a limit forgotten since is not this one's
             }
             return;
         }
