@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * among healthy ones, or a gateway's passing 429: the next request is most likely answered, so a
  * short wait costs the server nothing it would not pay anyway.
  *
- * <p>A call's first failure can be isolated after a success within the second before its attempt
- * was sent, or since: so a caller left nearly alone among finished ones, or a sequential one, whose
- * last call just succeeded, retries a passing failure soon (the call decides which failures may
- * look back: a bare 429 may be a limit that binds, which earlier successes do not rule out). A
- * later failure of the same call needs a success since its previous attempt was sent: two failures
- * in a row with nothing good between them are no longer a passing one. A cold start, an outage and
- * a lone caller's repeated failures show no such success, and the full backoff applies. Lock-free:
+ * <p>A failure can be isolated after a success within the second before its attempt was sent, or
+ * since; a call's later failure is judged from its previous attempt. So a caller left nearly alone
+ * among finished ones, or a sequential one, whose last call just succeeded, retries passing failures
+ * soon (the call decides which failures may look back: a bare 429 may be a limit that binds, which
+ * earlier successes do not rule out). A cold start, and an outage or a lone caller's failures once
+ * a second has passed without a success, show no such success, and the full backoff applies; a
+ * fresh outage's failures also push the share past the bar within about a dozen answers. Lock-free:
  * every answer of every call records here. Times are nanoseconds.
  */
 public final class RecentAnswers {

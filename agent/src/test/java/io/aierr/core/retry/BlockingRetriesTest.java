@@ -323,7 +323,7 @@ class BlockingRetriesTest {
     }
 
     @Test
-    void aPassingFailureIsRetriedSoonAndTwoInARowWithNothingGoodBetweenAreBackedOffInFull() throws IOException {
+    void passingFailuresAreRetriedSoonAfterRecentSuccessesAndBackedOffInFullWithoutAny() throws IOException {
         AiCalls calls = new AiCalls(EndpointMatcher.create(List.of(), null),
                 new RetryPolicy(true, Set.of(503), 3, 10, 100, 10_000, bound -> bound).backingOffIsolatedFrom(2),
                 new EndpointPolicy(false, false, false, -1, 0, 0, 30_000), Telemetry.NONE);
@@ -352,6 +352,8 @@ class BlockingRetriesTest {
                 super.pause(millis);
             }
         }
+        BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null), new Pausing(false)
+                .then(new Response(503, "cold")).then(new Response(503, "again")).then(new Response(200, "ok")));
         for (int i = 0; i < 20; i++) {
             BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
                     new ScriptedExchange().then(new Response(200, "ok")));
@@ -360,7 +362,8 @@ class BlockingRetriesTest {
                 .then(new Response(503, "alone")).then(new Response(503, "again")).then(new Response(200, "ok")));
         BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null), new Pausing(true)
                 .then(new Response(503, "among good answers")).then(new Response(503, "again")).then(new Response(200, "ok")));
-        assertEquals(List.of(2L, 20L, 2L, 2L), pauses, "right after good answers the isolated backoff; a second"
-                + " failure in a row alone the doubled initial one; among good answers the isolated one again");
+        assertEquals(List.of(10L, 20L, 2L, 2L, 2L, 2L), pauses, "a cold start: the initial backoff, doubled;"
+                + " within a second of good answers the isolated one, twice in a row alone too; among good"
+                + " answers the isolated one");
     }
 }
