@@ -355,7 +355,8 @@ public final class RateGate {
         return pacing;
     }
 
-    public synchronized boolean binding() {
+    /** Whether the evidence says the endpoint's limit binds (read without the lock: it is volatile). */
+    public boolean binding() {
         return binding;
     }
 
