@@ -383,7 +383,7 @@ public final class ErrorClassifier {
     private static String typeOf(JsonFields json) {
         for (String path : TYPE_PATHS) {
             String v = json.first(path);
-            if (v != null && !v.equals("error") && !v.startsWith("response.") && !v.matches("\\d+")) {
+            if (v != null && !v.equals("error") && !v.startsWith("response.") && !allDigits(v)) {
                 return v;
             }
         }
@@ -457,10 +457,41 @@ public final class ErrorClassifier {
         if (message == null) {
             return null;
         }
-        String oneLine = message.replaceAll("\\s+", " ").trim();
+        String oneLine = oneLine(message);
         if (oneLine.isEmpty()) {
             return null;
         }
         return oneLine.length() <= MAX_MESSAGE_CHARS ? oneLine : oneLine.substring(0, MAX_MESSAGE_CHARS) + "...";
+    }
+
+    /**
+     * Runs of ASCII whitespace (what {@code \s} matches) as one space, trimmed: by hand, as every
+     * error answer's message passes here and a regular expression would be compiled each time.
+     */
+    private static String oneLine(String message) {
+        StringBuilder out = new StringBuilder(message.length());
+        boolean space = false;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == ' ' || (c >= '\t' && c <= '\r')) {
+                space = out.length() > 0;
+            } else {
+                if (space) {
+                    out.append(' ');
+                    space = false;
+                }
+                out.append(c);
+            }
+        }
+        return out.toString().trim();
+    }
+
+    private static boolean allDigits(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return !v.isEmpty();
     }
 }

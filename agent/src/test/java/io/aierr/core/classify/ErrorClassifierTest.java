@@ -264,4 +264,12 @@ class ErrorClassifierTest {
         assertEquals(Category.TIMEOUT,
                 ErrorClassifier.classifyFailure("openai", new java.net.http.HttpTimeoutException("t")).category);
     }
+
+    @Test
+    void aMessageIsOneLineAndANumericTypeIsNone() {
+        ClassifiedError e = classify("openai", 503, "{\"error\":{\"message\":\"\\n  upstream\\t\\r\\nbusy,  try   later \\u0001\","
+                + "\"type\":\"503\"}}");
+        assertEquals("upstream busy, try later", e.message);
+        assertEquals(null, e.type, "a status written as the type names nothing more");
+    }
 }
