@@ -355,8 +355,7 @@ public final class RateGate {
         return pacing;
     }
 
-    /** Whether the evidence says the endpoint's limit binds (read without the lock: it is volatile). */
-    public boolean binding() {
+    public synchronized boolean binding() {
         return binding;
     }
 

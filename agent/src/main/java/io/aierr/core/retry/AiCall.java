@@ -536,14 +536,14 @@ public final class AiCall {
 
     /**
      * Whether this failure stands alone among the endpoint's good answers (see {@link
-     * io.aierr.core.limits.RecentAnswers}): a success within the second before the attempt, or the
-     * call's previous one, was sent says so, and a caller left nearly alone, whose own last call
-     * succeeded, is not backed off in full for a passing failure. A bare 429 while the endpoint's gate
-     * sees its limit bind (or with no gate to tell) is that limit, which successes before it do not
-     * rule out: only one after its attempt was sent does.
+     * io.aierr.core.limits.RecentAnswers}). A bare 429 may be a limit that binds, which successes just
+     * before it do not rule out: only one after its attempt was sent does. A 450, 503 or 529 needs a
+     * success within the second before the attempt, or the call's previous one, was sent: a caller
+     * left nearly alone, whose own last call succeeded, is not backed off in full for a second passing
+     * failure, and once a second has passed without a success, failures are.
      */
     private boolean isolated(ClassifiedError error) {
-        if (error.category == Category.RATE_LIMITED && (limits.gate == null || limits.gate.binding())) {
+        if (error.category == Category.RATE_LIMITED) {
             return limits.answers.isolated(attemptSentAt, false);
         }
         return limits.answers.isolated(attempts <= 1 ? attemptSentAt : previousAttemptSentAt, true);

@@ -366,35 +366,4 @@ class BlockingRetriesTest {
                 + " within a second of good answers the isolated one, twice in a row alone too; among good"
                 + " answers the isolated one");
     }
-
-    @Test
-    void aBare429AmongGoodAnswersIsRetriedSoonWhileTheGateSeesNoLimitBindAndBackedOffInFullWithNoGateToTell() throws IOException {
-        assertEquals(List.of(2L), pausesOfABare429AfterGoodAnswers(true), "one 429 among 20 successes: sporadic");
-        assertEquals(List.of(10L), pausesOfABare429AfterGoodAnswers(false),
-                "without a gate nothing says the limit does not bind");
-    }
-
-    private static List<Long> pausesOfABare429AfterGoodAnswers(boolean gate) throws IOException {
-        AiCalls calls = new AiCalls(EndpointMatcher.create(List.of(), null),
-                new RetryPolicy(true, Set.of(429), 3, 10, 100, 10_000, bound -> bound).backingOffIsolatedFrom(2),
-                new EndpointPolicy(gate, true, false, -1, 0, 0, 30_000), Telemetry.NONE);
-        URI uri = URI.create("https://bare-429.example/v1/chat/completions");
-        for (int i = 0; i < 20; i++) {
-            BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
-                    new ScriptedExchange().then(new Response(200, "ok")));
-        }
-        List<Long> pauses = new ArrayList<>();
-        ScriptedExchange exchange = new ScriptedExchange() {
-            @Override
-            public void pause(long millis) throws IOException {
-                pauses.add(millis);
-                super.pause(millis);
-            }
-        };
-        Response last = BlockingRetries.run(calls.begin("openai", "POST", uri, null, null, true, 0, null),
-                exchange.then(new Response(429, "{\"error\":{\"code\":\"rate_limit_exceeded\"}}"))
-                        .then(new Response(200, "ok")));
-        assertEquals(200, last.status);
-        return pauses;
-    }
 }
