@@ -102,14 +102,24 @@ public final class TokenGate {
         }
     }
 
+    /** The sum of {@link Model#recentlyPassed} that counts successes. */
+    private static final int SUCCESSES = KINDS.length;
+    /**
+     * Successes in the second before a first 429 that may give a rate: fewer tell too little of the
+     * bucket, and a rate guessed low is not corrected while calls paced by it meet no 429 (a fleet
+     * bench JVM whose one success gave 300 tokens a second crawled for 30 s, the others at 3,000).
+     */
+    static final int MIN_SUCCESSES_TO_GUESS = 4;
+
     /** One model's buckets, and the tokens sent to it so far, by kind of bucket. */
     private static final class Model {
         final TokenBucket[] buckets = new TokenBucket[KINDS.length];
         /**
-         * Tokens of successes in about the last second, by kind, counted before any bucket is known:
-         * at the first 429 that names a limit they give the bucket a first rate (see {@link TokenBucket}).
+         * Tokens of successes in about the last second, by kind, and the successes themselves (sum
+         * {@link #SUCCESSES}), counted before any bucket is known: at the first 429 that names a
+         * limit they give the bucket a first rate (see {@link TokenBucket}).
          */
-        final SlidingSums recentlyPassed = new SlidingSums(KINDS.length, SECOND, 10);
+        final SlidingSums recentlyPassed = new SlidingSums(KINDS.length + 1, SECOND, 10);
         /** Running totals: the difference between two readings is what went out in between. */
         final double[] sentTotal = new double[KINDS.length];
         /**
@@ -224,6 +234,9 @@ public final class TokenGate {
             for (int k = 0; mine != null && k < KINDS.length; k++) {
                 mine.recentlyPassed.add(now, k, Math.round(KINDS[k].cost(r.input, r.output)));
             }
+            if (mine != null) {
+                mine.recentlyPassed.add(now, SUCCESSES, 1);
+            }
         }
         RateCounters[] counters = countersIn(headers, receivedAtMillis);
         if (counters == null && !tracking) {
@@ -261,8 +274,10 @@ public final class TokenGate {
             }
             cause = answer;
             mine.recentlyPassed.advance(now);
-            bucket(mine, named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output),
-                    mine.recentlyPassed.sum(named.ordinal()));
+            // a JVM that just began, or whose calls the others crowded out, has too few successes to tell a rate
+            double passed = mine.recentlyPassed.sum(SUCCESSES) < MIN_SUCCESSES_TO_GUESS ? 0
+                    : mine.recentlyPassed.sum(named.ordinal());
+            bucket(mine, named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output), passed);
             return true;
         }
     }

@@ -156,6 +156,17 @@ class TokenGateTest {
     }
 
     @Test
+    void aFirst429AfterTooFewSuccessesGuessesNoRate() {
+        TokenGate gate = new TokenGate();
+        for (int i = 0; i < TokenGate.MIN_SUCCESSES_TO_GUESS - 1; i++) {
+            call(gate, T0 + i * MS, false);
+        }
+        call(gate, T0 + 10 * MS, true);
+        assertEquals(0, gate.reserve(T0 + 10 * MS, "gpt-4o", 10, 1_000).waitNanos(),
+                "three successes tell too little of the bucket to pace by: two 429s will");
+    }
+
+    @Test
     void aRequestLimitTeachesNoTokenBucket() {
         TokenGate gate = new TokenGate();
         TokenGate.Reservation r = gate.reserve(T0, "gpt-4o", 10, 1_000);
