@@ -14,7 +14,8 @@ package io.aierr.core.limits;
  * that rate, less 5 %, is the rate learned. Until two 429s tell it, the first one gives a guess:
  * what passed in the second before it is what the bucket held a second ago plus a second's refill,
  * so a rate from it is high, never low, and paces the calls that would otherwise all meet the
- * empty bucket again.
+ * empty bucket again ({@link TokenGate} gives none from fewer than a few successes, which tell too
+ * little of the bucket).
  * It grows back by 2 % a second while nothing is throttled, and is forgotten after 30 s without a
  * throttle, so a learned limit never outlives the evidence for it.
  *
