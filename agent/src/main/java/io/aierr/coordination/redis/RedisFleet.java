@@ -123,11 +123,12 @@ public final class RedisFleet implements Fleet, Runnable {
             long calls = view.calls();
             long retries = view.retries();
             double passRate = view.passRate(now);
+            String tokenPasses = view.tokenPasses();
             List<?> reply = (List<?>) connection.call("EVALSHA", scriptSha, "1", KEY_PREFIX + view.key, member,
                     Integer.toString(demand), Long.toString(calls), Long.toString(retries),
                     Long.toString(view.takeHold(now)), Long.toString(view.takeBreakerOpen(now)),
                     Double.toString(view.takeRate()), Long.toString(TTL_MILLIS), Long.toString(STALE_MILLIS),
-                    view.takeTokens(), Double.toString(passRate));
+                    view.takeTokens(), Double.toString(passRate), tokenPasses);
             int mine = Math.max(1, demand);
             long others = Math.max(0, (Long) reply.get(2) - demand);
             view.heard(System.nanoTime(), mine / (double) (mine + others), (Long) reply.get(0), (Long) reply.get(1),
@@ -135,6 +136,7 @@ public final class RedisFleet implements Fleet, Runnable {
                     (Long) reply.get(5) / (double) Math.max(1, (Long) reply.get(6)),
                     Double.parseDouble((String) reply.get(7)), (Long) reply.get(8),
                     Math.max(0, Double.parseDouble((String) reply.get(9)) - passRate));
+            view.heardTokenPasses((String) reply.get(10), tokenPasses);
         }
         aloneAt = 0;
         if (outage) {

@@ -3,8 +3,11 @@ package io.aierr.core.limits;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * One endpoint's limits as this JVM sees the fleet that shares them: this JVM's share of the
@@ -53,6 +56,10 @@ public final class FleetView {
     private int passReadings;
     /** Successes per second at the other JVMs, lately; NaN while no fleet is reached. */
     private volatile double othersPassRate = Double.NaN;
+    /** This JVM's token passes per second, per bucket, as the fleet is told them: see {@link #tokenPasses}. */
+    private volatile Supplier<String> tokenPasses = () -> "";
+    /** Tokens per second the other JVMs' successes spent lately, per bucket; null while no fleet is reached. */
+    private volatile Map<String, Double> othersTokenPasses;
     private volatile Runnable tell = () -> { };
 
     FleetView(String authority, String credential, AtomicInteger inProgress) {
@@ -177,6 +184,52 @@ public final class FleetView {
         return (count - first) * 1e9 / Math.max(RateGate.MIN_WINDOW, now - since);
     }
 
+    /** Where {@link #tokenPasses} reads this JVM's token passes: the endpoint's token gate. */
+    void tokenPassesFrom(Supplier<String> passes) {
+        tokenPasses = passes;
+    }
+
+    /**
+     * Tokens per second this JVM's successes spent lately, per bucket, as {@code bucket=tokens} pairs
+     * joined by commas (the buckets named by {@link TokenGate}'s hashes, never by a model's name).
+     */
+    public String tokenPasses() {
+        return tokenPasses.get();
+    }
+
+    /**
+     * Tokens per second the other JVMs' successes spent lately in one bucket; NaN while no fleet is
+     * reached. With this JVM's own, what passed the server's bucket: a token 429's lesson is then the
+     * bucket's rate, not this JVM's passes over its share.
+     */
+    double othersTokenPassRate(String bucket) {
+        Map<String, Double> others = othersTokenPasses;
+        return others == null ? Double.NaN : others.getOrDefault(bucket, 0.0);
+    }
+
+    /** The fleet's token passes per bucket, less this JVM's {@code own} as it told them. */
+    public void heardTokenPasses(String fleet, String own) {
+        Map<String, Double> others = parse(fleet);
+        parse(own).forEach((bucket, tokens) -> others.merge(bucket, -tokens, Double::sum));
+        others.replaceAll((bucket, tokens) -> Math.max(0, tokens));
+        othersTokenPasses = others;
+    }
+
+    private static Map<String, Double> parse(String pairs) {
+        Map<String, Double> parsed = new HashMap<>();
+        for (String pair : pairs.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                try {
+                    parsed.merge(pair.substring(0, eq), Double.parseDouble(pair.substring(eq + 1)), Double::sum);
+                } catch (NumberFormatException ignored) {
+                    // not a number Java reads (Lua writes an infinity as inf): left out
+                }
+            }
+        }
+        return parsed;
+    }
+
     /** The rate another JVM (or this one) learned last, requests per second; 0 when none. */
     double fleetRate() {
         return fleetRate;
@@ -253,6 +306,7 @@ public final class FleetView {
         othersCalls = 0;
         othersRetries = 0;
         othersPassRate = Double.NaN;
+        othersTokenPasses = null;
     }
 
     private static long millisFrom(long now, long until) {

@@ -145,15 +145,9 @@ final class TokenBucket {
      * @param passedLastSecond tokens of this kind that this JVM's successes spent in the second before
      */
     void throttled(long now, long sentAt, double cost, double passedLastSecond) {
-        lastThrottleAt = now;
-        if (counted) {
-            return; // the counters are better evidence than a 429
+        if (!emptied(now, cost)) {
+            return;
         }
-        if (learnedRate > 0 && cost > capacity / 4) {
-            return; // short of a large request: the bucket need not be empty
-        }
-        refill(now);
-        level = Math.min(level, -promised);
         if (emptyAt == Long.MIN_VALUE) {
             emptyAt = now; // the first sign of the limit: what passes from here teaches its rate
             passedSinceEmpty = 0;
@@ -175,6 +169,43 @@ final class TokenBucket {
         }
         emptyAt = now;
         passedSinceEmpty = 0;
+    }
+
+    /**
+     * A token 429 while the fleet is reached: {@code fleetPassedLastSecond} is what the successes of
+     * every JVM spent in the second before it, so each lesson is the bucket's own rate (high, never
+     * low, as the first guess above), not this JVM's passes over its share: one crowded out in the
+     * first second learned a rate several times too low, and kept it while no 429 came.
+     */
+    void throttledInFleet(long now, long sentAt, double cost, double fleetPassedLastSecond) {
+        if (!emptied(now, cost)) {
+            return;
+        }
+        if (emptyAt != Long.MIN_VALUE && (sentAt < emptyAt || now - emptyAt < MIN_LESSON)) {
+            return; // the same congestion as the last lesson
+        }
+        if (fleetPassedLastSecond > 0) {
+            if (learnedRate <= 0) {
+                level = -promised; // as for a first guess
+            }
+            learn(fleetPassedLastSecond * BACKOFF_SHARE);
+        }
+        emptyAt = now;
+        passedSinceEmpty = 0;
+    }
+
+    /** Whether a 429 of an attempt that cost about {@code cost} says the bucket is empty; it is then marked so. */
+    private boolean emptied(long now, double cost) {
+        lastThrottleAt = now;
+        if (counted) {
+            return false; // the counters are better evidence than a 429
+        }
+        if (learnedRate > 0 && cost > capacity / 4) {
+            return false; // short of a large request: the bucket need not be empty
+        }
+        refill(now);
+        level = Math.min(level, -promised);
+        return true;
     }
 
     private void learn(double tokensPerSecond) {

@@ -149,6 +149,31 @@ public final class TokenGate {
 
     TokenGate(FleetView fleet) {
         this.fleet = fleet;
+        fleet.tokenPassesFrom(this::tokenPasses);
+    }
+
+    /**
+     * Tokens per second this JVM's successes spent in the last second, per model and bucket, for the
+     * fleet: {@code bucket=tokens} pairs (see {@link FleetView#tokenPasses}).
+     */
+    private String tokenPasses() {
+        long now = System.nanoTime();
+        StringBuilder pairs = new StringBuilder();
+        models.forEach((name, model) -> {
+            model.recentlyPassed.advance(now);
+            for (Kind kind : KINDS) {
+                long tokens = model.recentlyPassed.sum(kind.ordinal());
+                if (tokens > 0) {
+                    pairs.append(pairs.length() == 0 ? "" : ",").append(fleetBucket(name, kind)).append('=').append(tokens);
+                }
+            }
+        });
+        return pairs.toString();
+    }
+
+    /** A model's bucket as the fleet names it: a hash, as model and deployment names stay in the process. */
+    static String fleetBucket(String model, Kind kind) {
+        return Integer.toHexString(model.hashCode()) + '.' + kind.ordinal();
     }
     /** The last 429 that named a token limit: what a call refused its turn gets a copy of. */
     private AnswerCopy cause;
@@ -274,10 +299,16 @@ public final class TokenGate {
             }
             cause = answer;
             mine.recentlyPassed.advance(now);
+            long sentAt = r.wentOut ? r.sentAt : now;
+            double own = mine.recentlyPassed.sum(named.ordinal());
+            double others = fleet.othersTokenPassRate(fleetBucket(r.model, named));
+            if (!Double.isNaN(others)) {
+                bucket(mine, named).throttledInFleet(now, sentAt, named.cost(r.input, r.output), own + others);
+                return true;
+            }
             // a JVM that just began, or whose calls the others crowded out, has too few successes to tell a rate
-            double passed = mine.recentlyPassed.sum(SUCCESSES) < MIN_SUCCESSES_TO_GUESS ? 0
-                    : mine.recentlyPassed.sum(named.ordinal());
-            bucket(mine, named).throttled(now, r.wentOut ? r.sentAt : now, named.cost(r.input, r.output), passed);
+            double passed = mine.recentlyPassed.sum(SUCCESSES) < MIN_SUCCESSES_TO_GUESS ? 0 : own;
+            bucket(mine, named).throttled(now, sentAt, named.cost(r.input, r.output), passed);
             return true;
         }
     }

@@ -9,12 +9,14 @@
 -- now, 0 for none), breaker open (ms from now, 0 for none), rate learned (requests/s, 0 for none new),
 -- ttl (ms), stale (ms after which a silent member no longer counts), a token bucket's counters as the
 -- member last read them ('remaining:limit:refill per second', '' for none new; shown by status only),
--- the member's successes per second lately (kept beside its counts, as 'p:<member id>').
+-- the member's successes per second lately (kept beside its counts, as 'p:<member id>'), and the
+-- tokens its successes spent per second lately, per model and bucket ('<key>=<tokens/s>,...', kept as
+-- 'k:<member id>'; the keys are hashes, never model names). Out also: the live members' token sums.
 local key = KEYS[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', key, 'm:' .. ARGV[1], ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4] .. ':' .. now,
-  'p:' .. ARGV[1], ARGV[11])
+  'p:' .. ARGV[1], ARGV[11], 'k:' .. ARGV[1], ARGV[12])
 local function extend(field, ms)
   ms = tonumber(ms)
   if ms > 0 and now + ms > tonumber(redis.call('HGET', key, field) or '0') then
@@ -32,7 +34,7 @@ if tonumber(ARGV[7]) > 0 then
 end
 local held, open, demand, calls, retries, rank, members = 0, 0, 0, 0, 0, 0, 0
 local rate, lesson = '0', 0
-local live, passRates, passRate = {}, {}, 0
+local live, passRates, passRate, tokenPasses, tokenSums = {}, {}, 0, {}, {}
 local me = 'm:' .. ARGV[1]
 local fields = redis.call('HGETALL', key)
 local stale = tonumber(ARGV[9])
@@ -48,10 +50,12 @@ for i = 1, #fields, 2 do
     lesson = tonumber(value)
   elseif string.sub(name, 1, 2) == 'p:' then
     passRates[string.sub(name, 3)] = tonumber(value)
+  elseif string.sub(name, 1, 2) == 'k:' then
+    tokenPasses[string.sub(name, 3)] = value
   elseif string.sub(name, 1, 2) == 'm:' then
     local d, c, r, at = string.match(value, '^(%d+):(%d+):(%d+):(%d+)$')
     if d == nil or now - tonumber(at) > stale then
-      redis.call('HDEL', key, name, 'p:' .. string.sub(name, 3))
+      redis.call('HDEL', key, name, 'p:' .. string.sub(name, 3), 'k:' .. string.sub(name, 3))
     else
       live[#live + 1] = string.sub(name, 3)
       demand, calls, retries = demand + tonumber(d), calls + tonumber(c), retries + tonumber(r)
@@ -64,7 +68,14 @@ for i = 1, #fields, 2 do
 end
 for _, id in ipairs(live) do
   passRate = passRate + (passRates[id] or 0)
+  for bucket, tokens in string.gmatch(tokenPasses[id] or '', '([^=,]+)=([^,]+)') do
+    tokenSums[bucket] = (tokenSums[bucket] or 0) + (tonumber(tokens) or 0)
+  end
+end
+local tokenSum = {}
+for bucket, tokens in pairs(tokenSums) do
+  tokenSum[#tokenSum + 1] = bucket .. '=' .. tostring(tokens)
 end
 redis.call('PEXPIRE', key, ARGV[8])
 return {math.max(0, held - now), math.max(0, open - now), demand, calls, retries, rank, members, rate, lesson,
-  tostring(passRate)}
+  tostring(passRate), table.concat(tokenSum, ',')}

@@ -167,6 +167,22 @@ class TokenGateTest {
     }
 
     @Test
+    void withTheFleetReachedATokenLessonIsWhatPassedEveryJvm() {
+        FleetView view = FleetView.ofThisJvmOnly();
+        TokenGate gate = new TokenGate(view);
+        view.heard(T0, 0.25, 0, 0, 0, 0, 0, 0, 0, 0);
+        String bucket = TokenGate.fleetBucket("gpt-4o", TokenGate.Kind.TOKENS);
+        view.heardTokenPasses(bucket + "=10000," + bucket + "x=5", bucket + "=1000");
+        call(gate, T0, false);
+        call(gate, T0 + 10 * MS, true);
+        long wait = gate.reserve(T0 + 10 * MS, "gpt-4o", 10, 1_000).waitNanos();
+        assertTrue(wait > 420 * MS && wait < 422 * MS, "one success here, 9,000 tokens a second at the others:"
+                + " 10,000 less 5 %, of which this JVM's quarter refills 1,000 tokens in 421 ms: " + wait);
+        view.alone();
+        assertTrue(Double.isNaN(view.othersTokenPassRate(bucket)), "out of the fleet's reach, nothing is heard");
+    }
+
+    @Test
     void aRequestLimitTeachesNoTokenBucket() {
         TokenGate gate = new TokenGate();
         TokenGate.Reservation r = gate.reserve(T0, "gpt-4o", 10, 1_000);
