@@ -51,7 +51,7 @@ public final class RecentAnswers {
      * {@code since} (when the failed attempt, or the call's previous one, was sent).
      *
      * @param lookBack whether a success within the second before {@code since} counts too: for a
-     *                 call's first failure, when it may be a passing one
+     *                 failure that may be a passing one (a 450, 503 or 529, not a bare 429)
      */
     public boolean isolated(long since, boolean lookBack) {
         long success = lastSuccessAt.get();

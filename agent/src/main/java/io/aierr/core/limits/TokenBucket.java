@@ -16,6 +16,8 @@ package io.aierr.core.limits;
  * so a rate from it is high, never low, and paces the calls that would otherwise all meet the
  * empty bucket again ({@link TokenGate} gives none from fewer than a few successes, which tell too
  * little of the bucket).
+ * While a fleet is reached, each lesson is instead what every JVM of it passed in the second before
+ * the 429 (see {@link #throttledInFleet}).
  * It grows back by 2 % a second while nothing is throttled, and is forgotten after 30 s without a
  * throttle, so a learned limit never outlives the evidence for it.
  *
@@ -157,10 +159,7 @@ final class TokenBucket {
             }
             return;
         }
-        if (sentAt < emptyAt) {
-            return; // sent before the bucket was last seen empty: the same congestion, already accounted for
-        }
-        if (now - emptyAt < MIN_LESSON) {
+        if (sameCongestion(now, sentAt)) {
             return;
         }
         if (passedSinceEmpty > 0) {
@@ -181,8 +180,8 @@ final class TokenBucket {
         if (!emptied(now, cost)) {
             return;
         }
-        if (emptyAt != Long.MIN_VALUE && (sentAt < emptyAt || now - emptyAt < MIN_LESSON)) {
-            return; // the same congestion as the last lesson
+        if (emptyAt != Long.MIN_VALUE && sameCongestion(now, sentAt)) {
+            return;
         }
         if (fleetPassedLastSecond > 0) {
             if (learnedRate <= 0) {
@@ -192,6 +191,14 @@ final class TokenBucket {
         }
         emptyAt = now;
         passedSinceEmpty = 0;
+    }
+
+    /**
+     * The bucket was last seen empty after this attempt was sent, or too lately to tell a refill:
+     * the same congestion as the last lesson, already accounted for.
+     */
+    private boolean sameCongestion(long now, long sentAt) {
+        return sentAt < emptyAt || now - emptyAt < MIN_LESSON;
     }
 
     /** Whether a 429 of an attempt that cost about {@code cost} says the bucket is empty; it is then marked so. */

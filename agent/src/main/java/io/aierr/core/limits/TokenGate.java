@@ -256,10 +256,10 @@ public final class TokenGate {
     public void answered(long now, Reservation r, Headers headers, long receivedAtMillis, boolean success) {
         if (success) {
             Model mine = model(r.model);
-            for (int k = 0; mine != null && k < KINDS.length; k++) {
-                mine.recentlyPassed.add(now, k, Math.round(KINDS[k].cost(r.input, r.output)));
-            }
             if (mine != null) {
+                for (int k = 0; k < KINDS.length; k++) {
+                    mine.recentlyPassed.add(now, k, Math.round(KINDS[k].cost(r.input, r.output)));
+                }
                 mine.recentlyPassed.add(now, SUCCESSES, 1);
             }
         }
